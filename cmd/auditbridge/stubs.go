@@ -1,0 +1,43 @@
+package main
+
+// Placeholders owned by the pipeline-core work; each moves to its own file.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/hashicorp/go-hclog"
+)
+
+func notYet(w io.Writer, what string) int {
+	fmt.Fprintf(w, "auditbridge: %s is not implemented yet\n", what)
+	return 2
+}
+
+func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return notYet(stderr, "run")
+}
+func cmdReplay(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return notYet(stderr, "replay")
+}
+func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return notYet(stderr, "check")
+}
+func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return notYet(stderr, "dlq")
+}
+func cmdEnv(stdout io.Writer) int { return notYet(stdout, "env") }
+func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return notYet(stderr, "demo")
+}
+func fileSpec() sinkSpec {
+	return sinkSpec{name: "file", config: func() any { return &struct{}{} },
+		build: func(any, hclog.Logger) (bridge.Sink, error) { return nil, errors.New("file sink: not yet") }}
+}
+func stdoutSpec() sinkSpec {
+	return sinkSpec{name: "stdout", config: func() any { return &struct{}{} },
+		build: func(any, hclog.Logger) (bridge.Sink, error) { return nil, errors.New("stdout sink: not yet") }}
+}

@@ -1,0 +1,131 @@
+package normalize
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Event is the native, source-independent audit event of SCHEMA.md.
+//
+// Every parser fills ID, Time, Product, Kind, Verb and Outcome; the other
+// fields are empty strings (never omitted) when the record does not carry them.
+type Event struct {
+	ID             string    `json:"id"`
+	Time           time.Time `json:"time"` // UTC; rendered RFC 3339 keeping the source's precision
+	Product        string    `json:"product"`
+	Kind           string    `json:"kind"`
+	OrganizationID string    `json:"organization_id"`
+	ProjectID      string    `json:"project_id"`
+	Actor          Actor     `json:"actor"`
+	Action         string    `json:"action"`
+	Verb           string    `json:"verb"`
+	Category       string    `json:"category"`
+	Outcome        string    `json:"outcome"`
+	Resource       Resource  `json:"resource"`
+	Request        Request   `json:"request"`
+	Message        string    `json:"message"`
+	Severity       string    `json:"severity"`
+	// Meta holds vendor extras (Boundary serialized/serialized_hmac, Packer
+	// bucket/version/build/channel, TFC resource.meta, …). Values are compact,
+	// valid JSON. Renderers emit keys in sorted order.
+	Meta map[string]json.RawMessage `json:"meta"`
+	// Raw is the original record as compact, valid JSON (a TFE plain log line
+	// is kept as a JSON string).
+	Raw json.RawMessage `json:"raw"`
+}
+
+// Actor is who did it.
+type Actor struct {
+	ID             string `json:"id"`
+	Name           string `json:"name"`
+	Email          string `json:"email"`
+	Type           string `json:"type"` // ActorUser, ActorService, ActorSystem, ActorUnknown
+	ImpersonatorID string `json:"impersonator_id"`
+}
+
+// Resource is what was acted on.
+type Resource struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Request describes the API request behind the event, where the source says.
+type Request struct {
+	ID         string `json:"id"`
+	Method     string `json:"method"`
+	Path       string `json:"path"`
+	ClientIP   string `json:"client_ip"` // verbatim; may not be a valid IP
+	UserAgent  string `json:"user_agent"`
+	StatusCode int    `json:"status_code"`
+}
+
+// Products.
+const (
+	ProductTerraform           = "terraform"
+	ProductTerraformEnterprise = "terraform-enterprise"
+	ProductHCP                 = "hcp"
+	ProductBoundary            = "boundary"
+	ProductPacker              = "packer"
+	ProductVaultSecrets        = "vault-secrets"
+	ProductVaultRadar          = "vault-radar"
+	ProductUnknown             = "unknown"
+)
+
+// Kinds: the parser that produced the event.
+const (
+	KindTFCAuditTrail = "tfc.audit_trail"
+	KindTFEAuditLog   = "tfe.audit_log"
+	KindHCPControl    = "hcp.control_plane"
+	KindHCPPlatform   = "hcp.platform"
+	KindBoundary      = "boundary.cloudevent"
+	KindPacker        = "packer.audit"
+	KindStreamTest    = "hcp.stream_test"
+	KindUnknown       = "unknown"
+)
+
+// Verbs.
+const (
+	VerbCreate = "create"
+	VerbRead   = "read"
+	VerbUpdate = "update"
+	VerbDelete = "delete"
+	VerbLogin  = "login"
+	VerbLogout = "logout"
+	VerbOther  = "other"
+)
+
+// Categories.
+const (
+	CategoryAuthentication = "authentication"
+	CategoryIAM            = "iam"
+	CategoryConfiguration  = "configuration"
+	CategorySession        = "session"
+	CategoryOther          = "other"
+)
+
+// Outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+	OutcomeUnknown = "unknown"
+)
+
+// Actor types.
+const (
+	ActorUser    = "user"
+	ActorService = "service"
+	ActorSystem  = "system"
+	ActorUnknown = "unknown"
+)
+
+// Format names a rendering of an event.
+type Format string
+
+// Renderings.
+const (
+	FormatNative Format = "native"
+	FormatECS    Format = "ecs"
+	FormatOCSF   Format = "ocsf"
+	FormatCIM    Format = "cim"
+)
