@@ -1,0 +1,238 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// jsonw is an append-based writer of compact JSON objects used by every
+// rendering. It never allocates except to grow its buffer.
+//
+// Strings are escaped exactly like encoding/json.Marshal with its default
+// HTML-safe escaping: '<', '>' and '&' become \u003c, \u003e and \u0026, so
+// AppendJSON(native) and json.Marshal(event) agree byte for byte on every
+// string field and the output is safe to embed in HTML. Invalid UTF-8 becomes
+// \ufffd, U+2028 and U+2029 are escaped, control characters use \b \f \n \r \t
+// or \u00XX.
+//
+// A comma is needed before a member unless the buffer ends in '{' or '['
+// (the start of the enclosing container); this keeps the writer stateless.
+type jsonw struct {
+	b []byte
+}
+
+// sep appends a comma unless a container was just opened.
+func (w *jsonw) sep() {
+	if n := len(w.b); n > 0 {
+		if c := w.b[n-1]; c != '{' && c != '[' {
+			w.b = append(w.b, ',')
+		}
+	}
+}
+
+// key appends `"k":`; k must be a constant needing no escaping.
+func (w *jsonw) key(k string) {
+	w.sep()
+	w.b = append(w.b, '"')
+	w.b = append(w.b, k...)
+	w.b = append(w.b, '"', ':')
+}
+
+// str appends a string member, even when empty.
+func (w *jsonw) str(k, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+// strOmit appends a string member unless v is empty.
+func (w *jsonw) strOmit(k, v string) {
+	if v != "" {
+		w.str(k, v)
+	}
+}
+
+// int appends an integer member.
+func (w *jsonw) int(k string, v int64) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+// intOmit appends an integer member unless v is zero.
+func (w *jsonw) intOmit(k string, v int64) {
+	if v != 0 {
+		w.int(k, v)
+	}
+}
+
+// strs appends a member holding an array of strings.
+func (w *jsonw) strs(k string, vs ...string) {
+	w.key(k)
+	w.b = append(w.b, '[')
+	for i, v := range vs {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, v)
+	}
+	w.b = append(w.b, ']')
+}
+
+// open starts an object member and returns a mark for closeOmit.
+func (w *jsonw) open(k string) int {
+	mark := len(w.b)
+	w.key(k)
+	w.b = append(w.b, '{')
+	return mark
+}
+
+// close ends an object member, keeping it even when empty.
+func (w *jsonw) close() { w.b = append(w.b, '}') }
+
+// closeOmit ends an object member opened at mark, removing it entirely
+// (key and separator included) when nothing was written inside.
+func (w *jsonw) closeOmit(mark int) {
+	if w.b[len(w.b)-1] == '{' {
+		w.b = w.b[:mark]
+		return
+	}
+	w.b = append(w.b, '}')
+}
+
+// raw appends a member whose value is already JSON (see appendRaw).
+func (w *jsonw) raw(k string, v []byte) {
+	w.key(k)
+	w.b = appendRaw(w.b, v)
+}
+
+// meta appends m as an object with keys in sorted order ({} when empty).
+func (w *jsonw) meta(k string, m map[string]json.RawMessage) {
+	w.key(k)
+	w.b = appendMeta(w.b, m)
+}
+
+// time appends t as an RFC 3339 string in UTC keeping its precision.
+func (w *jsonw) time(k string, t time.Time) {
+	w.key(k)
+	w.b = appendTime(w.b, t)
+}
+
+// appendTime appends t in UTC as time.RFC3339Nano (trailing zeros of the
+// fraction are dropped, as encoding/json does).
+func appendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"')
+}
+
+// appendMeta appends m as a JSON object with sorted keys.
+func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
+	var stack [16]string
+	keys := stack[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendString(dst, k)
+		dst = append(dst, ':')
+		dst = appendRaw(dst, m[k])
+	}
+	return append(dst, '}')
+}
+
+// appendRaw appends v, which the Event contract says is compact valid JSON.
+// A nil or empty v becomes null. Valid JSON containing line breaks (only
+// possible as whitespace) is compacted so output stays one line; anything
+// that is not valid JSON is kept as a JSON string rather than corrupting the
+// document around it.
+func appendRaw(dst []byte, v []byte) []byte {
+	if len(v) == 0 {
+		return append(dst, "null"...)
+	}
+	if !json.Valid(v) {
+		return appendStringBytes(dst, v)
+	}
+	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
+		return append(dst, v...)
+	}
+	var buf bytes.Buffer
+	_ = json.Compact(&buf, v) // cannot fail: v is valid
+	return append(dst, buf.Bytes()...)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string escaped like encoding/json.
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if isSafe(c) {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			dst = appendEscapedByte(dst, c)
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendStringBytes is appendString for a byte slice.
+func appendStringBytes(dst []byte, b []byte) []byte {
+	return appendString(dst, string(b))
+}
+
+// isSafe reports whether ASCII byte c needs no escaping.
+func isSafe(c byte) bool {
+	return c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+}
+
+// appendEscapedByte appends the escape sequence of ASCII byte c.
+func appendEscapedByte(dst []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(dst, '\\', c)
+	case '\b':
+		return append(dst, '\\', 'b')
+	case '\f':
+		return append(dst, '\\', 'f')
+	case '\n':
+		return append(dst, '\\', 'n')
+	case '\r':
+		return append(dst, '\\', 'r')
+	case '\t':
+		return append(dst, '\\', 't')
+	}
+	return append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+}

@@ -1,0 +1,119 @@
+package normalize
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{"empty", ""},
+		{"plain", "pveverka create authentication_token"},
+		{"quote and backslash", `a"b\c`},
+		{"short escapes", "\b\f\n\r\t"},
+		{"other controls", "\x00\x01\x1f\x7f"},
+		{"html", "<script>&amp;</script>"},
+		{"invalid utf8", "a\xffb\xc3(c\xed\xa0\x80"},
+		{"truncated rune at end", "abc\xe2\x82"},
+		{"line separators", "x\u2028y\u2029z"},
+		{"multibyte", "héllo 世界 🚀"},
+		{"replacement char itself", "\ufffd"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want, err := json.Marshal(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := appendString([]byte("prefix"), tt.in)
+			if string(got) != "prefix"+string(want) {
+				t.Errorf("appendString(%q) = %s, want %s", tt.in, got[len("prefix"):], want)
+			}
+		})
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "a\"b", "\xff", "<&>", "\u2028", "\x00\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, _ := json.Marshal(s)
+		if got := appendString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+	})
+}
+
+func TestAppendRaw(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{"nil is null", "", "null"},
+		{"compact object kept", `{"a":1}`, `{"a":1}`},
+		{"spaces kept", `{"a": 1}`, `{"a": 1}`},
+		{"newlines compacted", "{\n  \"a\": [1,\r\n 2]\n}", `{"a":[1,2]}`},
+		{"invalid kept as string", `{"a":`, `"{\"a\":"`},
+		{"scalar", `"x"`, `"x"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var in []byte
+			if tt.in != "" {
+				in = []byte(tt.in)
+			}
+			if got := string(appendRaw(nil, in)); got != tt.want {
+				t.Errorf("appendRaw(%q) = %s, want %s", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJSONWriterOmitsEmptyObjects(t *testing.T) {
+	tests := []struct {
+		name  string
+		build func(w *jsonw)
+		want  string
+	}{
+		{"empty nested removed", func(w *jsonw) {
+			w.str("a", "1")
+			m := w.open("user")
+			w.strOmit("id", "")
+			w.closeOmit(m)
+			w.str("b", "2")
+		}, `{"a":"1","b":"2"}`},
+		{"first member removed", func(w *jsonw) {
+			m := w.open("user")
+			w.closeOmit(m)
+			w.str("b", "2")
+		}, `{"b":"2"}`},
+		{"nested kept", func(w *jsonw) {
+			m := w.open("user")
+			w.strOmit("id", "u1")
+			m2 := w.open("effective")
+			w.strOmit("id", "")
+			w.closeOmit(m2)
+			w.closeOmit(m)
+		}, `{"user":{"id":"u1"}}`},
+		{"arrays and ints", func(w *jsonw) {
+			w.strs("tag", "change", "audit")
+			w.intOmit("zero", 0)
+			w.int("n", -42)
+		}, `{"tag":["change","audit"],"n":-42}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := jsonw{b: []byte{'{'}}
+			tt.build(&w)
+			w.b = append(w.b, '}')
+			if string(w.b) != tt.want {
+				t.Errorf("got %s, want %s", w.b, tt.want)
+			}
+		})
+	}
+}

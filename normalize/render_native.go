@@ -1,0 +1,43 @@
+package normalize
+
+// renderNative writes the native schema of SCHEMA.md: every field present in
+// the struct's order, empty strings and zero status code included, meta {}
+// when nil and raw null when nil.
+func renderNative(w *jsonw, ev *Event) {
+	w.b = append(w.b, '{')
+	w.str("id", ev.ID)
+	w.time("time", ev.Time)
+	w.str("product", ev.Product)
+	w.str("kind", ev.Kind)
+	w.str("organization_id", ev.OrganizationID)
+	w.str("project_id", ev.ProjectID)
+	w.open("actor")
+	w.str("id", ev.Actor.ID)
+	w.str("name", ev.Actor.Name)
+	w.str("email", ev.Actor.Email)
+	w.str("type", ev.Actor.Type)
+	w.str("impersonator_id", ev.Actor.ImpersonatorID)
+	w.close()
+	w.str("action", ev.Action)
+	w.str("verb", ev.Verb)
+	w.str("category", ev.Category)
+	w.str("outcome", ev.Outcome)
+	w.open("resource")
+	w.str("type", ev.Resource.Type)
+	w.str("id", ev.Resource.ID)
+	w.str("name", ev.Resource.Name)
+	w.close()
+	w.open("request")
+	w.str("id", ev.Request.ID)
+	w.str("method", ev.Request.Method)
+	w.str("path", ev.Request.Path)
+	w.str("client_ip", ev.Request.ClientIP)
+	w.str("user_agent", ev.Request.UserAgent)
+	w.int("status_code", int64(ev.Request.StatusCode))
+	w.close()
+	w.str("message", ev.Message)
+	w.str("severity", ev.Severity)
+	w.meta("meta", ev.Meta)
+	w.raw("raw", ev.Raw)
+	w.b = append(w.b, '}')
+}
