@@ -4,12 +4,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-
-	"github.com/auditbridge/auditbridge/bridge"
-	"github.com/hashicorp/go-hclog"
 )
 
 func notYet(w io.Writer, what string) int {
@@ -29,15 +25,6 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	return notYet(stderr, "dlq")
 }
-func cmdEnv(stdout io.Writer) int { return notYet(stdout, "env") }
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	return notYet(stderr, "demo")
-}
-func fileSpec() sinkSpec {
-	return sinkSpec{name: "file", config: func() any { return &struct{}{} },
-		build: func(any, hclog.Logger) (bridge.Sink, error) { return nil, errors.New("file sink: not yet") }}
-}
-func stdoutSpec() sinkSpec {
-	return sinkSpec{name: "stdout", config: func() any { return &struct{}{} },
-		build: func(any, hclog.Logger) (bridge.Sink, error) { return nil, errors.New("stdout sink: not yet") }}
 }

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// envGroup is one component's variables for `auditbridge env`.
+type envGroup struct {
+	title  string
+	prefix string // between AUDITBRIDGE_ and each tag
+	spec   any    // pointer to a zero config
+}
+
+// envGroups lists every component of the binary, enabled or not.
+func envGroups() []envGroup {
+	groups := []envGroup{{title: "core", spec: &Config{}}}
+	for _, s := range sourceSpecs() {
+		groups = append(groups, envGroup{title: "source " + s.name, spec: s.config()})
+	}
+	for _, s := range sinkSpecs() {
+		groups = append(groups,
+			envGroup{title: "sink " + s.name + " (when listed in AUDITBRIDGE_SINKS)", spec: s.config()},
+			envGroup{title: "sink " + s.name + " batching", prefix: sinkEnvPrefix(s.name), spec: &batchEnv{}})
+	}
+	return groups
+}
+
+// cmdEnv prints every environment variable with its type, default and
+// description. Secrets are marked and also accept <NAME>_FILE.
+func cmdEnv(stdout io.Writer) int {
+	if err := writeEnv(stdout, envGroups()); err != nil {
+		fmt.Fprintln(stdout, "auditbridge env:", err)
+		return 1
+	}
+	return 0
+}
+
+func writeEnv(w io.Writer, groups []envGroup) error {
+	fmt.Fprintln(w, "auditbridge reads these environment variables. An empty value counts as unset.")
+	fmt.Fprintln(w, "Secrets may instead be read from a file named by <NAME>_FILE (one trailing newline is trimmed).")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	for _, g := range groups {
+		vars, err := envVars(g.prefix, g.spec)
+		if err != nil {
+			return err
+		}
+		if len(vars) == 0 {
+			continue
+		}
+		fmt.Fprintf(tw, "\n# %s\n", g.title)
+		fmt.Fprintln(tw, "NAME\tTYPE\tDEFAULT\tDESCRIPTION")
+		for _, v := range vars {
+			typ := v.Type
+			if v.Required {
+				typ += ", required"
+			}
+			name := v.Name
+			if v.Secret {
+				name += " (or " + v.Name + "_FILE)"
+			}
+			def := v.Default
+			if def == "" {
+				def = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, typ, def, strings.TrimSpace(v.Desc))
+		}
+	}
+	return tw.Flush()
+}

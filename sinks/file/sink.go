@@ -1,0 +1,154 @@
+package file
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/hashicorp/go-hclog"
+)
+
+// Sink appends NDJSON lines to a file (New) or a writer (NewWriter).
+type Sink struct {
+	name   string
+	path   string    // file mode: the path; "" for a writer
+	out    io.Writer // writer mode
+	format normalize.Format
+	log    hclog.Logger
+
+	mu  sync.Mutex
+	f   *os.File // file mode: open file, nil until the first Send
+	buf []byte
+}
+
+var _ bridge.Sink = (*Sink)(nil)
+
+// New returns the file sink. It does no I/O: the file is opened by Send.
+func New(cfg Config, log hclog.Logger) (*Sink, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Sink{name: "file", path: cfg.Path, format: cfg.Format, log: log}, nil
+}
+
+// NewWriter returns the stdout sink writing to w (the command's stdout).
+// Lines are written whole, one Write per batch; w is not synced.
+func NewWriter(cfg StdoutConfig, w io.Writer, log hclog.Logger) (*Sink, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if w == nil {
+		return nil, errors.New("stdout sink: no writer")
+	}
+	return &Sink{name: "stdout", out: w, format: cfg.Format, log: log}, nil
+}
+
+// Name is "file" or "stdout".
+func (s *Sink) Name() string { return s.name }
+
+// Send renders every event and appends the lines in one write; in file mode
+// it fsyncs before returning nil, so a delivered batch survives a crash.
+func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	buf := s.buf[:0]
+	for i := range batch {
+		buf = normalize.AppendJSON(buf, &batch[i], s.format)
+		buf = append(buf, '\n')
+	}
+	s.buf = buf[:0]
+	if len(buf) == 0 {
+		return nil
+	}
+	if err := s.write(buf); err != nil {
+		return fmt.Errorf("%s sink: write %d events: %w", s.name, len(batch), err)
+	}
+	return nil
+}
+
+func (s *Sink) write(buf []byte) error {
+	if s.out != nil {
+		_, err := s.out.Write(buf)
+		return err
+	}
+	if err := s.open(); err != nil {
+		return err
+	}
+	off, err := s.f.Seek(0, io.SeekEnd)
+	if err != nil {
+		s.closeFile()
+		return err
+	}
+	if _, err = s.f.Write(buf); err == nil {
+		err = s.f.Sync()
+	}
+	if err != nil {
+		// Cut back what was written so a retry does not follow half a line.
+		if terr := s.f.Truncate(off); terr != nil {
+			s.log.Error("cannot cut back failed write", "path", s.path, "error", terr)
+		}
+		s.closeFile()
+		return err
+	}
+	return nil
+}
+
+// open makes s.f the file currently at s.path, reopening after a rename or
+// removal. The directory is never created: a missing directory is an error.
+func (s *Sink) open() error {
+	if s.f != nil {
+		cur, err1 := os.Stat(s.path)
+		open, err2 := s.f.Stat()
+		if err1 == nil && err2 == nil && os.SameFile(cur, open) {
+			return nil
+		}
+		s.log.Info("file moved or removed, reopening", "path", s.path)
+		s.closeFile()
+	}
+	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	if err != nil {
+		return err
+	}
+	s.f = f
+	return nil
+}
+
+func (s *Sink) closeFile() {
+	if s.f != nil {
+		_ = s.f.Close()
+		s.f = nil
+	}
+}
+
+// Close closes the file; a later Send reopens it.
+func (s *Sink) Close(context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		return nil
+	}
+	err := s.f.Close()
+	s.f = nil
+	return err
+}
+
+// Check reports whether the file can be opened for appending (file mode).
+func (s *Sink) Check(context.Context) error {
+	if s.out != nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.open(); err != nil {
+		return fmt.Errorf("file sink: %w", err)
+	}
+	return nil
+}
