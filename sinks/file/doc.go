@@ -6,5 +6,7 @@
 // The file is opened on the first Send, not in New. Before each batch the
 // sink checks that its open file is still the one at Path, and reopens it
 // when the file was moved or removed (log rotation). A failed write is cut
-// back, so a retried batch never leaves half a line behind.
+// back, so a retried batch never leaves half a line behind; a line torn by a
+// crash (no trailing newline) is cut when the file is opened, since its batch
+// was never acknowledged and will be delivered again.
 package file

@@ -1,6 +1,7 @@
 package file
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -113,12 +114,49 @@ func (s *Sink) open() error {
 		s.log.Info("file moved or removed, reopening", "path", s.path)
 		s.closeFile()
 	}
-	f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o640)
 	if err != nil {
+		return err
+	}
+	if err := trimTornTail(f); err != nil {
+		_ = f.Close()
 		return err
 	}
 	s.f = f
 	return nil
+}
+
+// trimTornTail cuts a last line that has no newline: the tail of a write cut
+// short by a crash. Its batch was never acknowledged (Send had not returned),
+// so the spool delivers it again; keeping the fragment would glue it to the
+// next line.
+func trimTornTail(f *os.File) error {
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil || end == 0 {
+		return err
+	}
+	buf := make([]byte, 64<<10)
+	for pos := end; pos > 0; {
+		n := min(int64(len(buf)), pos)
+		pos -= n
+		if _, err := f.ReadAt(buf[:n], pos); err != nil {
+			return err
+		}
+		if pos+n == end && buf[n-1] == '\n' {
+			return nil // complete
+		}
+		if i := bytes.LastIndexByte(buf[:n], '\n'); i >= 0 {
+			return truncateSync(f, pos+int64(i)+1)
+		}
+	}
+	return truncateSync(f, 0)
+}
+
+func truncateSync(f *os.File, size int64) error {
+	if err := f.Truncate(size); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 func (s *Sink) closeFile() {

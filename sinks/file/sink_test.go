@@ -184,3 +184,37 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("stdout validate: %v", err)
 	}
 }
+
+func TestTornTailIsCut(t *testing.T) {
+	evs := events(2)
+	full := string(normalize.AppendJSON(nil, &evs[0], normalize.FormatNative)) + "\n"
+	long := strings.Repeat("x", 70<<10) // longer than one read-back chunk
+	tests := []struct {
+		name   string
+		before string
+		keep   string
+	}{
+		{"empty file", "", ""},
+		{"complete lines kept", full, full},
+		{"torn tail cut", full + `{"id":"half`, full},
+		{"only a torn line", `{"id":"half`, ""},
+		{"long torn tail", full + long, full},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "out")
+			if err := os.WriteFile(path, []byte(tc.before), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, _ := New(Config{Path: path}, hclog.NewNullLogger())
+			if err := s.Send(context.Background(), evs[1:]); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := os.ReadFile(path)
+			want := tc.keep + string(normalize.AppendJSON(nil, &evs[1], normalize.FormatNative)) + "\n"
+			if string(b) != want {
+				t.Fatalf("file = %.300q\nwant %.300q", b, want)
+			}
+		})
+	}
+}
