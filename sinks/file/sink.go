@@ -22,9 +22,10 @@ type Sink struct {
 	format normalize.Format
 	log    hclog.Logger
 
-	mu  sync.Mutex
-	f   *os.File // file mode: open file, nil until the first Send
-	buf []byte
+	mu     sync.Mutex
+	f      *os.File // file mode: open file, nil until the first Send
+	buf    []byte
+	closed bool
 }
 
 var _ bridge.Sink = (*Sink)(nil)
@@ -60,6 +61,9 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("%s sink: closed", s.name)
+	}
 	buf := s.buf[:0]
 	for i := range batch {
 		buf = normalize.AppendJSON(buf, &batch[i], s.format)
@@ -166,10 +170,12 @@ func (s *Sink) closeFile() {
 	}
 }
 
-// Close closes the file; a later Send reopens it.
+// Close closes the file; a later Send fails (retryably). Closing twice is
+// fine.
 func (s *Sink) Close(context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.closed = true
 	if s.f == nil {
 		return nil
 	}
