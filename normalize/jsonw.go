@@ -172,7 +172,14 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string escaped like encoding/json.
 func appendString(dst []byte, s string) []byte {
+	return appendStringPrefixed(dst, "", s)
+}
+
+// appendStringPrefixed appends the JSON string prefix+s; prefix must be a
+// constant needing no escaping.
+func appendStringPrefixed(dst []byte, prefix, s string) []byte {
 	dst = append(dst, '"')
+	dst = append(dst, prefix...)
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]

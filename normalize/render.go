@@ -1,5 +1,10 @@
 package normalize
 
+import (
+	"net/netip"
+	"strings"
+)
+
 // AppendJSON appends ev rendered in f as one compact JSON object (no
 // newline) and returns the extended buffer.
 //
@@ -26,4 +31,132 @@ func AppendJSON(dst []byte, ev *Event, f Format) []byte {
 // agree and default decoding of the struct tags reads it back.
 func (e *Event) MarshalJSON() ([]byte, error) {
 	return AppendJSON(make([]byte, 0, 1024), e, FormatNative), nil
+}
+
+// productName is the product's display name, used in OCSF
+// metadata.product.name and CIM vendor_product ("HashiCorp " + name).
+// Products outside SCHEMA.md's list keep their own string.
+func productName(product string) string {
+	switch product {
+	case ProductTerraform:
+		return "HCP Terraform"
+	case ProductTerraformEnterprise:
+		return "Terraform Enterprise"
+	case ProductHCP:
+		return "HCP"
+	case ProductBoundary:
+		return "HCP Boundary"
+	case ProductPacker:
+		return "HCP Packer"
+	case ProductVaultSecrets:
+		return "HCP Vault Secrets"
+	case ProductVaultRadar:
+		return "HCP Vault Radar"
+	case "", ProductUnknown:
+		return "unknown"
+	}
+	return product
+}
+
+// validIP reports whether s is an IP address that ECS source.ip and OCSF
+// src_endpoint.ip accept: net/netip parses it and it carries no IPv6 zone
+// (Elasticsearch's ip type rejects "fe80::1%eth0"). The documented HCP
+// sample's "69.323.323.201" is not one.
+func validIP(s string) bool {
+	if s == "" {
+		return false
+	}
+	a, err := netip.ParseAddr(s)
+	return err == nil && a.Zone() == ""
+}
+
+// target is what an identity event acts on, deciding the OCSF class and the
+// ECS IAM event types.
+type target int
+
+const (
+	targetOther          target = iota
+	targetAccount               // a user or service account, its password or MFA
+	targetGroup                 // a team or group itself
+	targetMembership            // membership of a team or group
+	targetGroupPrivilege        // a team's access to workspaces/projects
+	targetPrivilege             // roles, IAM policies and bindings
+)
+
+// classify derives the target from the resource type and then, when that
+// says nothing, from the action. Both are split into tokens on '.', '/', ':'
+// and spaces (so "iam.groups.members.add" or "team_membership" work) and each
+// token is looked up case-insensitively in targetTokens.
+func classify(ev *Event) target {
+	if t := classifyTokens(ev.Resource.Type); t != targetOther {
+		return t
+	}
+	return classifyTokens(ev.Action)
+}
+
+// token flags.
+const (
+	tokGroup = 1 << iota
+	tokMember
+	tokPrivilege
+	tokAccount
+)
+
+func classifyTokens(s string) target {
+	flags := 0
+	for tok := range strings.FieldsFuncSeq(s, isTokenSep) {
+		flags |= tokenFlags(tok)
+	}
+	switch {
+	case flags&tokMember != 0 && flags&tokGroup != 0:
+		return targetMembership
+	case flags&tokPrivilege != 0 && flags&tokGroup != 0:
+		return targetGroupPrivilege
+	case flags&tokPrivilege != 0:
+		return targetPrivilege
+	case flags&tokGroup != 0:
+		return targetGroup
+	case flags&tokAccount != 0:
+		return targetAccount
+	}
+	return targetOther
+}
+
+func isTokenSep(r rune) bool { return r == '.' || r == '/' || r == ':' || r == ' ' }
+
+// tokenFlags classifies one token of a resource type or action.
+func tokenFlags(tok string) int {
+	if len(tok) > 32 {
+		return 0
+	}
+	var buf [32]byte
+	lower := buf[:len(tok)]
+	for i := 0; i < len(tok); i++ {
+		c := tok[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower[i] = c
+	}
+	switch string(lower) {
+	case "team", "teams", "group", "groups":
+		return tokGroup
+	case "team_membership", "team_memberships", "team_member", "team_members",
+		"group_membership", "group_memberships", "group_member", "group_members":
+		return tokGroup | tokMember
+	case "member", "members", "membership", "memberships", "add-members", "remove-members":
+		return tokMember
+	case "team_access", "team_workspace", "team_workspaces", "team_project", "team_projects",
+		"team_organization_access":
+		return tokGroup | tokPrivilege
+	case "role", "roles", "role_binding", "role_bindings", "iam_policy", "iam-policy",
+		"set-iam-policy", "setiampolicy", "policy_binding", "policy_bindings",
+		"permission", "permissions":
+		return tokPrivilege
+	case "user", "users", "account", "accounts", "service_principal", "service_principals",
+		"service-principal", "service-principals", "organization_membership",
+		"organization_memberships", "password", "two_factor", "mfa":
+		return tokAccount
+	}
+	return 0
 }
