@@ -1,4 +1,73 @@
 // Package bridge holds the Source and Sink contracts, the JetStream spool,
 // the per-sink delivery engine (batching, retry, dead-letter), small state
-// (cursors, leases) and metrics.
+// (cursors, leases), readiness and metrics.
+//
+// # Wiring (what cmd does)
+//
+//	m := bridge.NewMetrics(prometheus.DefaultRegisterer)   // or a private registry
+//	spool, err := bridge.OpenSpool(ctx, spoolCfg, log, m)  // embedded server, or NATSURL
+//	defer spool.Close(shutdownCtx)                          // after dispatchers stopped
+//	for each enabled sink:
+//	    d, err := spool.NewDispatcher(ctx, sink, batchCfg, retryCfg, log) // creates its consumer
+//	    go d.Run(runCtx)                                     // returns nil when runCtx ends
+//	then start sources with spool as their Publisher (never before the
+//	dispatchers exist: the spool keeps messages only for existing consumers).
+//	/readyz: ok, reasons := spool.Health().Ready()
+//
+// # Spool
+//
+// Stream AUDITBRIDGE_SPOOL (subjects auditbridge.spool and
+// auditbridge.replay.<sink>), file storage, interest retention (a message is
+// removed once every sink consumer acked it), a byte limit with DiscardNew
+// (Publish then fails with an error wrapping ErrSpoolFull: the back-pressure;
+// it is also refused up front while the sampled size is at the limit), and a
+// dedup window: Nats-Msg-Id is a hash of the subject and the batch's event
+// ids, so a retried publish is stored once. One message holds up to
+// SPOOL_MSG_EVENTS events / SPOOL_MSG_BYTES bytes in the binary format of
+// EncodeBatch. The embedded server has no network listener, fsyncs every
+// SPOOL_SYNC (1s; "always" for strict mode) and takes 8 MiB messages.
+//
+// A sink that is removed from AUDITBRIDGE_SINKS keeps its consumer, and with
+// it the spool keeps that sink's backlog (until SPOOL_MAX_BYTES); delete the
+// consumer AUDITBRIDGE_SINK_<NAME> to release it.
+//
+// # Delivery
+//
+// One Dispatcher per sink, one durable pull consumer each
+// (AUDITBRIDGE_SINK_<NAME>, explicit acks, unlimited redelivery), so a slow
+// sink never blocks another or intake. It fetches bounded batches (events,
+// bytes, age: <SINK>_BATCH_EVENTS/_BATCH_BYTES/_BATCH_WAIT) and calls
+// Sink.Send once per attempt with SEND_TIMEOUT. Outcomes:
+//   - nil: delivered.
+//   - *PartialError: unnamed events delivered; Permanent per-event errors are
+//     dead-lettered (reason "rejected"), the others retried alone.
+//   - Permanent: every event of the batch dead-lettered (reason "permanent").
+//   - *ConfigError: nothing dead-lettered; the sink is unready on /readyz
+//     with the reason, the batch is retried every RETRY_CONFIG_DELAY.
+//   - Throttle(err, d): retried after d.
+//   - anything else: retried with exponential backoff and full jitter
+//     (RETRY_BASE 200ms, RETRY_MAX 30s), forever; the sink is "degraded"
+//     (still ready: the spool holds the data).
+//
+// A spool message is acked only after every event in it was delivered or
+// dead-lettered; during long retries the engine signals progress so
+// JetStream does not redeliver it. Cancelling Run abandons the batch in
+// flight un-acked: it is delivered again after restart (at-least-once;
+// sinks see duplicates, which the event id makes harmless).
+//
+// # Dead letters
+//
+// Stream AUDITBRIDGE_DLQ, subject auditbridge.dlq.<sink>, one message per
+// event (its native JSON) with headers Auditbridge-Sink, Auditbridge-Reason,
+// Auditbridge-Time, Auditbridge-Reason-Class, Auditbridge-Event-Id. A
+// spool message that cannot be decoded is dead-lettered whole (class
+// "undecodable", Auditbridge-Encoding: spool-batch). For the CLI:
+// DLQList, DLQReplay (to that sink only, via auditbridge.replay.<sink>),
+// DLQPurge.
+//
+// # State
+//
+// KV() is the bucket auditbridge_state (compare-and-set); Leaser() hands
+// out leases stored there with a per-key TTL (nats-server 2.12+; older
+// servers fall back to expiry times in the value).
 package bridge

@@ -1,0 +1,181 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/auditbridge/auditbridge/normalize"
+)
+
+// evRef is one event of a batch and where it came from (for its dead-letter
+// message id).
+type evRef struct {
+	ev  *normalize.Event
+	seq uint64 // spool stream sequence
+	idx int    // index in that spool message
+}
+
+// deliver sends b in chunks of at most cfg.Events events and cfg.Bytes
+// bytes until every event is delivered or dead-lettered. It returns an error
+// only when ctx is cancelled (the batch must then stay un-acked).
+func (d *Dispatcher) deliver(ctx context.Context, b batch) error {
+	stop := d.keepAlive(b)
+	defer stop()
+	var chunk []evRef
+	bytes := 0
+	for _, m := range b.msgs {
+		for i := range m.events {
+			size := approxSize(&m.events[i])
+			if len(chunk) > 0 && (len(chunk) >= d.cfg.Events || bytes+size > d.cfg.Bytes) {
+				if err := d.deliverChunk(ctx, chunk); err != nil {
+					return err
+				}
+				chunk, bytes = nil, 0
+			}
+			chunk = append(chunk, evRef{ev: &m.events[i], seq: m.seq, idx: i})
+			bytes += size
+		}
+	}
+	if len(chunk) == 0 {
+		return nil
+	}
+	return d.deliverChunk(ctx, chunk)
+}
+
+// keepAlive tells JetStream the batch is still being worked on, so a long
+// retry does not make it redeliver the batch. stop ends it.
+func (d *Dispatcher) keepAlive(b batch) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(d.spool.cfg.AckWait / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				for _, m := range b.msgs {
+					_ = m.msg.InProgress() // best effort: failure means a later duplicate
+				}
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// deliverChunk retries one chunk until each event is delivered or
+// dead-lettered, or ctx is cancelled.
+func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
+	component := "sink." + d.name
+	for attempt := 0; ; {
+		err := d.send(ctx, refs)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		var ce *ConfigError
+		var pe *PartialError
+		switch {
+		case err == nil:
+			d.spool.m.eventsDelivered(d.name, len(refs))
+			d.spool.health.Set(component, nil)
+			return nil
+		case errors.As(err, &ce):
+			d.log.Error("sink configuration error; batch kept, retrying slowly", "error", err,
+				"batch_size", len(refs), "delay", d.backoff.cfg.ConfigDelay)
+			d.spool.health.Set(component, err)
+			if err := d.sleep(ctx, d.backoff.cfg.ConfigDelay); err != nil {
+				return err
+			}
+			continue
+		case errors.As(err, &pe):
+			var rerr error
+			refs, rerr, err = d.partial(ctx, refs, pe)
+			if err != nil {
+				return err
+			}
+			if len(refs) == 0 {
+				d.spool.health.Set(component, nil)
+				return nil
+			}
+			err = rerr
+		case IsPermanent(err):
+			return d.deadLetter(ctx, refs, ReasonPermanent, err)
+		}
+		delay := d.backoff.retryDelay(attempt, err)
+		d.log.Warn("delivery failed; retrying", "error", err, "batch_size", len(refs),
+			"attempt", attempt+1, "delay", delay)
+		d.spool.m.eventsRetried(d.name, len(refs))
+		d.spool.health.Degraded(component, "retrying: "+err.Error())
+		if err := d.sleep(ctx, delay); err != nil {
+			return err
+		}
+		attempt++
+	}
+}
+
+// partial handles a *PartialError: unnamed events are delivered, permanent
+// ones are dead-lettered, the rest is returned for retry with the error that
+// decides the delay (the longest throttle hint, else the first error).
+func (d *Dispatcher) partial(ctx context.Context, refs []evRef, pe *PartialError) (retry []evRef, why error, err error) {
+	failed := make(map[int]error, len(pe.Failed))
+	for _, f := range pe.Failed {
+		if f.Index < 0 || f.Index >= len(refs) {
+			d.log.Error("sink named an event outside the batch; ignoring that entry", "index", f.Index,
+				"batch_size", len(refs))
+			continue
+		}
+		if _, dup := failed[f.Index]; !dup {
+			failed[f.Index] = f.Err
+		}
+	}
+	d.spool.m.eventsDelivered(d.name, len(refs)-len(failed))
+	var longest time.Duration
+	for i, ref := range refs {
+		ferr, ok := failed[i]
+		if !ok {
+			continue
+		}
+		if ferr == nil {
+			ferr = errors.New("unspecified event failure")
+		}
+		if IsPermanent(ferr) {
+			if err := d.deadLetter(ctx, []evRef{ref}, ReasonRejected, ferr); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		retry = append(retry, ref)
+		if t, ok := ThrottleDelay(ferr); ok && t > longest {
+			longest, why = t, ferr
+		} else if why == nil {
+			why = ferr
+		}
+	}
+	return retry, why, nil
+}
+
+// send makes one attempt with the per-attempt timeout. A panicking sink is
+// turned into a retryable error rather than taking the bridge down.
+func (d *Dispatcher) send(ctx context.Context, refs []evRef) (err error) {
+	events := make([]normalize.Event, len(refs))
+	for i, r := range refs {
+		events[i] = *r.ev
+	}
+	actx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	start := time.Now()
+	defer func() {
+		if p := recover(); p != nil {
+			d.log.Error("sink panicked; treating as a retryable failure", "panic", fmt.Sprint(p))
+			err = fmt.Errorf("sink %s panicked: %v", d.name, p)
+		}
+		d.spool.m.observeBatch(d.name, time.Since(start).Seconds())
+	}()
+	return d.sink.Send(actx, events)
+}

@@ -1,0 +1,229 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// maxFetch bounds the messages asked for by one Fetch.
+const maxFetch = 256
+
+// Dispatcher delivers the spool to one sink through its durable consumer
+// AUDITBRIDGE_SINK_<NAME>. Create every dispatcher before any source
+// publishes: the spool keeps a message only while some consumer is
+// interested in it (interest retention).
+type Dispatcher struct {
+	spool   *Spool
+	sink    Sink
+	name    string
+	cfg     BatchConfig
+	backoff backoff
+	sleep   Sleeper
+	log     hclog.Logger
+	cons    jetstream.Consumer
+	avgEv   float64 // running mean of events per spool message
+}
+
+// DispatcherOption changes a Dispatcher (used by tests).
+type DispatcherOption func(*Dispatcher)
+
+// WithSleeper replaces the wait between retries.
+func WithSleeper(s Sleeper) DispatcherOption { return func(d *Dispatcher) { d.sleep = s } }
+
+// WithJitter replaces the jitter source (values in [0, 1)).
+func WithJitter(r func() float64) DispatcherOption {
+	return func(d *Dispatcher) { d.backoff.rand = r }
+}
+
+// ConsumerName is the durable consumer of a sink.
+func ConsumerName(sink string) string { return ConsumerPrefix + strings.ToUpper(sink) }
+
+// NewDispatcher validates the configuration and creates (or updates) the
+// sink's durable consumer. It reads both the spool subject and the sink's
+// own replay subject, so `dlq replay` reaches that sink only.
+func (s *Spool) NewDispatcher(ctx context.Context, sink Sink, cfg BatchConfig, retry RetryConfig,
+	log hclog.Logger, opts ...DispatcherOption) (*Dispatcher, error) {
+	name := sink.Name()
+	if err := errors.Join(checkSinkName(name), cfg.Validate(), retry.Validate()); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	cons, err := s.ensureConsumer(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	d := &Dispatcher{spool: s, sink: sink, name: name, cfg: cfg, cons: cons,
+		backoff: backoff{cfg: retry, rand: defaultRand}, sleep: realSleep,
+		log: log.Named("dispatch").With("sink", name)}
+	for _, o := range opts {
+		o(d)
+	}
+	return d, nil
+}
+
+func (s *Spool) ensureConsumer(ctx context.Context, sink string) (jetstream.Consumer, error) {
+	if err := checkSinkName(sink); err != nil {
+		return nil, err
+	}
+	cons, err := s.js.CreateOrUpdateConsumer(ctx, SpoolStream, jetstream.ConsumerConfig{
+		Durable:        ConsumerName(sink),
+		Description:    "auditbridge delivery to sink " + sink,
+		FilterSubjects: []string{SpoolSubject, ReplayPrefix + sink},
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        s.cfg.AckWait,
+		MaxDeliver:     -1,
+		MaxAckPending:  10000,
+		DeliverPolicy:  jetstream.DeliverAllPolicy,
+		Replicas:       s.cfg.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("spool: consumer %s: %w", ConsumerName(sink), err)
+	}
+	return cons, nil
+}
+
+// RunSink is NewDispatcher followed by Run.
+func (s *Spool) RunSink(ctx context.Context, sink Sink, cfg BatchConfig, retry RetryConfig, log hclog.Logger) error {
+	d, err := s.NewDispatcher(ctx, sink, cfg, retry, log)
+	if err != nil {
+		return err
+	}
+	return d.Run(ctx)
+}
+
+// Run delivers until ctx is cancelled, then returns nil. A batch in flight
+// at cancellation is abandoned un-acked and redelivered later (after the
+// consumer's ack wait, or at the next start): at-least-once.
+func (d *Dispatcher) Run(ctx context.Context) error {
+	d.log.Info("dispatcher started")
+	defer d.log.Info("dispatcher stopped")
+	fails := 0
+	for ctx.Err() == nil {
+		b, err := d.collect(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Warn("fetch from spool failed", "error", err)
+			d.spool.health.Degraded("sink."+d.name, "spool fetch: "+err.Error())
+			if d.sleep(ctx, d.backoff.delay(fails)) != nil {
+				break
+			}
+			fails++
+		} else {
+			fails = 0
+		}
+		if len(b.msgs) == 0 {
+			continue
+		}
+		if err := d.deliver(ctx, b); err != nil {
+			break // ctx cancelled: the batch stays un-acked
+		}
+		for _, m := range b.msgs {
+			if err := m.msg.Ack(); err != nil {
+				d.log.Warn("ack failed; batch will be redelivered", "error", err)
+			}
+		}
+	}
+	return nil
+}
+
+// inflight is one fetched spool message and its events.
+type inflight struct {
+	msg    jetstream.Msg
+	seq    uint64
+	events []normalize.Event
+}
+
+// batch is what one collect gathered.
+type batch struct {
+	msgs   []inflight
+	events int
+	bytes  int
+}
+
+// collect fetches messages until the batch holds cfg.Events events or
+// cfg.Bytes bytes, or cfg.Wait has passed since its first message.
+func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
+	var b batch
+	var deadline time.Time
+	maxMsg := int(d.spool.nc.MaxPayload()) + 64<<10
+	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes {
+		wait := d.cfg.Wait
+		if !deadline.IsZero() {
+			if wait = time.Until(deadline); wait < time.Millisecond {
+				break
+			}
+		}
+		n := min(d.cfg.Events-b.events, maxFetch)
+		fctx, cancel := context.WithTimeout(ctx, wait)
+		mb, err := d.cons.Fetch(n, jetstream.FetchContext(fctx),
+			jetstream.FetchMaxBytes(max(d.cfg.Bytes-b.bytes, maxMsg)))
+		if err != nil {
+			cancel()
+			return b, err
+		}
+		got := 0
+		for msg := range mb.Messages() {
+			got++
+			if deadline.IsZero() {
+				deadline = time.Now().Add(d.cfg.Wait)
+			}
+			d.add(ctx, &b, msg)
+		}
+		cancel()
+		if err := mb.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			return b, err
+		}
+		if got == 0 && len(b.msgs) == 0 {
+			d.spool.m.setPending(d.name, 0)
+			return b, nil // idle: let Run check ctx
+		}
+	}
+	return b, nil
+}
+
+// add decodes msg into b; an undecodable message is dead-lettered whole.
+func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
+	meta, err := msg.Metadata()
+	if err != nil {
+		d.log.Error("spool message without metadata; leaving it for redelivery", "error", err)
+		return
+	}
+	events, err := DecodeBatch(msg.Data())
+	if err != nil {
+		d.deadLetterRaw(ctx, msg, meta.Sequence.Stream, err)
+		return
+	}
+	d.avgEv = d.avgEv*0.9 + float64(len(events))*0.1
+	if d.avgEv < 1 {
+		d.avgEv = float64(len(events))
+	}
+	d.spool.m.setPending(d.name, float64(meta.NumPending)*d.avgEv)
+	b.msgs = append(b.msgs, inflight{msg: msg, seq: meta.Sequence.Stream, events: events})
+	b.events += len(events)
+	for i := range events {
+		b.bytes += approxSize(&events[i])
+	}
+}
+
+// approxSize estimates an event's rendered size for the batch byte bound.
+func approxSize(ev *normalize.Event) int {
+	n := 300 + len(ev.Raw) // field names and punctuation of a JSON rendering
+	for _, p := range eventStrings(ev) {
+		n += len(*p)
+	}
+	for _, p := range eventStrings2(ev) {
+		n += len(*p)
+	}
+	for k, v := range ev.Meta {
+		n += len(k) + len(v) + 4
+	}
+	return n
+}

@@ -1,0 +1,312 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Headers of a dead-letter message.
+const (
+	HeaderSink     = "Auditbridge-Sink"
+	HeaderReason   = "Auditbridge-Reason"
+	HeaderTime     = "Auditbridge-Time"
+	HeaderClass    = "Auditbridge-Reason-Class" // ReasonPermanent, ReasonRejected, ReasonUndecodable
+	HeaderEventID  = "Auditbridge-Event-Id"
+	HeaderEncoding = "Auditbridge-Encoding" // EncodingJSON or EncodingSpool
+)
+
+// Encodings of a dead letter's body.
+const (
+	EncodingJSON  = "json"        // the event's native JSON
+	EncodingSpool = "spool-batch" // an undecodable spool message, verbatim
+)
+
+// maxReasonLen bounds the reason header.
+const maxReasonLen = 2048
+
+// DeadLetter is one entry of the dead-letter stream.
+type DeadLetter struct {
+	Seq      uint64    // sequence in AUDITBRIDGE_DLQ
+	Sink     string    // the sink that rejected it
+	Reason   string    // the sink's error text
+	Class    string    // ReasonPermanent, ReasonRejected or ReasonUndecodable
+	Time     time.Time // when it was dead-lettered
+	EventID  string    // the event's id ("" for an undecodable spool message)
+	Encoding string    // EncodingJSON or EncodingSpool
+	Data     []byte    // the event's native JSON, or the raw spool message
+}
+
+// deadLetter writes one DLQ message per event, retrying (the batch stays in
+// the spool meanwhile) until written or ctx is cancelled.
+func (d *Dispatcher) deadLetter(ctx context.Context, refs []evRef, class string, cause error) error {
+	msgs := make([]*nats.Msg, len(refs))
+	for i, r := range refs {
+		body, err := json.Marshal(r.ev)
+		if err != nil { // cannot happen for valid RawMessages; keep the binary form then
+			body = EncodeBatch(nil, []normalize.Event{*r.ev})
+		}
+		msgs[i] = d.spool.dlqMsg(d.name, class, cause, r.ev.ID, body, err == nil)
+		msgs[i].Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s/%d/%d", d.name, r.seq, r.idx))
+	}
+	for attempt := 0; ; attempt++ {
+		err := d.spool.publishAll(ctx, msgs)
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		delay := d.backoff.delay(attempt)
+		d.log.Error("dead-letter write failed; retrying", "error", err, "attempt", attempt+1, "delay", delay)
+		if err := d.sleep(ctx, delay); err != nil {
+			return err
+		}
+	}
+	for _, r := range refs {
+		d.log.Warn("event dead-lettered", "event_id", r.ev.ID, "reason", class, "error", cause)
+	}
+	d.spool.m.eventsDeadLettered(d.name, class, len(refs))
+	return nil
+}
+
+// deadLetterRaw dead-letters an undecodable spool message whole and acks it;
+// when the DLQ write fails the message is left for redelivery.
+func (d *Dispatcher) deadLetterRaw(ctx context.Context, msg jetstream.Msg, seq uint64, cause error) {
+	m := d.spool.dlqMsg(d.name, ReasonUndecodable, cause, "", msg.Data(), false)
+	m.Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s/%d/raw", d.name, seq))
+	if err := d.spool.publishAll(ctx, []*nats.Msg{m}); err != nil {
+		d.log.Error("dead-letter write failed; message left for redelivery", "error", err)
+		_ = msg.NakWithDelay(d.backoff.cfg.Max)
+		return
+	}
+	d.log.Error("undecodable spool message dead-lettered", "error", cause, "sequence", seq)
+	d.spool.m.eventsDeadLettered(d.name, ReasonUndecodable, 1)
+	if err := msg.Ack(); err != nil {
+		d.log.Warn("ack failed; message will be redelivered", "error", err)
+	}
+}
+
+func (s *Spool) dlqMsg(sink, class string, cause error, eventID string, body []byte, isJSON bool) *nats.Msg {
+	reason := strings.ReplaceAll(cause.Error(), "\n", " ")
+	if len(reason) > maxReasonLen {
+		reason = reason[:maxReasonLen]
+	}
+	m := nats.NewMsg(DLQPrefix + sink)
+	m.Data = body
+	m.Header.Set(HeaderSink, sink)
+	m.Header.Set(HeaderReason, reason)
+	m.Header.Set(HeaderClass, class)
+	m.Header.Set(HeaderTime, time.Now().UTC().Format(time.RFC3339Nano))
+	m.Header.Set(HeaderEventID, eventID)
+	enc := EncodingSpool
+	if isJSON {
+		enc = EncodingJSON
+	}
+	m.Header.Set(HeaderEncoding, enc)
+	return m
+}
+
+// publishAll publishes msgs asynchronously and waits for every ack.
+func (s *Spool) publishAll(ctx context.Context, msgs []*nats.Msg) error {
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, m := range msgs {
+		f, err := s.js.PublishMsgAsync(m)
+		if err != nil {
+			return err
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return err
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// dlqSubject is the subject of one sink's dead letters, or all with "".
+func dlqSubject(sink string) (string, error) {
+	if sink == "" {
+		return DLQPrefix + ">", nil
+	}
+	if err := checkSinkName(sink); err != nil {
+		return "", err
+	}
+	return DLQPrefix + sink, nil
+}
+
+// DLQList returns up to limit (<= 0: all) dead letters of sink (all sinks
+// with ""), oldest first.
+func (s *Spool) DLQList(ctx context.Context, sink string, limit int) ([]DeadLetter, error) {
+	subj, err := dlqSubject(sink)
+	if err != nil {
+		return nil, err
+	}
+	var out []DeadLetter
+	err = s.scanDLQ(ctx, subj, 0, func(dl DeadLetter) bool {
+		out = append(out, dl)
+		return limit <= 0 || len(out) < limit
+	})
+	return out, err
+}
+
+// scanDLQ calls fn for each entry of subj with sequence ≤ upTo (0: no
+// bound), oldest first, until fn returns false.
+func (s *Spool) scanDLQ(ctx context.Context, subj string, upTo uint64, fn func(DeadLetter) bool) error {
+	for seq := uint64(1); upTo == 0 || seq <= upTo; {
+		m, err := s.dlq.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subj))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("dlq: read from sequence %d: %w", seq, err)
+		}
+		if upTo != 0 && m.Sequence > upTo {
+			return nil
+		}
+		if !fn(toDeadLetter(m)) {
+			return nil
+		}
+		seq = m.Sequence + 1
+	}
+	return nil
+}
+
+func toDeadLetter(m *jetstream.RawStreamMsg) DeadLetter {
+	dl := DeadLetter{Seq: m.Sequence, Data: m.Data}
+	if m.Header != nil {
+		dl.Sink, dl.Reason, dl.Class = m.Header.Get(HeaderSink), m.Header.Get(HeaderReason), m.Header.Get(HeaderClass)
+		dl.EventID, dl.Encoding = m.Header.Get(HeaderEventID), m.Header.Get(HeaderEncoding)
+		dl.Time, _ = time.Parse(time.RFC3339Nano, m.Header.Get(HeaderTime))
+	}
+	return dl
+}
+
+// Events returns the events a dead letter holds.
+func (dl DeadLetter) Events() ([]normalize.Event, error) {
+	if dl.Encoding == EncodingSpool {
+		return DecodeBatch(dl.Data)
+	}
+	var ev normalize.Event
+	if err := json.Unmarshal(dl.Data, &ev); err != nil {
+		return nil, fmt.Errorf("dead letter %d: %w", dl.Seq, err)
+	}
+	return []normalize.Event{ev}, nil
+}
+
+// DLQPurge deletes the dead letters of sink (all sinks with "") and returns
+// how many there were.
+func (s *Spool) DLQPurge(ctx context.Context, sink string) (int, error) {
+	subj, err := dlqSubject(sink)
+	if err != nil {
+		return 0, err
+	}
+	info, err := s.dlq.Info(ctx, jetstream.WithSubjectFilter(subj))
+	if err != nil {
+		return 0, fmt.Errorf("dlq: info: %w", err)
+	}
+	n := 0
+	for _, c := range info.State.Subjects {
+		n += int(c)
+	}
+	if err := s.dlq.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
+		return 0, fmt.Errorf("dlq: purge %s: %w", subj, err)
+	}
+	return n, nil
+}
+
+// DLQReplay re-publishes the dead letters of sink to that sink only (subject
+// auditbridge.replay.<sink>, read by the sink's consumer alone) and deletes
+// each entry once its events are back in the spool. A crash in between gives
+// duplicates, never loss. Entries that cannot be decoded stay and are
+// reported in the error. It returns how many events were replayed.
+func (s *Spool) DLQReplay(ctx context.Context, sink string) (int, error) {
+	if sink == "" {
+		return 0, errors.New("dlq: replay needs a sink name")
+	}
+	subj, err := dlqSubject(sink)
+	if err != nil {
+		return 0, err
+	}
+	// The consumer must exist, or interest retention would drop the replay.
+	if _, err := s.ensureConsumer(ctx, sink); err != nil {
+		return 0, err
+	}
+	info, err := s.dlq.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("dlq: info: %w", err)
+	}
+	r := replayer{s: s, subject: ReplayPrefix + sink}
+	err = s.scanDLQ(ctx, subj, info.State.LastSeq, func(dl DeadLetter) bool {
+		return r.add(ctx, dl)
+	})
+	if err == nil {
+		r.flush(ctx)
+	}
+	return r.n, errors.Join(err, r.err, r.badErr())
+}
+
+// replayer groups dead letters into spool messages during DLQReplay.
+type replayer struct {
+	s       *Spool
+	subject string
+	events  []normalize.Event
+	seqs    []uint64
+	n       int
+	bad     []string
+	err     error
+}
+
+func (r *replayer) add(ctx context.Context, dl DeadLetter) bool {
+	evs, err := dl.Events()
+	if err != nil {
+		r.bad = append(r.bad, strconv.FormatUint(dl.Seq, 10))
+		return true
+	}
+	r.events = append(r.events, evs...)
+	r.seqs = append(r.seqs, dl.Seq)
+	if len(r.events) >= r.s.cfg.MsgEvents {
+		return r.flush(ctx)
+	}
+	return true
+}
+
+func (r *replayer) flush(ctx context.Context) bool {
+	if len(r.events) == 0 {
+		return true
+	}
+	if err := r.s.publish(ctx, r.subject, r.events, true); err != nil {
+		r.err = fmt.Errorf("dlq: replay: %w", err)
+		return false
+	}
+	r.n += len(r.events)
+	for _, seq := range r.seqs {
+		if err := r.s.dlq.DeleteMsg(ctx, seq); err != nil {
+			r.err = fmt.Errorf("dlq: delete replayed entry %d: %w", seq, err)
+			return false
+		}
+	}
+	r.events, r.seqs = r.events[:0], r.seqs[:0]
+	return true
+}
+
+func (r *replayer) badErr() error {
+	if len(r.bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("dlq: %d entries could not be decoded and were kept (sequences %s)",
+		len(r.bad), strings.Join(r.bad, ", "))
+}

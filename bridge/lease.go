@@ -1,0 +1,158 @@
+package bridge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Leaser returns the lease service on the state bucket. A lease is the key
+// "lease.<name>" holding {"holder", "expires"}. With per-key TTL (nats-server
+// 2.12+) the key is created and renewed with a TTL, so JetStream removes an
+// abandoned lease by itself; on older servers (no per-key TTL) a lease whose
+// written expiry has passed is taken over by compare-and-set instead, which
+// relies on the replicas' clocks agreeing within a fraction of the TTL.
+func (s *Spool) Leaser() Leaser { return &leaser{js: s.js, kv: s.kv, keyTTL: s.keyTTL} }
+
+type leaser struct {
+	js     jetstream.JetStream
+	kv     jetstream.KeyValue
+	keyTTL bool
+}
+
+var _ Leaser = (*leaser)(nil)
+
+type leaseValue struct {
+	Holder  string    `json:"holder"`
+	Expires time.Time `json:"expires"`
+}
+
+type lease struct {
+	l       *leaser
+	key     string
+	holder  string
+	ttl     time.Duration
+	rev     uint64
+	expires time.Time // local view: after it, Check fails even if nobody took over
+}
+
+var _ Lease = (*lease)(nil)
+
+func leaseKey(name string) string { return "lease." + name }
+
+// TryAcquire takes name for holder for ttl (at least 1s). The same holder
+// re-acquires its own lease; another holder's unexpired lease gives an error
+// wrapping ErrLeaseHeld.
+func (l *leaser) TryAcquire(ctx context.Context, name, holder string, ttl time.Duration) (Lease, error) {
+	if ttl < time.Second {
+		return nil, fmt.Errorf("lease %q: ttl %s is below 1s", name, ttl)
+	}
+	ls := &lease{l: l, key: leaseKey(name), holder: holder, ttl: ttl}
+	val, exp := ls.value()
+	var opts []jetstream.KVCreateOpt
+	if l.keyTTL {
+		opts = append(opts, jetstream.KeyTTL(ttl))
+	}
+	rev, err := l.kv.Create(ctx, ls.key, val, opts...)
+	if err == nil {
+		ls.rev, ls.expires = rev, exp
+		return ls, nil
+	}
+	if !errors.Is(err, jetstream.ErrKeyExists) {
+		return nil, fmt.Errorf("lease %q: create: %w", name, err)
+	}
+	e, err := l.kv.Get(ctx, ls.key)
+	if err != nil {
+		return nil, fmt.Errorf("lease %q: read: %w", name, err)
+	}
+	var cur leaseValue
+	if json.Unmarshal(e.Value(), &cur) == nil && cur.Holder != holder && time.Now().Before(cur.Expires) {
+		return nil, fmt.Errorf("lease %q: held by %q until %s: %w", name, cur.Holder,
+			cur.Expires.Format(time.RFC3339), ErrLeaseHeld)
+	}
+	ls.rev = e.Revision()
+	if err := ls.put(ctx); err != nil {
+		if errors.Is(err, ErrLeaseLost) {
+			return nil, fmt.Errorf("lease %q: raced: %w", name, ErrLeaseHeld)
+		}
+		return nil, err
+	}
+	return ls, nil
+}
+
+func (ls *lease) value() ([]byte, time.Time) {
+	exp := time.Now().Add(ls.ttl)
+	b, _ := json.Marshal(leaseValue{Holder: ls.holder, Expires: exp.UTC()})
+	return b, exp
+}
+
+// put writes the lease at the expected revision (with the key TTL when the
+// server has it) and records the new revision.
+func (ls *lease) put(ctx context.Context) error {
+	val, exp := ls.value()
+	m := nats.NewMsg("$KV." + StateBucket + "." + ls.key)
+	m.Data = val
+	opts := []jetstream.PublishOpt{jetstream.WithExpectLastSequencePerSubject(ls.rev)}
+	if ls.l.keyTTL {
+		opts = append(opts, jetstream.WithMsgTTL(ls.ttl))
+	}
+	pa, err := ls.l.js.PublishMsg(ctx, m, opts...)
+	if isWrongLastSeq(err) {
+		return fmt.Errorf("lease %q: %w", ls.key, ErrLeaseLost)
+	}
+	if err != nil {
+		return fmt.Errorf("lease %q: write: %w", ls.key, err)
+	}
+	ls.rev, ls.expires = pa.Sequence, exp
+	return nil
+}
+
+func isWrongLastSeq(err error) bool {
+	var apiErr *jetstream.APIError
+	return errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence ||
+		apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequenceConstant)
+}
+
+// Renew extends the lease by its TTL; ErrLeaseLost when it expired and was
+// removed or another holder took it.
+func (ls *lease) Renew(ctx context.Context) error {
+	return ls.put(ctx)
+}
+
+// Check confirms the lease is still ours: our revision is the latest and our
+// own view of its expiry has not passed (a paused holder must stop).
+func (ls *lease) Check(ctx context.Context) error {
+	if time.Now().After(ls.expires) {
+		return fmt.Errorf("lease %q: expired locally: %w", ls.key, ErrLeaseLost)
+	}
+	e, err := ls.l.kv.Get(ctx, ls.key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return fmt.Errorf("lease %q: gone: %w", ls.key, ErrLeaseLost)
+	}
+	if err != nil {
+		return fmt.Errorf("lease %q: read: %w", ls.key, err)
+	}
+	if e.Revision() != ls.rev {
+		return fmt.Errorf("lease %q: taken over: %w", ls.key, ErrLeaseLost)
+	}
+	return nil
+}
+
+// Release deletes the lease if it is still ours, so another replica can
+// take over at once.
+func (ls *lease) Release(ctx context.Context) error {
+	err := ls.l.kv.Delete(ctx, ls.key, jetstream.LastRevision(ls.rev))
+	if isWrongLastSeq(err) {
+		return fmt.Errorf("lease %q: release: %w", ls.key, ErrLeaseLost)
+	}
+	if err != nil {
+		return fmt.Errorf("lease %q: release: %w", ls.key, err)
+	}
+	ls.expires = time.Time{}
+	return nil
+}

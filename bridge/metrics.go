@@ -1,0 +1,112 @@
+package bridge
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Dead-letter reasons (the low-cardinality `reason` label; the full reason
+// text is in the dead letter's Auditbridge-Reason header).
+const (
+	ReasonPermanent   = "permanent"   // the sink rejected the whole batch
+	ReasonRejected    = "rejected"    // the sink rejected this event of a batch
+	ReasonUndecodable = "undecodable" // the spool message could not be decoded
+)
+
+// Metrics are the bridge's Prometheus metrics. Every method is safe on a nil
+// *Metrics (no-op), so tests and tools may pass nil.
+type Metrics struct {
+	received     *prometheus.CounterVec
+	spooled      prometheus.Counter
+	delivered    *prometheus.CounterVec
+	retried      *prometheus.CounterVec
+	deadLettered *prometheus.CounterVec
+	pending      *prometheus.GaugeVec
+	batchSeconds *prometheus.HistogramVec
+	spoolBytes   prometheus.Gauge
+	spoolFull    prometheus.Counter
+}
+
+// NewMetrics creates the metrics and registers them with reg (nil: not
+// registered).
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		received: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_received_total",
+			Help: "Events received from a source, before spooling."}, []string{"source"}),
+		spooled: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditbridge_events_spooled_total",
+			Help: "Events durably stored in the spool."}),
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_delivered_total",
+			Help: "Events a sink accepted."}, []string{"sink"}),
+		retried: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_retried_total",
+			Help: "Events scheduled for another delivery attempt."}, []string{"sink"}),
+		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_dead_lettered_total",
+			Help: "Events written to the dead-letter stream."}, []string{"sink", "reason"}),
+		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "auditbridge_sink_pending_events",
+			Help: "Events in the spool not yet delivered to a sink (approximate: pending messages x mean events per message)."}, []string{"sink"}),
+		batchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "auditbridge_batch_duration_seconds",
+			Help: "Duration of one delivery attempt (one Send).", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12)}, []string{"sink"}),
+		spoolBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "auditbridge_spool_bytes",
+			Help: "Bytes stored in the spool stream (sampled)."}),
+		spoolFull: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditbridge_spool_full_total",
+			Help: "Publishes refused because the spool was at its byte limit."}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.received, m.spooled, m.delivered, m.retried, m.deadLettered,
+			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull)
+	}
+	return m
+}
+
+// EventsReceived counts n events received by source (sources call it).
+func (m *Metrics) EventsReceived(source string, n int) {
+	if m != nil {
+		m.received.WithLabelValues(source).Add(float64(n))
+	}
+}
+
+func (m *Metrics) eventsSpooled(n int) {
+	if m != nil {
+		m.spooled.Add(float64(n))
+	}
+}
+
+func (m *Metrics) eventsDelivered(sink string, n int) {
+	if m != nil && n > 0 {
+		m.delivered.WithLabelValues(sink).Add(float64(n))
+	}
+}
+
+func (m *Metrics) eventsRetried(sink string, n int) {
+	if m != nil && n > 0 {
+		m.retried.WithLabelValues(sink).Add(float64(n))
+	}
+}
+
+func (m *Metrics) eventsDeadLettered(sink, reason string, n int) {
+	if m != nil && n > 0 {
+		m.deadLettered.WithLabelValues(sink, reason).Add(float64(n))
+	}
+}
+
+func (m *Metrics) setPending(sink string, n float64) {
+	if m != nil {
+		m.pending.WithLabelValues(sink).Set(n)
+	}
+}
+
+func (m *Metrics) observeBatch(sink string, seconds float64) {
+	if m != nil {
+		m.batchSeconds.WithLabelValues(sink).Observe(seconds)
+	}
+}
+
+func (m *Metrics) setSpoolBytes(n uint64) {
+	if m != nil {
+		m.spoolBytes.Set(float64(n))
+	}
+}
+
+func (m *Metrics) spoolFullHit() {
+	if m != nil {
+		m.spoolFull.Inc()
+	}
+}

@@ -1,0 +1,179 @@
+package bridge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// usageTTL is how long a sampled stream size is trusted by the pre-check.
+const usageTTL = 250 * time.Millisecond
+
+var _ Publisher = (*Spool)(nil)
+
+// Publish encodes events into spool messages (at most cfg.MsgEvents events
+// and about cfg.MsgBytes bytes each), publishes them and waits for every
+// PubAck. It returns nil only when all are stored. When the spool is at its
+// byte limit it returns an error wrapping ErrSpoolFull and the caller must
+// push back (HEC 503, the poller waits). Republishing the same events within
+// the dedup window stores them once (Nats-Msg-Id is a hash of the event ids).
+func (s *Spool) Publish(ctx context.Context, events []normalize.Event) error {
+	return s.publish(ctx, SpoolSubject, events, false)
+}
+
+func (s *Spool) publish(ctx context.Context, subject string, events []normalize.Event, unique bool) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if err := s.precheck(ctx); err != nil {
+		return err
+	}
+	msgs, err := s.split(subject, events, unique)
+	if err != nil {
+		return err
+	}
+	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
+	for _, m := range msgs {
+		f, err := s.js.PublishMsgAsync(m)
+		if err != nil {
+			return s.pubErr(err)
+		}
+		futures = append(futures, f)
+	}
+	for _, f := range futures {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			return s.pubErr(err)
+		case <-ctx.Done():
+			return fmt.Errorf("spool: publish: %w", ctx.Err())
+		}
+	}
+	s.m.eventsSpooled(len(events))
+	return nil
+}
+
+// split encodes events into messages within the size and count limits.
+func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]*nats.Msg, error) {
+	limit := min(int64(s.cfg.MsgBytes), s.nc.MaxPayload()-1024)
+	var msgs []*nats.Msg
+	var body []byte
+	start := 0
+	flush := func(end int, b []byte) {
+		data := EncodeBatchBody(make([]byte, 0, len(b)+10), end-start, b)
+		m := nats.NewMsg(subject)
+		m.Data = data
+		m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events[start:end], data, unique))
+		msgs = append(msgs, m)
+		start = end
+	}
+	for i := range events {
+		mark := len(body)
+		body = appendEvent(body, &events[i])
+		size := int64(len(body) - mark)
+		if size > limit {
+			return nil, fmt.Errorf("spool: event %q is %d bytes encoded, more than the %d byte message limit",
+				events[i].ID, size, limit)
+		}
+		if i > start && (int64(len(body)) > limit || i-start >= s.cfg.MsgEvents) {
+			flush(i, body[:mark])
+			body = append(body[:0], body[mark:]...)
+		}
+	}
+	flush(len(events), body)
+	return msgs, nil
+}
+
+// EncodeBatchBody writes a batch header for n events followed by body, the
+// concatenated event encodings (as EncodeBatch would produce).
+func EncodeBatchBody(dst []byte, n int, body []byte) []byte {
+	dst = EncodeBatch(dst, nil)
+	dst = dst[:len(dst)-1] // drop the zero count
+	dst = appendUvarint(dst, uint64(n))
+	return append(dst, body...)
+}
+
+// msgID derives Nats-Msg-Id from the subject and the events' ids; when an id
+// is empty (it should not be) or unique is set, from the encoded content.
+func msgID(subject string, events []normalize.Event, data []byte, unique bool) string {
+	h := sha256.New()
+	h.Write([]byte(subject))
+	h.Write([]byte{0})
+	hashContent := unique
+	for i := range events {
+		if events[i].ID == "" {
+			hashContent = true
+		}
+		h.Write([]byte(events[i].ID))
+		h.Write([]byte{0})
+	}
+	if hashContent {
+		h.Write(data)
+	}
+	if unique {
+		fmt.Fprintf(h, "%d", time.Now().UnixNano())
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// precheck refuses at once when the sampled stream size is at the limit.
+func (s *Spool) precheck(ctx context.Context) error {
+	used, err := s.usage(ctx)
+	if err != nil {
+		return nil // the publish itself will report a real problem
+	}
+	if int64(used) >= s.cfg.MaxBytes {
+		s.m.spoolFullHit()
+		return fmt.Errorf("spool: %d of %d bytes used: %w", used, s.cfg.MaxBytes, ErrSpoolFull)
+	}
+	return nil
+}
+
+// usage returns the stream's stored bytes, sampled at most every usageTTL.
+func (s *Spool) usage(ctx context.Context) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Since(s.usedAt) < usageTTL {
+		return s.usedBytes, nil
+	}
+	info, err := s.stream.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	s.usedBytes, s.usedAt = info.State.Bytes, time.Now()
+	s.m.setSpoolBytes(info.State.Bytes)
+	return s.usedBytes, nil
+}
+
+// pubErr maps a stream-full answer to ErrSpoolFull.
+func (s *Spool) pubErr(err error) error {
+	if isFull(err) {
+		s.m.spoolFullHit()
+		return fmt.Errorf("spool: %v: %w", err, ErrSpoolFull)
+	}
+	return fmt.Errorf("spool: publish: %w", err)
+}
+
+// isFull reports a JetStream "maximum bytes/messages exceeded" or
+// "insufficient resources" answer.
+func isFull(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		switch apiErr.ErrorCode {
+		case 10047: // insufficient storage resources
+			return true
+		case 10077: // store failed: maximum bytes/messages exceeded
+			return strings.Contains(apiErr.Description, "maximum")
+		}
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "maximum bytes exceeded") || strings.Contains(msg, "maximum messages exceeded")
+}

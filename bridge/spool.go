@@ -1,0 +1,214 @@
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Names of the JetStream objects the bridge uses.
+const (
+	SpoolStream    = "AUDITBRIDGE_SPOOL"
+	SpoolSubject   = "auditbridge.spool"
+	ReplayPrefix   = "auditbridge.replay." // + sink: DLQ replays for one sink only
+	DLQStream      = "AUDITBRIDGE_DLQ"
+	DLQPrefix      = "auditbridge.dlq." // + sink
+	StateBucket    = "auditbridge_state"
+	ConsumerPrefix = "AUDITBRIDGE_SINK_"
+)
+
+// embeddedMaxPayload is the embedded server's largest message.
+const embeddedMaxPayload = 8 << 20
+
+// Spool is the durable JetStream spool: a Publisher for sources, the source
+// of every sink's consumer, the dead-letter stream and the state bucket.
+type Spool struct {
+	cfg    SpoolConfig
+	log    hclog.Logger
+	m      *Metrics
+	health *Health
+	ns     *server.Server // nil with an external server
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	stream jetstream.Stream
+	dlq    jetstream.Stream
+	kv     jetstream.KeyValue
+	keyTTL bool // the state bucket supports per-key TTL
+	closed chan struct{}
+
+	mu        sync.Mutex // guards the usage cache below
+	usedBytes uint64
+	usedAt    time.Time
+}
+
+// OpenSpool starts the embedded JetStream server in cfg.DataDir (or connects
+// to cfg.NATSURL), then creates or updates the spool and dead-letter streams
+// and the state bucket. m may be nil (no metrics).
+func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metrics) (*Spool, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	s := &Spool{cfg: cfg, log: log.Named("spool"), m: m, health: NewHealth(), closed: make(chan struct{})}
+	if err := s.connect(); err != nil {
+		return nil, err
+	}
+	if err := s.setup(ctx); err != nil {
+		s.shutdown(ctx)
+		return nil, err
+	}
+	s.log.Info("spool open", "embedded", s.ns != nil, "max_bytes", cfg.MaxBytes, "sync", cfg.Sync)
+	return s, nil
+}
+
+func (s *Spool) connect() error {
+	opts := []nats.Option{nats.Name("auditbridge"), nats.MaxReconnects(-1),
+		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) })}
+	url := s.cfg.NATSURL
+	if url == "" {
+		ns, err := startEmbedded(s.cfg)
+		if err != nil {
+			return err
+		}
+		s.ns = ns
+		opts = append(opts, nats.InProcessServer(ns))
+	}
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		if s.ns != nil {
+			s.ns.Shutdown()
+		}
+		return fmt.Errorf("spool: connect to nats: %w", err)
+	}
+	s.nc = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return fmt.Errorf("spool: jetstream: %w", err)
+	}
+	s.js = js
+	return nil
+}
+
+// startEmbedded runs an in-process server without a network listener.
+func startEmbedded(cfg SpoolConfig) (*server.Server, error) {
+	interval, always, _ := cfg.syncSetting()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("spool: data dir: %w", err)
+	}
+	opts := &server.Options{
+		ServerName:   "auditbridge",
+		DontListen:   true,
+		JetStream:    true,
+		StoreDir:     cfg.DataDir,
+		SyncInterval: interval,
+		SyncAlways:   always,
+		MaxPayload:   embeddedMaxPayload,
+		NoSigs:       true,
+		NoLog:        true,
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("spool: embedded server: %w", err)
+	}
+	go ns.Start()
+	// Recovering a large store takes seconds (3.4 s at 1.4 M messages).
+	if !ns.ReadyForConnections(5 * time.Minute) {
+		ns.Shutdown()
+		return nil, errors.New("spool: embedded server did not start within 5m")
+	}
+	return ns, nil
+}
+
+func (s *Spool) setup(ctx context.Context) error {
+	var err error
+	s.stream, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        SpoolStream,
+		Description: "auditbridge spool: one message per batch of normalized events",
+		Subjects:    []string{SpoolSubject, ReplayPrefix + ">"},
+		Retention:   jetstream.InterestPolicy,
+		MaxBytes:    s.cfg.MaxBytes,
+		MaxAge:      s.cfg.MaxAge,
+		Discard:     jetstream.DiscardNew,
+		Duplicates:  s.cfg.DedupWindow,
+		Storage:     jetstream.FileStorage,
+		Replicas:    s.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("spool: stream %s: %w", SpoolStream, err)
+	}
+	s.dlq, err = s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:        DLQStream,
+		Description: "auditbridge dead letters: one message per event a sink rejected",
+		Subjects:    []string{DLQPrefix + ">"},
+		Retention:   jetstream.LimitsPolicy,
+		MaxBytes:    s.cfg.DLQMaxBytes,
+		Discard:     jetstream.DiscardNew,
+		Duplicates:  s.cfg.DedupWindow,
+		Storage:     jetstream.FileStorage,
+		Replicas:    s.cfg.Replicas,
+	})
+	if err != nil {
+		return fmt.Errorf("spool: stream %s: %w", DLQStream, err)
+	}
+	return s.setupKV(ctx)
+}
+
+// Health is the readiness registry the spool's dispatchers report to; the
+// admin server's /readyz reads it.
+func (s *Spool) Health() *Health { return s.health }
+
+// Metrics returns the metrics given to OpenSpool (possibly nil).
+func (s *Spool) Metrics() *Metrics { return s.m }
+
+// Close drains the connection (pending acks and publishes are flushed) and
+// shuts the embedded server down. Stop every dispatcher (cancel its ctx)
+// before calling Close.
+func (s *Spool) Close(ctx context.Context) error {
+	err := s.drain(ctx)
+	s.shutdown(ctx)
+	s.log.Info("spool closed")
+	return err
+}
+
+func (s *Spool) drain(ctx context.Context) error {
+	if s.nc == nil || s.nc.IsClosed() {
+		return nil
+	}
+	if err := s.nc.Drain(); err != nil {
+		s.nc.Close()
+		return fmt.Errorf("spool: drain: %w", err)
+	}
+	select {
+	case <-s.closed:
+		return nil
+	case <-ctx.Done():
+		s.nc.Close()
+		return fmt.Errorf("spool: drain: %w", ctx.Err())
+	}
+}
+
+func (s *Spool) shutdown(ctx context.Context) {
+	if s.nc != nil && !s.nc.IsClosed() {
+		s.nc.Close()
+	}
+	if s.ns == nil {
+		return
+	}
+	s.ns.Shutdown()
+	done := make(chan struct{})
+	go func() { s.ns.WaitForShutdown(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
