@@ -1,0 +1,68 @@
+package elasticsearch
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net/http"
+	"os"
+
+	"github.com/elastic/elastic-transport-go/v8/elastictransport"
+	"github.com/elastic/go-elasticsearch/v8"
+)
+
+// newClient builds a go-elasticsearch client that makes one attempt per
+// call (bridge/ owns retries), verifies TLS by default, and trusts either
+// the system roots, the CAs of cfg.TLSCA, or a certificate fingerprint.
+func newClient(cfg Config) (*elasticsearch.Client, error) {
+	tr, err := newTransport(cfg)
+	if err != nil {
+		return nil, err
+	}
+	esCfg := elasticsearch.Config{
+		Addresses:              cfg.Addresses,
+		CloudID:                cfg.CloudID,
+		Username:               cfg.Username,
+		Password:               cfg.Password.Reveal(),
+		APIKey:                 cfg.APIKey.Reveal(),
+		CertificateFingerprint: normalizeFingerprint(cfg.TLSFingerprint),
+		Transport:              tr,
+		DisableRetry:           true,
+		CompressRequestBody:    cfg.Gzip,
+		PoolCompressor:         cfg.Gzip,
+	}
+	if cfg.Compat == CompatOpenSearch {
+		esCfg.Interceptors = []elastictransport.InterceptorFunc{markProduct}
+	}
+	return elasticsearch.NewClient(esCfg)
+}
+
+func newTransport(cfg Config) (*http.Transport, error) {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 8
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify} //nolint:gosec // opt-in, warned
+	if cfg.TLSCA != "" {
+		pem, err := os.ReadFile(cfg.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_CA: no PEM certificate in %s", cfg.TLSCA)
+		}
+		tr.TLSClientConfig.RootCAs = pool
+	}
+	return tr, nil
+}
+
+// markProduct adds the header the client checks on its first response;
+// OpenSearch does not send it (used only with AUDITBRIDGE_ES_COMPAT=opensearch).
+func markProduct(next elastictransport.RoundTripFunc) elastictransport.RoundTripFunc {
+	return func(req *http.Request) (*http.Response, error) {
+		res, err := next(req)
+		if err == nil && res.Header.Get("X-Elastic-Product") == "" {
+			res.Header.Set("X-Elastic-Product", "Elasticsearch")
+		}
+		return res, err
+	}
+}
