@@ -1,0 +1,185 @@
+package hec
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/valyala/fastjson"
+)
+
+// maxDepth bounds the nesting of objects and arrays in one record. Deeper
+// records are refused by the frame reader before any recursive parser sees
+// them (fastjson's own limit is 300; the HEC wrapper adds one level).
+const maxDepth = 256
+
+// Framing errors.
+var (
+	errNotObject       = errors.New("expected '{' at the start of an event")
+	errUnexpectedEnd   = errors.New("unexpected end of body inside an event")
+	errTooDeep         = errors.New("event nested too deeply")
+	errUnterminatedStr = errors.New("unterminated string")
+)
+
+// frame is one event of a request: the bytes handed to the parser (a whole
+// HEC wrapper object, or one raw line), or why it was refused.
+type frame struct {
+	data []byte // sub-slice of the request body
+	num  int    // 0-based number of the record in the request
+	line int    // 1-based line where it starts (generic endpoint), or 0
+	bad  code   // codeSuccess when the frame is well-formed
+}
+
+// decodeHEC splits the body of /services/collector/event into its events:
+// JSON objects written one after the other, with or without whitespace or
+// newlines between them. Each well-framed object is checked on its own
+// (valid JSON, a non-blank "event"), so one bad event never hides its
+// neighbours. When the framing itself breaks (text that is not an object,
+// an unterminated object or string, nesting deeper than maxDepth) the rest
+// of the body cannot be split reliably and becomes one bad frame, the last.
+func decodeHEC(p *fastjson.Parser, body []byte) []frame {
+	var frames []frame
+	for off := skipSpace(body, 0); off < len(body); off = skipSpace(body, off) {
+		n, err := scanObject(body[off:])
+		if err != nil {
+			return append(frames, frame{data: body[off:], num: len(frames), bad: codeInvalidDataFormat})
+		}
+		obj := body[off : off+n]
+		frames = append(frames, frame{data: obj, num: len(frames), bad: checkWrapper(p, obj)})
+		off += n
+	}
+	return frames
+}
+
+// checkWrapper checks one HEC event object the way Splunk does: valid JSON
+// (code 6), an "event" key that is present and not null (code 12), and not
+// an empty string or empty object (code 13). Any other JSON value is
+// accepted and left to the parser, which keeps unrecognised JSON as an
+// event of kind unknown.
+func checkWrapper(p *fastjson.Parser, obj []byte) code {
+	v, err := p.ParseBytes(obj)
+	if err != nil {
+		return codeInvalidDataFormat
+	}
+	ev := v.Get("event")
+	if ev == nil || ev.Type() == fastjson.TypeNull {
+		return codeEventRequired
+	}
+	switch ev.Type() {
+	case fastjson.TypeString:
+		if len(bytes.TrimSpace(ev.GetStringBytes())) == 0 {
+			return codeEventBlank
+		}
+	case fastjson.TypeObject:
+		if o, _ := ev.Object(); o.Len() == 0 {
+			return codeEventBlank
+		}
+	}
+	return codeSuccess
+}
+
+// decodeRaw splits the body of /services/collector/raw into records, one
+// per line; blank lines are skipped and do not count. A line nested deeper
+// than maxDepth is refused with code 6.
+func decodeRaw(body []byte) []frame {
+	var frames []frame
+	for len(body) > 0 {
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		f := frame{data: line, num: len(frames)}
+		if nestingDepth(line) > maxDepth {
+			f.bad = codeInvalidDataFormat
+		}
+		frames = append(frames, f)
+	}
+	return frames
+}
+
+// scanObject returns the length of the JSON object at the start of b. It
+// tracks strings and nesting only; validation is the parser's job.
+func scanObject(b []byte) (int, error) {
+	if len(b) == 0 || b[0] != '{' {
+		return 0, errNotObject
+	}
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			j := stringEnd(b, i+1)
+			if j < 0 {
+				return 0, errUnterminatedStr
+			}
+			i = j
+		case '{', '[':
+			if depth++; depth > maxDepth {
+				return 0, errTooDeep
+			}
+		case '}', ']':
+			if depth--; depth == 0 {
+				return i + 1, nil
+			}
+		}
+	}
+	return 0, errUnexpectedEnd
+}
+
+// stringEnd returns the index of the quote closing the string whose content
+// starts at b[i], or -1.
+func stringEnd(b []byte, i int) int {
+	for i < len(b) {
+		q := bytes.IndexByte(b[i:], '"')
+		if q < 0 {
+			return -1
+		}
+		i += q
+		k := i - 1 // count the backslashes right before the quote
+		for k >= 0 && b[k] == '\\' {
+			k--
+		}
+		if (i-1-k)%2 == 0 {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+// nestingDepth is the deepest nesting of brackets outside strings in b. A
+// newline ends any open string (JSON strings cannot hold one), so a stray
+// quote in a text line cannot hide the rest of the input.
+func nestingDepth(b []byte) int {
+	depth, deepest, inString := 0, 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inString && c == '\\':
+			i++
+		case c == '\n':
+			inString = false
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			if depth++; depth > deepest {
+				deepest = depth
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t') {
+		i++
+	}
+	return i
+}

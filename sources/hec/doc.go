@@ -1,0 +1,101 @@
+// Package hec is a Splunk-HEC-compatible receiver, so that HCP audit log
+// streaming (its "Splunk Cloud" destination posts to HEC) and any HEC client
+// can send audit events to the bridge. It is a bridge.Source.
+//
+// # Endpoints
+//
+//	POST /services/collector, /services/collector/event, /services/collector/event/1.0
+//	     HEC event objects {"event":…,"time":…,"host":…,"source":…,"sourcetype":…,
+//	     "index":…,"fields":{…}} written one after the other, with or without
+//	     whitespace or newlines between them. "event" may be an object or a
+//	     string (or any other JSON value). Each whole wrapper object goes to
+//	     normalize, which unwraps it and keeps the metadata.
+//	POST /services/collector/raw, /services/collector/raw/1.0
+//	     one record per line (JSON, or a TFE audit log line); blank lines skipped.
+//	GET  /services/collector/health, /services/collector/health/1.0
+//	     no token needed: 200 {"text":"HEC is healthy","code":17}; 503 code 18
+//	     ("HEC is unhealthy, queues are full") for 5 s after the spool refused
+//	     data (a later accepted request clears it); 503 code 23 while shutting down.
+//	POST /v1/events
+//	     NDJSON, a JSON array, concatenated or pretty-printed objects of any
+//	     supported format, or a TFE log file (normalize.ReadRecords). Replies
+//	     {"accepted":N}; see below for refusals.
+//
+// Other methods on these paths get 405; other paths 404.
+//
+// # Authentication
+//
+// HEC_TOKENS lists the accepted tokens. Accepted forms: "Authorization: Splunk
+// <token>" (HEC's own), "Authorization: Basic" with the token as the password
+// and any user name (Splunk accepts this too) and "Authorization: Bearer
+// <token>" (generic clients). Splunk's query-string token (?token=) exists
+// only when enabled per token; here it is never enabled, and such requests
+// get Splunk's answer for that case: 400 code 16. Missing token: 401 code 2;
+// malformed Authorization header: 401 code 3; unknown token: 403 code 4.
+// Tokens are compared as SHA-256 digests in constant time against every
+// configured token (no early exit), and never logged.
+//
+// # Replies (Splunk's codes and HTTP statuses)
+//
+//	200 {"text":"Success","code":0}                   every event is in the spool
+//	400 {"text":"No data","code":5}                   empty body
+//	400 {"text":"Invalid data format","code":6,"invalid-event-number":N}
+//	400 {"text":"Event field is required","code":12,"invalid-event-number":N}
+//	400 {"text":"Event field cannot be blank","code":13,"invalid-event-number":N}
+//	413 {"text":"Request entity too large","code":6}  body above HEC_MAX_BODY_BYTES
+//	                                                  (on the wire or after gunzip)
+//	415 {"text":"Unsupported content encoding","code":6}  Content-Encoding other than gzip
+//	503 {"text":"Server is busy","code":9}            spool full, spool error, or more than
+//	                                                  HEC_MAX_CONCURRENT requests; Retry-After: 1
+//
+// Event numbers are 0-based, counted over the events of the request (the
+// non-blank lines for /raw).
+//
+// # Acknowledgement and bad input
+//
+// All events of one request are published with one Publish call. The reply
+// is 200 only after Publish returned nil, i.e. after the spool stored every
+// event. When Publish fails the reply is 503 code 9 and nothing of the
+// request is acknowledged: the client resends it (a retried publish may be
+// stored twice; at-least-once).
+//
+// Bad input never takes a neighbour down. Each event is framed and checked
+// on its own: a well-framed event that is not valid JSON, lacks "event", or
+// has a blank one is refused, and so is a record the parser rejects; every
+// other event of the request is still published. The reply is then 400 with
+// the code and number of the FIRST refused event (as Splunk reports it), but
+// the good events are already in the spool; a client that resends the whole
+// request creates duplicates, which the pipeline tolerates (ids are
+// deterministic; the Elasticsearch sink deduplicates). Valid JSON that
+// normalize does not recognise is not refused: it becomes an event of kind
+// unknown. Only when the framing itself breaks (text that is not a JSON
+// object where an event should start, an unterminated object or string,
+// nesting deeper than 256 levels) can the rest of the body not be split, and
+// everything from that point on is refused as one event.
+//
+// /v1/events follows the same rule: good records are published; if any
+// record was refused the reply is 400 {"accepted":N,"text":…,"code":6,
+// "refused":M,"errors":[{"record":i,"line":l,"code":6,"error":"…"}]} (at most
+// 100 listed), else 200 {"accepted":N}.
+//
+// # Limits
+//
+// HEC_MAX_BODY_BYTES (default 16 MiB; Splunk's max_content_length is 800 MB
+// on recent releases, 1 MB on old ones) bounds the body on the wire and
+// after decompression. HEC_MAX_CONCURRENT (default 16) bounds requests in
+// progress; more get 503 code 9 at once. Header, read, write and idle
+// timeouts are configurable. Records nested deeper than 256 levels are
+// refused before any recursive parser sees them. Invalid UTF-8 is passed to
+// normalize as is and never crashes the receiver.
+//
+// # TLS
+//
+// With HEC_TLS_CERT and HEC_TLS_KEY set the receiver serves HTTPS (TLS 1.2
+// or later, HTTP/2 offered); one without the other is a configuration error.
+//
+// # Metrics
+//
+// New takes a Counter (bridge's metrics implement Received for
+// auditbridge_events_received_total{source="hec"}); it counts events the
+// spool acknowledged.
+package hec

@@ -1,0 +1,78 @@
+package hec
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+
+	"github.com/auditbridge/auditbridge/normalize"
+)
+
+// maxReportedErrors bounds the refused records listed in a /v1/events reply.
+const maxReportedErrors = 100
+
+// decodeGeneric splits a /v1/events body with normalize.ReadRecords: NDJSON,
+// a JSON array, concatenated or pretty-printed objects, or a TFE log. A
+// record nested deeper than maxDepth is refused before it is parsed.
+func decodeGeneric(body []byte) []frame {
+	var frames []frame
+	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
+		f := frame{data: bytes.Clone(rec.Data), num: len(frames), line: rec.Line}
+		if nestingDepth(f.data) > maxDepth {
+			f.bad = codeInvalidDataFormat
+		}
+		frames = append(frames, f)
+		return nil
+	})
+	if err != nil {
+		frames = append(frames, frame{num: len(frames), bad: codeInvalidDataFormat})
+	}
+	return frames
+}
+
+// genericError is one refused record in a /v1/events reply.
+type genericError struct {
+	Record int    `json:"record"`         // 0-based number of the record
+	Line   int    `json:"line,omitempty"` // 1-based line where it starts
+	Code   int    `json:"code"`           // HEC code
+	Error  string `json:"error"`
+}
+
+// genericReply is the body of a /v1/events reply: {"accepted":N} on
+// success; on failure also the HEC text and code, the number of refused
+// records and the first maxReportedErrors of them.
+type genericReply struct {
+	Accepted int            `json:"accepted"`
+	Text     string         `json:"text,omitempty"`
+	Code     *int           `json:"code,omitempty"`
+	Refused  int            `json:"refused,omitempty"`
+	Errors   []genericError `json:"errors,omitempty"`
+}
+
+func writeGeneric(w http.ResponseWriter, out outcome) {
+	body := genericReply{Accepted: out.accepted}
+	if out.reply.code != codeSuccess {
+		c := int(out.reply.code)
+		body.Code = &c
+		body.Text = out.reply.text
+		if body.Text == "" {
+			body.Text = out.reply.code.text()
+		}
+		body.Refused = len(out.bad)
+	}
+	for i, b := range out.bad {
+		if i == maxReportedErrors {
+			break
+		}
+		body.Errors = append(body.Errors, genericError{Record: b.num, Line: b.line, Code: int(b.code), Error: errText(b)})
+	}
+	b, _ := json.Marshal(body)
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if out.reply.httpStatus() == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "1")
+	}
+	w.WriteHeader(out.reply.httpStatus())
+	_, _ = w.Write(append(b, '\n'))
+}

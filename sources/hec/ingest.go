@@ -1,0 +1,147 @@
+package hec
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/normalize"
+)
+
+// endpoint is the body format of an ingest endpoint.
+type endpoint int
+
+const (
+	kindEvent   endpoint = iota // /services/collector[/event[/1.0]]: concatenated HEC event objects
+	kindRaw                     // /services/collector/raw[/1.0]: one record per line
+	kindGeneric                 // /v1/events: NDJSON, a JSON array or objects of any supported format
+)
+
+func (e endpoint) String() string {
+	switch e {
+	case kindEvent:
+		return "event"
+	case kindRaw:
+		return "raw"
+	}
+	return "v1_events"
+}
+
+// badRecord is one refused record of a request.
+type badRecord struct {
+	num  int   // 0-based number of the record in the request
+	line int   // 1-based line where it starts (generic endpoint), or 0
+	code code  // HEC code of the refusal
+	err  error // what was wrong (parser error), may be nil
+}
+
+// outcome is the result of one ingest request.
+type outcome struct {
+	reply    reply // HEC view: code, HTTP status, first invalid event
+	accepted int   // events the spool acknowledged
+	bad      []badRecord
+}
+
+// ingest is the handler of an ingest endpoint.
+func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			methodNotAllowed(w, "POST")
+			return
+		}
+		if c := s.auth.check(r); c != codeSuccess {
+			s.write(w, kind, outcome{reply: replyCode(c)})
+			return
+		}
+		select {
+		case s.slots <- struct{}{}:
+			defer func() { <-s.slots }()
+		default:
+			s.log.Warn("too many concurrent requests, refusing", "endpoint", kind.String(), "max_concurrent", s.cfg.MaxConcurrent)
+			s.write(w, kind, outcome{reply: replyCode(codeServerBusy)})
+			return
+		}
+		body, rep, ok := s.readBody(w, r)
+		if !ok {
+			s.write(w, kind, outcome{reply: rep})
+			return
+		}
+		s.write(w, kind, s.process(r.Context(), pub, kind, body))
+	})
+}
+
+// process frames, parses and publishes one request body. Every well-formed
+// record is parsed and published, even when a neighbour is refused; the
+// reply then names the first refused record (see doc.go).
+func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
+	wk := s.workers.Get().(*worker)
+	defer s.workers.Put(wk)
+	frames := s.frames(wk, kind, body)
+	if len(frames) == 0 && kind != kindGeneric {
+		return outcome{reply: replyCode(codeNoData)}
+	}
+	events := make([]normalize.Event, 0, len(frames))
+	var bad []badRecord
+	for _, f := range frames {
+		if f.bad != codeSuccess {
+			bad = append(bad, badRecord{num: f.num, line: f.line, code: f.bad})
+			continue
+		}
+		evs, err := wk.events.Parse(f.data)
+		events = append(events, evs...)
+		if err != nil {
+			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
+		}
+	}
+	if len(events) > 0 {
+		if rep, ok := s.publish(ctx, pub, kind, events); !ok {
+			return outcome{reply: rep}
+		}
+	}
+	out := outcome{reply: replyCode(codeSuccess), accepted: len(events), bad: bad}
+	if len(bad) > 0 {
+		first := bad[0]
+		out.reply = replyEvent(first.code, first.num)
+		s.log.Warn("refused malformed events", "endpoint", kind.String(), "refused", len(bad),
+			"accepted", len(events), "invalid_event_number", first.num, "error", errText(first))
+	}
+	return out
+}
+
+// publish hands events to the spool; ok is false when it did not take them.
+func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoint, events []normalize.Event) (reply, bool) {
+	err := pub.Publish(ctx, events)
+	switch {
+	case err == nil:
+		s.busyUntil.Store(0)
+		if s.counter != nil {
+			s.counter.Received(sourceName, len(events))
+		}
+		return reply{}, true
+	case errors.Is(err, bridge.ErrSpoolFull):
+		s.busyUntil.Store(s.now().Add(busyWindow).UnixNano())
+		s.log.Warn("spool full, refusing events", "endpoint", kind.String(), "events", len(events))
+	case ctx.Err() != nil:
+		s.log.Debug("request ended before the spool acknowledged", "endpoint", kind.String(), "events", len(events), "error", err)
+	default:
+		s.log.Error("publish failed, refusing events", "endpoint", kind.String(), "events", len(events), "error", err)
+	}
+	return replyCode(codeServerBusy), false
+}
+
+// write sends out in the endpoint's format.
+func (s *Server) write(w http.ResponseWriter, kind endpoint, out outcome) {
+	if kind == kindGeneric {
+		writeGeneric(w, out)
+		return
+	}
+	out.reply.write(w)
+}
+
+func errText(b badRecord) string {
+	if b.err != nil {
+		return b.err.Error()
+	}
+	return b.code.text()
+}
