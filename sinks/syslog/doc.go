@@ -1,0 +1,97 @@
+// Package syslog is the syslog sink: it writes each audit event as one
+// syslog message to a collector (syslog-ng, rsyslog, a SIEM's syslog
+// listener) over UDP (RFC 5426), TCP (RFC 6587) or TLS (RFC 5425).
+//
+// # Messages
+//
+// RFC 5424 (default):
+//
+//	<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID [auditbridge@32473 id="…" …] MSG
+//
+// where:
+//   - PRI = facility*8 + severity. The facility is AUDITBRIDGE_SYSLOG_FACILITY
+//     (default authpriv, 10: security/authorization messages). The severity
+//     comes from the event: outcome failure → warning (4), verb delete →
+//     notice (5), anything else info (6); an event severity naming a more
+//     severe syslog level (error, critical, …) wins.
+//   - TIMESTAMP is the event time in UTC with at most 6 fractional digits
+//     (trailing zeros dropped); "-" when the event has no time.
+//   - HOSTNAME (≤255), APP-NAME (≤48), PROCID (≤128, our pid) and MSGID (≤32,
+//     the event action, else its kind) are cut to their RFC limits; any
+//     character outside printable US-ASCII becomes '_'; empty is "-".
+//   - The SD-ELEMENT auditbridge@32473 (32473 is the enterprise number
+//     reserved for documentation) always carries id, product, kind, action
+//     and outcome, and verb, category, actor_id, actor_name, actor_email,
+//     actor_type, impersonator_id, resource_type, resource_id,
+//     resource_name, organization_id, project_id and client_ip when set.
+//     Values are UTF-8 (invalid bytes become U+FFFD) with '"', '\' and ']'
+//     escaped by a backslash.
+//   - MSG is the body, without the UTF-8 BOM unless AUDITBRIDGE_SYSLOG_BOM
+//     is true (RFC 5424 asks for it, many collectors show it as garbage).
+//
+// RFC 3164: "<PRI>Mmm dd hh:mm:ss HOSTNAME TAG[PID]: MSG" with the event time
+// in UTC (the format has no zone or year), the day space padded, and TAG the
+// letters and digits of AUDITBRIDGE_SYSLOG_APP_NAME (at most 32). It has no
+// structured data: the body carries everything.
+//
+// Bodies (AUDITBRIDGE_SYSLOG_BODY):
+//   - json: the event rendered by normalize.AppendJSON in
+//     AUDITBRIDGE_SYSLOG_JSON_FORMAT (native, ecs, ocsf or cim).
+//   - cef: CEF:0|HashiCorp|<product>|unknown|<action>|<message>|<0-10>|ext
+//     with standard keys (rt, externalId, act, outcome, cat, suser, suid,
+//     src, requestMethod, request, requestClientApplication, cs1-cs6 with
+//     labels for the resource, organization, project and kind, cn1 for the
+//     HTTP status, msg). CEF severity: failed login 8, other failure 6,
+//     delete 5, read 1, else 3. src is only written for a valid IP.
+//   - leef: LEEF 2.0 with a tab delimiter declared as x09, devTime and
+//     devTimeFormat, sev, cat, usrName, src, resource, url, isLoginEvent,
+//     isLogoutEvent and custom keys for the rest. LEEF has no escape for
+//     attribute values: tab, CR and LF in a value become a space (the json
+//     body keeps them exactly).
+//
+// # Transports and framing
+//
+// UDP sends one message per datagram. A message longer than
+// AUDITBRIDGE_SYSLOG_UDP_MAX_BYTES (default 2048, the size RFC 5426 says
+// receivers SHOULD accept) is not truncated: the event is dead-lettered
+// (a permanent failure in a *bridge.PartialError) so no audit data is lost
+// silently; use the cef or leef body, or raise the limit, for large events.
+// UDP itself confirms nothing: a datagram written is counted delivered.
+//
+// TCP and TLS use octet-counting framing ("LEN SP MSG") by default. With
+// AUDITBRIDGE_SYSLOG_FRAMING=newline each message ends with LF and any LF or
+// CR inside it is written as the two characters \n or \r (so SD values that
+// contain line breaks do not read back unchanged in that mode; the json and
+// cef bodies escape line breaks themselves).
+//
+// # Delivery guarantee over TCP and TLS
+//
+// A successful write only means the bytes reached our kernel's send buffer;
+// a collector that restarts a moment later may never read them, and RFC 6587
+// and RFC 5425 have no acknowledgement. Send therefore confirms each batch
+// before it reports success (AUDITBRIDGE_SYSLOG_CONFIRM):
+//
+//   - half-close (default): one connection per batch. After writing, the
+//     sink shuts down its sending side (TCP FIN, or TLS close_notify) and
+//     waits until the collector closes too. A collector closes only after
+//     reading everything up to our FIN; one that exits with unread bytes
+//     resets the connection instead, which fails the batch. So success means
+//     the collector process read every message of the batch.
+//   - read-check: one long-lived connection. Before reuse and for 20ms
+//     after each write the sink reads from it; a syslog collector never
+//     sends, so EOF or a reset means the peer went away and the batch fails.
+//     This catches a collector that is gone, but not one that dies after the
+//     check with our bytes still unread.
+//   - none: a written batch counts as delivered.
+//
+// Any failure closes the connection and returns a retryable error; the
+// engine resends the whole batch after its backoff, so a collector may see
+// duplicates (the SD id parameter identifies them). No mode proves that the
+// collector stored the messages: a collector that crashes after reading but
+// before writing them to disk loses them unless it has its own durable
+// queue (syslog-ng disk-buffer, rsyslog disk-assisted queues).
+//
+// Send makes one attempt and never sleeps: it dials when no connection is
+// open, and the re-dial backoff after errors is the engine's retry backoff.
+// A TLS certificate the sink does not trust is a *bridge.ConfigError.
+package syslog

@@ -1,0 +1,95 @@
+package syslog
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+)
+
+// preWriteCheck is how long a read-check connection is probed before it is
+// reused: a close or reset the peer sent while we were idle is already
+// queued, so a millisecond is enough.
+const preWriteCheck = time.Millisecond
+
+// sendStream writes the framed batch in s.buf over TCP or TLS and confirms it
+// as configured. Any failure closes the connection; the next Send re-dials.
+func (s *Sink) sendStream(ctx context.Context) error {
+	if s.conn != nil && s.cfg.Confirm == "read-check" {
+		if err := peerGone(s.conn, preWriteCheck); err != nil {
+			s.log.Warn("idle connection lost, reconnecting", "error", err)
+			s.drop()
+		}
+	}
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	deadline := s.deadline(ctx)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
+	if err := conn.SetWriteDeadline(deadline); err != nil {
+		s.drop()
+		return err
+	}
+	if _, err := conn.Write(s.buf); err != nil {
+		s.drop()
+		return fmt.Errorf("write: %w", err)
+	}
+	switch s.cfg.Confirm {
+	case "half-close":
+		err = halfCloseConfirm(conn, deadline)
+		s.drop()
+	case "read-check":
+		if err = peerGone(conn, readCheckWait); err != nil {
+			s.drop()
+			err = fmt.Errorf("connection lost after write: %w", err)
+		}
+	}
+	return err
+}
+
+// sendUDP writes one datagram per message.
+func (s *Sink) sendUDP(ctx context.Context, msgs [][]byte) error {
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return err
+	}
+	if err := conn.SetWriteDeadline(s.deadline(ctx)); err != nil {
+		s.drop()
+		return err
+	}
+	for _, m := range msgs {
+		if _, err := conn.Write(m); err != nil {
+			s.drop()
+			return fmt.Errorf("write datagram: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the connection, if any; Send fails afterwards.
+func (s *Sink) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.drop()
+	return nil
+}
+
+// Check probes the collector: a TCP connection (with the TLS handshake and
+// certificate checks) that is closed at once. UDP has no handshake, so only
+// the address is resolved.
+func (s *Sink) Check(ctx context.Context) error {
+	if s.cfg.Network == "udp" {
+		if _, err := net.ResolveUDPAddr("udp", s.cfg.Address); err != nil {
+			return fmt.Errorf("syslog: resolve %s: %w", s.cfg.Address, err)
+		}
+		return nil
+	}
+	c, err := s.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("syslog: dial %s %s: %w", s.cfg.Network, s.cfg.Address, err)
+	}
+	return c.Close()
+}
