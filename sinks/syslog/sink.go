@@ -39,8 +39,8 @@ type Sink struct {
 	mu     sync.Mutex
 	closed bool
 	conn   net.Conn // open connection, nil when none
-	msg  []byte   // scratch for one message
-	buf  []byte   // scratch for a framed batch
+	msg    []byte   // scratch for one message
+	buf    []byte   // scratch for a framed batch
 }
 
 // New validates cfg and builds the sink. It does no network I/O.
