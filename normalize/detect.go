@@ -1,0 +1,164 @@
+package normalize
+
+import (
+	"bytes"
+
+	"github.com/valyala/fastjson"
+)
+
+// Internal detection results that are not event kinds.
+const (
+	kindHEC     = "hec"      // a Splunk HEC wrapper {"event": …}
+	kindTFCPage = "tfc.page" // an audit-trail API page {"data":[…],"pagination":{…}}
+)
+
+// StreamTestTopic is the stream.topic of HCP's streaming destination test event.
+const StreamTestTopic = "hashicorp.log.streaming.DestinationTest"
+
+// Detect names the kind Parse would use (a Kind* constant; KindUnknown for
+// valid JSON it does not recognise); an error for input that is neither
+// JSON nor a TFE audit log line. A HEC wrapper is unwrapped; a page or an
+// array is named by its first item (KindUnknown when empty).
+func Detect(rec []byte) (string, error) { return NewParser().Detect(rec) }
+
+// Detect is the package-level Detect reusing p's buffers.
+func (p *Parser) Detect(rec []byte) (string, error) {
+	b := trimRecord(rec)
+	if len(b) == 0 {
+		return "", ErrEmpty
+	}
+	return p.detectBytes(b, 0)
+}
+
+func (p *Parser) detectBytes(b []byte, d int) (string, error) {
+	if d >= maxDepth {
+		return "", ErrTooDeep
+	}
+	if !startsJSON(b) && isTFELine(b) {
+		return KindTFEAuditLog, nil
+	}
+	if err := fastjson.ValidateBytes(b); err != nil {
+		if !startsJSON(b) {
+			return "", ErrNotRecord
+		}
+		return "", jsonError(b)
+	}
+	v, err := p.ps[d].ParseBytes(b)
+	if err != nil {
+		return "", jsonError(b)
+	}
+	return p.detectValue(v, d)
+}
+
+func (p *Parser) detectValue(v *fastjson.Value, d int) (string, error) {
+	if d >= maxDepth {
+		return "", ErrTooDeep
+	}
+	switch v.Type() {
+	case fastjson.TypeArray:
+		if a := v.GetArray(); len(a) > 0 {
+			return p.detectValue(a[0], d+1)
+		}
+	case fastjson.TypeString:
+		if isTFELine(v.GetStringBytes()) {
+			return KindTFEAuditLog, nil
+		}
+	case fastjson.TypeObject:
+		switch k := detectObject(v); k {
+		case kindTFCPage:
+			return KindTFCAuditTrail, nil
+		case kindHEC:
+			in := v.Get("event")
+			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && fastjson.ValidateBytes(s) == nil {
+				return p.detectBytes(s, d+1)
+			}
+			return p.detectValue(in, d+1)
+		default:
+			return k, nil
+		}
+	}
+	return KindUnknown, nil
+}
+
+// detectObject recognises an object by the fields SCHEMA.md lists. The
+// checks are ordered from the most specific marker to the loosest.
+func detectObject(v *fastjson.Value) string {
+	switch {
+	case isHEC(v):
+		return kindHEC
+	case typ(v.Get("data")) == fastjson.TypeArray && v.Exists("pagination"):
+		return kindTFCPage
+	case str(v, "stream", "topic") == StreamTestTopic:
+		return KindStreamTest
+	case isObject(v, "control_plane_event"):
+		return KindHCPControl
+	case v.Exists("specversion") && isObject(v, "data", "request_info"):
+		return KindBoundary
+	case isObject(v, "auth") && isObject(v, "resource"):
+		return KindTFCAuditTrail
+	case isObject(v, "request_info") && isObject(v, "authentication_info"):
+		return KindHCPPlatform
+	case hasTypePrefix(v, "actor", "type") || hasTypePrefix(v, "metadata", "actor", "type"):
+		return KindPacker
+	case isTFELine(v.GetStringBytes("log")):
+		return KindTFEAuditLog
+	case len(v.GetStringBytes("resource")) > 0 && len(v.GetStringBytes("action")) > 0 &&
+		v.Exists("actor"):
+		return KindTFEAuditLog // the bare JSON payload of an [Audit Log] line
+	}
+	return KindUnknown
+}
+
+// isHEC: an object with "event" and no keys other than HEC's own.
+func isHEC(v *fastjson.Value) bool {
+	o := v.GetObject()
+	if o == nil || o.Get("event") == nil {
+		return false
+	}
+	ok := true
+	o.Visit(func(k []byte, _ *fastjson.Value) {
+		switch string(k) {
+		case "event", "time", "host", "source", "sourcetype", "index", "fields":
+		default:
+			ok = false
+		}
+	})
+	return ok
+}
+
+func isObject(v *fastjson.Value, keys ...string) bool {
+	return typ(v.Get(keys...)) == fastjson.TypeObject
+}
+
+// typ is x's type, TypeNull for an absent value.
+func typ(x *fastjson.Value) fastjson.Type {
+	if x == nil {
+		return fastjson.TypeNull
+	}
+	return x.Type()
+}
+
+func hasTypePrefix(v *fastjson.Value, keys ...string) bool {
+	return bytes.HasPrefix(v.GetStringBytes(keys...), []byte("TYPE_"))
+}
+
+// Markers of a TFE audit log line.
+const (
+	tfeMarker   = "[Audit Log]"
+	tfeKVMarker = "audit event:"
+	tfeKVType   = "event_type="
+)
+
+// isTFELine reports whether b is a TFE audit log line: it carries the
+// "[Audit Log]" marker, or the key=value admin audit prefix
+// "audit event: event_type=…".
+func isTFELine(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	if bytes.Contains(b, []byte(tfeMarker)) {
+		return true
+	}
+	i := bytes.Index(b, []byte(tfeKVMarker))
+	return i >= 0 && bytes.Contains(b[i:], []byte(tfeKVType))
+}

@@ -1,0 +1,244 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// maxDepth bounds how many wrappers (HEC event strings, the TFE atlas
+// container, Boundary's serialized copy, …) one record may nest.
+const maxDepth = 8
+
+// Parser parses records into events. It keeps fastjson parsers and scratch
+// buffers between calls, so one Parser per goroutine avoids allocation on
+// hot paths. It is not safe for concurrent use. Returned events never alias
+// the Parser's buffers or the input.
+type Parser struct {
+	ps [maxDepth]fastjson.Parser
+}
+
+// NewParser returns a Parser ready for use.
+func NewParser() *Parser { return &Parser{} }
+
+// Parse detects the kind of one record (a JSON value, or a TFE log line) and
+// returns its events: one for most records, many for an audit-trail page or
+// a JSON array. When some items of a page or array fail, it returns the good
+// events AND a non-nil error (errors.Join of *ItemError, each naming the item
+// index and why). A record with an error of its own yields no event.
+//
+// Time rules: every event has a time. Known kinds take it from their
+// documented field (see SCHEMA.md); if that field is absent and the record
+// came in a HEC wrapper with a time, the wrapper's time is used and
+// meta.time_source = "hec"; otherwise it is an error naming the field.
+// Two kinds may lack a time without error, because their documented
+// examples do: hcp.platform (the project-deletion example has no
+// metadata.timestamp) and unknown. For those the time is the Unix epoch
+// (1970-01-01T00:00:00Z) and meta.time_missing = true. Unknown records take
+// their time from a top-level "time", "timestamp" or "@timestamp" (RFC 3339
+// string or Unix seconds) when present.
+//
+// Severity rule: "warning" when the outcome is failure or the verb is
+// delete, "info" otherwise.
+func Parse(rec []byte) ([]Event, error) { return NewParser().Parse(rec) }
+
+// Parse is the package-level Parse reusing p's buffers.
+func (p *Parser) Parse(rec []byte) ([]Event, error) {
+	b := trimRecord(rec)
+	if len(b) == 0 {
+		return nil, ErrEmpty
+	}
+	return p.parseBytes(b, nil, 0)
+}
+
+// wrapper carries what a HEC wrapper adds to the events inside it.
+type wrapper struct {
+	meta    map[string]json.RawMessage
+	time    time.Time
+	hasTime bool
+}
+
+// parseBytes parses b (trimmed, non-empty) with parser depth d.
+func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
+	if d >= maxDepth {
+		return nil, ErrTooDeep
+	}
+	if !startsJSON(b) {
+		if isTFELine(b) {
+			raw := appendString(nil, string(b))
+			ev, err := p.parseTFELine(b, raw, w, d)
+			return one(ev, err)
+		}
+		if fastjson.ValidateBytes(b) != nil {
+			return nil, ErrNotRecord
+		}
+	}
+	if err := fastjson.ValidateBytes(b); err != nil {
+		return nil, jsonError(b)
+	}
+	v, err := p.ps[d].ParseBytes(b)
+	if err != nil {
+		return nil, jsonError(b)
+	}
+	return p.parseValue(v, appendCompact(nil, b), w, d)
+}
+
+// parseValue turns a parsed value whose compact JSON is raw into events.
+// raw is owned by the caller and may become an event's Raw.
+func (p *Parser) parseValue(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+	switch v.Type() {
+	case fastjson.TypeArray:
+		return p.parseItems(v.GetArray(), w, d, p.parseElement)
+	case fastjson.TypeString:
+		s := v.GetStringBytes()
+		if isTFELine(s) {
+			ev, err := p.parseTFELine(bytes.TrimSpace(s), raw, w, d+1)
+			return one(ev, err)
+		}
+	case fastjson.TypeObject:
+		return p.parseObject(v, raw, w, d)
+	}
+	return one(p.parseUnknown(v, raw, w))
+}
+
+func (p *Parser) parseObject(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+	switch detectObject(v) {
+	case kindHEC:
+		return p.parseHEC(v, w, d)
+	case kindTFCPage:
+		return p.parseItems(v.GetArray("data"), w, d, p.parseTFCItem)
+	case KindTFCAuditTrail:
+		return one(p.parseTFC(v, raw, w))
+	case KindTFEAuditLog:
+		return one(p.parseTFEObject(v, raw, w, d))
+	case KindStreamTest:
+		return one(p.parseStreamTest(v, raw, w))
+	case KindHCPControl:
+		return one(p.parseControlPlane(v, raw, w))
+	case KindHCPPlatform:
+		return one(p.parsePlatform(v, raw, w))
+	case KindBoundary:
+		return one(p.parseBoundary(v, raw, w, d))
+	case KindPacker:
+		return one(p.parsePacker(v, raw, w))
+	}
+	return one(p.parseUnknown(v, raw, w))
+}
+
+// parseElement parses one element of a JSON array by detection.
+func (p *Parser) parseElement(v *fastjson.Value, w *wrapper, d int) ([]Event, error) {
+	return p.parseValue(v, appendValue(nil, v), w, d+1)
+}
+
+// parseTFCItem parses one item of an audit-trail page as a TFC record.
+func (p *Parser) parseTFCItem(v *fastjson.Value, w *wrapper, _ int) ([]Event, error) {
+	if v.Type() != fastjson.TypeObject {
+		return nil, invalidField(KindTFCAuditTrail, "data[]", "not an object")
+	}
+	return one(p.parseTFC(v, appendValue(nil, v), w))
+}
+
+// parseItems runs fn on every item, keeping the good events and joining
+// the failures as *ItemError.
+func (p *Parser) parseItems(items []*fastjson.Value, w *wrapper, d int,
+	fn func(*fastjson.Value, *wrapper, int) ([]Event, error)) ([]Event, error) {
+	events := make([]Event, 0, len(items))
+	var errs []error
+	for i, it := range items {
+		evs, err := fn(it, w, d)
+		events = append(events, evs...)
+		if err != nil {
+			errs = append(errs, &ItemError{Index: i, Err: err})
+		}
+	}
+	return events, errors.Join(errs...)
+}
+
+func one(ev Event, err error) ([]Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []Event{ev}, nil
+}
+
+// trimRecord strips whitespace and a UTF-8 byte-order mark.
+func trimRecord(b []byte) []byte {
+	b = bytes.TrimSpace(b)
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	return bytes.TrimSpace(b)
+}
+
+// startsJSON reports whether b starts like a JSON object, array or string.
+func startsJSON(b []byte) bool {
+	return len(b) > 0 && (b[0] == '{' || b[0] == '[' || b[0] == '"')
+}
+
+// jsonError describes invalid JSON by offset, never quoting the payload.
+func jsonError(b []byte) error {
+	var raw json.RawMessage
+	var se *json.SyntaxError
+	if err := json.Unmarshal(b, &raw); errors.As(err, &se) {
+		return fmt.Errorf("%w: %s (offset %d)", ErrInvalidJSON, se.Error(), se.Offset)
+	}
+	return ErrInvalidJSON
+}
+
+// newEvent starts an event with the defaults every parser shares.
+func newEvent(kind, product string) Event {
+	return Event{
+		Kind:     kind,
+		Product:  product,
+		Verb:     VerbOther,
+		Category: CategoryOther,
+		Outcome:  OutcomeUnknown,
+		Actor:    Actor{Type: ActorUnknown},
+		Meta:     make(map[string]json.RawMessage, 4),
+	}
+}
+
+// finish applies the rules shared by every kind: Raw, the content-hash id,
+// the HEC wrapper's meta and time, the time rule and the severity rule.
+// timeField names the field the time comes from; optional says a missing
+// time is allowed (epoch 0 and meta.time_missing).
+func finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField string, optional bool) error {
+	ev.Raw = raw
+	if ev.ID == "" {
+		if hashOf == nil {
+			hashOf = raw
+		}
+		ev.ID = contentID(hashOf)
+	}
+	if w != nil {
+		for k, v := range w.meta {
+			ev.Meta[k] = v
+		}
+	}
+	if ev.Time.IsZero() {
+		switch {
+		case w != nil && w.hasTime:
+			ev.Time = w.time
+			ev.Meta["time_source"] = json.RawMessage(`"hec"`)
+		case optional:
+			ev.Time = time.Unix(0, 0).UTC()
+			ev.Meta["time_missing"] = json.RawMessage(`true`)
+		default:
+			return missingField(ev.Kind, timeField)
+		}
+	}
+	if ev.Severity == "" {
+		ev.Severity = severityOf(ev)
+	}
+	return nil
+}
+
+// severityOf is the severity rule: warning for failures and deletes.
+func severityOf(ev *Event) string {
+	if ev.Outcome == OutcomeFailure || ev.Verb == VerbDelete {
+		return "warning"
+	}
+	return "info"
+}

@@ -1,0 +1,213 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// str returns the string at keys, copied; "" when absent or not a string.
+func str(v *fastjson.Value, keys ...string) string {
+	return string(v.GetStringBytes(keys...))
+}
+
+// scalar returns the string or number at keys as text; "" otherwise.
+func scalar(v *fastjson.Value, keys ...string) string {
+	x := v.Get(keys...)
+	if x == nil {
+		return ""
+	}
+	switch x.Type() {
+	case fastjson.TypeString:
+		return string(x.GetStringBytes())
+	case fastjson.TypeNumber:
+		return string(x.MarshalTo(nil))
+	}
+	return ""
+}
+
+// parseTime parses s in any of the time formats the sources use and
+// returns it in UTC. A time without a zone is taken as UTC.
+func parseTime(s string) (time.Time, error) {
+	layouts := [...]string{
+		time.RFC3339Nano,
+		"2006-01-02 15:04:05.999999999 -0700 MST", // HCP platform metadata.timestamp
+		"2006-01-02 15:04:05.999999999 -0700",
+		"2006-01-02T15:04:05.999999999", // no zone: UTC
+		"2006-01-02 15:04:05.999999999", // TFE log prefix, UTC
+	}
+	var first error
+	for _, l := range layouts {
+		t, err := time.Parse(l, s)
+		if err == nil {
+			return t.UTC(), nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return time.Time{}, first
+}
+
+// setTime sets ev.Time from the string at keys. An absent, null or empty
+// field leaves the time zero (finish decides); anything else that does not
+// parse is an error naming the field.
+func setTime(ev *Event, v *fastjson.Value, field string, keys ...string) error {
+	x := v.Get(keys...)
+	if x == nil || x.Type() == fastjson.TypeNull {
+		return nil
+	}
+	b, err := x.StringBytes()
+	if err != nil {
+		return invalidField(ev.Kind, field, "not a string")
+	}
+	if len(b) == 0 {
+		return nil
+	}
+	t, err := parseTime(string(b))
+	if err != nil {
+		return invalidField(ev.Kind, field, "not a time: "+strconv.Quote(truncate(string(b), 40)))
+	}
+	ev.Time = t
+	return nil
+}
+
+// unixTime parses Unix seconds with an optional fraction ("1700000000.123").
+func unixTime(s string) (time.Time, bool) {
+	sec, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || len(frac) > 9 || n < 0 || n > 1<<40 {
+		return time.Time{}, false
+	}
+	var ns int64
+	if frac != "" {
+		f, err := strconv.ParseInt(frac, 10, 64)
+		if err != nil || f < 0 {
+			return time.Time{}, false
+		}
+		for i := len(frac); i < 9; i++ {
+			f *= 10
+		}
+		ns = f
+	}
+	return time.Unix(n, ns).UTC(), true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// appendValue appends v as compact JSON. Strings and keys are re-escaped
+// like encoding/json (fastjson's own MarshalTo may emit Go escapes once a
+// string has been read), so the result is always valid JSON.
+func appendValue(dst []byte, v *fastjson.Value) []byte {
+	switch v.Type() {
+	case fastjson.TypeObject:
+		dst = append(dst, '{')
+		first := true
+		v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendString(dst, string(k))
+			dst = append(dst, ':')
+			dst = appendValue(dst, x)
+		})
+		return append(dst, '}')
+	case fastjson.TypeArray:
+		dst = append(dst, '[')
+		for i, x := range v.GetArray() {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendValue(dst, x)
+		}
+		return append(dst, ']')
+	case fastjson.TypeString:
+		return appendString(dst, string(v.GetStringBytes()))
+	}
+	return v.MarshalTo(dst) // number, true, false, null: verbatim
+}
+
+// metaStr sets m[k] to the JSON string s unless s is empty.
+func metaStr(m map[string]json.RawMessage, k, s string) {
+	if s != "" {
+		m[k] = appendString(nil, s)
+	}
+}
+
+// metaVal sets m[k] to the value at keys unless it is absent, null, or an
+// empty object or array.
+func metaVal(m map[string]json.RawMessage, k string, v *fastjson.Value, keys ...string) {
+	x := v.Get(keys...)
+	if x == nil || x.Type() == fastjson.TypeNull {
+		return
+	}
+	if o, err := x.Object(); err == nil && o.Len() == 0 {
+		return
+	}
+	if a, err := x.Array(); err == nil && len(a) == 0 {
+		return
+	}
+	m[k] = appendValue(nil, x)
+}
+
+// verbOf maps an action word to a verb: create; show/index/download/read/
+// list/get → read; destroy/delete/remove → delete; login/logout; an empty
+// action → other; anything else → dflt.
+func verbOf(action, dflt string) string {
+	switch strings.ToLower(action) {
+	case "create", "created", "post":
+		return VerbCreate
+	case "show", "index", "download", "read", "list", "get":
+		return VerbRead
+	case "update", "updated", "patch", "put":
+		return VerbUpdate
+	case "destroy", "delete", "deleted", "remove", "removed":
+		return VerbDelete
+	case "login", "authenticate", "sign_in", "signin":
+		return VerbLogin
+	case "logout", "sign_out", "signout":
+		return VerbLogout
+	case "":
+		return VerbOther
+	}
+	return dflt
+}
+
+// firstOf returns the first non-empty string.
+func firstOf(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// who names the actor for a message: name, else email, else id.
+func who(a *Actor) string {
+	return firstOf(a.Name, a.Email, a.ID, "unknown actor")
+}
+
+// sentence joins the non-empty words with single spaces.
+func sentence(words ...string) string {
+	var b strings.Builder
+	for _, w := range words {
+		if w == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(w)
+	}
+	return b.String()
+}

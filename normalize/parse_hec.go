@@ -1,0 +1,82 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// parseHEC unwraps a Splunk HEC wrapper {"event": X, "time", "host",
+// "source", "sourcetype", "index", "fields"}. X may be an object, an array,
+// a JSON-encoded string or a plain TFE log line; it is detected and parsed
+// as if it had come alone, so its Raw and content-hash id are those of X.
+// The wrapper's fields go to meta as hec_<name>; its time is used when X
+// has none.
+func (p *Parser) parseHEC(v *fastjson.Value, outer *wrapper, d int) ([]Event, error) {
+	w := hecWrapper(v, outer)
+	in := v.Get("event")
+	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
+		if startsJSON(s) && s[0] != '"' && fastjson.ValidateBytes(s) == nil {
+			return p.parseBytes(s, w, d+1)
+		}
+		if isTFELine(s) {
+			ev, err := p.parseTFELine(s, appendValue(nil, in), w, d+1)
+			return one(ev, err)
+		}
+	}
+	return p.parseValue(in, appendValue(nil, in), w, d+1)
+}
+
+// hecWrapper collects the wrapper's fields; an outer wrapper's fields are
+// kept where this one does not set them.
+func hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
+	w := &wrapper{meta: make(map[string]json.RawMessage, 5)}
+	if outer != nil {
+		for k, x := range outer.meta {
+			w.meta[k] = x
+		}
+		w.time, w.hasTime = outer.time, outer.hasTime
+	}
+	for _, k := range [...]string{"host", "source", "sourcetype", "index", "fields", "time"} {
+		metaVal(w.meta, "hec_"+k, v, k)
+	}
+	if t, ok := hecTime(v.Get("time")); ok {
+		w.time, w.hasTime = t, true
+	}
+	return w
+}
+
+// hecTime reads HEC's time: Unix seconds, a number or a numeric string,
+// with an optional fraction.
+func hecTime(x *fastjson.Value) (t time.Time, ok bool) {
+	switch typ(x) {
+	case fastjson.TypeNumber:
+		return unixTime(string(x.MarshalTo(nil)))
+	case fastjson.TypeString:
+		return unixTime(string(x.GetStringBytes()))
+	}
+	return t, false
+}
+
+// parseUnknown keeps valid JSON it does not recognise as an event of kind
+// unknown: id is the content hash of Raw; time from a top-level "time",
+// "timestamp" or "@timestamp" (RFC 3339, or Unix seconds), else the HEC
+// wrapper's, else the epoch with meta.time_missing (see Parse).
+func (p *Parser) parseUnknown(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+	ev := newEvent(KindUnknown, ProductUnknown)
+	for _, k := range [...]string{"time", "timestamp", "@timestamp"} {
+		x := v.Get(k)
+		if t, ok := hecTime(x); ok {
+			ev.Time = t
+			break
+		}
+		if t, err := parseTime(str(x)); err == nil {
+			ev.Time = t
+			break
+		}
+	}
+	ev.Message = "unrecognised record"
+	return ev, finish(&ev, raw, nil, w, "time", true)
+}

@@ -1,0 +1,74 @@
+package normalize
+
+import (
+	"strings"
+
+	"github.com/valyala/fastjson"
+)
+
+// packerResources are the Packer resources an event may name, most
+// specific first; the first present becomes the event's resource.
+func packerResources() [4]string { return [4]string{"build", "version", "channel", "bucket"} }
+
+// parsePacker maps an HCP Packer audit event: flat {status, action,
+// description, organization_id, project_id, timestamp, actor{principal_id,
+// type TYPE_*, user{…}, service{…}}, bucket, version, build, channel}, or
+// the same fields under "metadata" with "description" beside it.
+// id ← content hash (Packer events carry none); time ← timestamp;
+// verb ← action; outcome ← status OK/FAILED.
+func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+	ev := newEvent(KindPacker, ProductPacker)
+	m := v
+	if !hasTypePrefix(v, "actor", "type") {
+		m = v.Get("metadata")
+	}
+	if err := setTime(&ev, m, "timestamp", "timestamp"); err != nil {
+		return ev, err
+	}
+	ev.OrganizationID, ev.ProjectID = str(m, "organization_id"), str(m, "project_id")
+	packerActor(&ev.Actor, m)
+	action := str(m, "action")
+	ev.Verb = verbOf(action, VerbUpdate)
+	ev.Category = CategoryConfiguration
+	switch strings.ToUpper(str(m, "status")) {
+	case "OK":
+		ev.Outcome = OutcomeSuccess
+	case "FAILED":
+		ev.Outcome = OutcomeFailure
+	}
+	for _, r := range packerResources() {
+		x := m.Get(r)
+		if typ(x) != fastjson.TypeObject {
+			continue
+		}
+		if ev.Resource.Type == "" {
+			ev.Resource = Resource{Type: r, ID: scalar(x, "id"), Name: firstOf(str(x, "name"), str(x, "slug"), str(x, "fingerprint"))}
+		}
+		metaVal(ev.Meta, r, x)
+	}
+	ev.Action = strings.Trim(ev.Resource.Type+"."+action, ".")
+	desc := firstOf(str(v, "description"), str(m, "description"))
+	metaStr(ev.Meta, "description", desc)
+	metaStr(ev.Meta, "status", str(m, "status"))
+	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
+	return ev, finish(&ev, raw, nil, w, "timestamp", false)
+}
+
+// packerActor: TYPE_USER → user, TYPE_SERVICE → service,
+// TYPE_INTERNAL_OPERATOR → system, others unknown.
+func packerActor(a *Actor, m *fastjson.Value) {
+	a.ID = str(m, "actor", "principal_id")
+	switch str(m, "actor", "type") {
+	case "TYPE_USER":
+		a.Type = ActorUser
+		a.ID = firstOf(a.ID, str(m, "actor", "user", "id"))
+		a.Name, a.Email = str(m, "actor", "user", "name"), str(m, "actor", "user", "email")
+	case "TYPE_SERVICE":
+		a.Type = ActorService
+		a.ID = firstOf(a.ID, str(m, "actor", "service", "id"))
+		a.Name = str(m, "actor", "service", "name")
+	case "TYPE_INTERNAL_OPERATOR":
+		a.Type = ActorSystem
+		a.ID = firstOf(a.ID, str(m, "actor", "internal_operator", "id"))
+	}
+}

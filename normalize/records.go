@@ -1,0 +1,274 @@
+package normalize
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+
+	"github.com/valyala/fastjson"
+)
+
+// Record is one input record with where it came from.
+type Record struct {
+	Data []byte // the record's bytes, owned by the Record
+	Line int    // 1-based line where the record starts
+}
+
+// ReadRecords splits a stream into records: NDJSON (one value per line), a
+// JSON array (each element a record — but a whole audit-trail page object
+// is ONE record), single pretty-printed objects (possibly several
+// concatenated), or a TFE log file (lines; a line with "[Audit Log]" or the
+// key=value audit prefix is a record). Other non-JSON lines, and atlas
+// container lines {"component":…,"log":…} that carry no audit entry, are
+// skipped, not errors.
+//
+// Invalid JSON is returned to fn as a Record whose Parse fails with a clear
+// error; the stream goes on. A value cut short is recognised when a line
+// ends inside a string, or when the next line starts a new object or array
+// where the value could not continue. fn returning an error stops reading
+// and ReadRecords returns that error; so does a read error.
+func ReadRecords(r io.Reader, fn func(Record) error) error {
+	rr := recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn}
+	return rr.run()
+}
+
+type recordReader struct {
+	br      *bufio.Reader
+	fn      func(Record) error
+	line    int
+	acc     []byte // a value spanning lines, so far
+	accLine int
+	sc      valueScanner
+}
+
+func (rr *recordReader) run() error {
+	for {
+		b, err := rr.br.ReadBytes('\n')
+		if len(b) > 0 {
+			rr.line++
+			b = bytes.TrimRight(b, "\r\n")
+			if rr.line == 1 {
+				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+			}
+			if ferr := rr.feedLine(b); ferr != nil {
+				return ferr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return rr.flush()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// feedLine consumes one line (without its line break).
+func (rr *recordReader) feedLine(b []byte) error {
+	if rr.acc != nil {
+		t := bytes.TrimLeft(b, " \t")
+		if len(t) > 0 && (t[0] == '{' || t[0] == '[') && !canPrecedeValue(rr.acc) {
+			if err := rr.flush(); err != nil { // the value was cut short
+				return err
+			}
+		} else {
+			return rr.continueValue(b)
+		}
+	}
+	return rr.scanFresh(b)
+}
+
+// continueValue appends a line to the value being accumulated.
+func (rr *recordReader) continueValue(b []byte) error {
+	rr.acc = append(rr.acc, '\n')
+	end, done := rr.sc.feed(b)
+	if !done {
+		rr.acc = append(rr.acc, b...)
+		if rr.sc.inStr { // JSON strings cannot span lines: cut short
+			return rr.flush()
+		}
+		return nil
+	}
+	rr.acc = append(rr.acc, b[:end]...)
+	if err := rr.flush(); err != nil {
+		return err
+	}
+	return rr.scanFresh(b[end:])
+}
+
+// scanFresh reads records from b, which starts outside any value.
+func (rr *recordReader) scanFresh(b []byte) error {
+	for {
+		b = bytes.TrimLeft(b, " \t\r")
+		if len(b) == 0 {
+			return nil
+		}
+		if !startsJSON(b) {
+			if isTFELine(b) || fastjson.ValidateBytes(b) == nil {
+				return rr.emit(b, rr.line)
+			}
+			return nil // a non-audit log line
+		}
+		rr.sc = valueScanner{}
+		end, done := rr.sc.feed(b)
+		if !done {
+			rr.acc = append(make([]byte, 0, 4096), b...)
+			rr.accLine = rr.line
+			if rr.sc.inStr {
+				return rr.flush()
+			}
+			return nil
+		}
+		if !isPlainLogLine(b[:end]) {
+			if err := rr.emit(b[:end], rr.line); err != nil {
+				return err
+			}
+		}
+		b = b[end:]
+	}
+}
+
+// flush emits the accumulated value, complete or not.
+func (rr *recordReader) flush() error {
+	if rr.acc == nil {
+		return nil
+	}
+	acc, line := rr.acc, rr.accLine
+	rr.acc = nil
+	return rr.emit(acc, line)
+}
+
+// emit hands a value to fn; a complete top-level array is split into its
+// elements.
+func (rr *recordReader) emit(b []byte, line int) error {
+	if len(b) > 0 && b[0] == '[' {
+		if ok, err := splitArray(b, line, rr.fn); ok || err != nil {
+			return err
+		}
+	}
+	return rr.fn(Record{Data: bytes.Clone(b), Line: line})
+}
+
+// isPlainLogLine: a one-line atlas container object without an audit entry.
+func isPlainLogLine(b []byte) bool {
+	return b[0] == '{' && bytes.Contains(b, []byte(`"component"`)) &&
+		bytes.Contains(b, []byte(`"log"`)) && !isTFELine(b)
+}
+
+// canPrecedeValue reports whether the last significant byte of b is one
+// after which a JSON value may start ('[', ',' or ':').
+func canPrecedeValue(b []byte) bool {
+	b = bytes.TrimRight(b, " \t\r\n")
+	if len(b) == 0 {
+		return true
+	}
+	c := b[len(b)-1]
+	return c == '[' || c == ',' || c == ':'
+}
+
+// valueScanner finds where a JSON value ends, across calls, without
+// validating it: it tracks strings and bracket depth.
+type valueScanner struct {
+	depth      int
+	inStr, esc bool
+}
+
+// feed scans b; done reports the value ended, at b[:end].
+func (s *valueScanner) feed(b []byte) (end int, done bool) {
+	for i, c := range b {
+		if s.inStr {
+			switch {
+			case s.esc:
+				s.esc = false
+			case c == '\\':
+				s.esc = true
+			case c == '"':
+				s.inStr = false
+				if s.depth == 0 {
+					return i + 1, true
+				}
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			s.inStr = true
+		case '{', '[':
+			s.depth++
+		case '}', ']':
+			s.depth--
+			if s.depth <= 0 {
+				return i + 1, true
+			}
+		}
+	}
+	return len(b), false
+}
+
+// splitArray calls fn with each element of the array b (bracket-balanced,
+// starting with '['), each with the line it starts on. ok is false, and fn
+// is not called, when b is not a well-formed list of elements; the caller
+// then emits b whole so Parse reports it.
+func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) {
+	if b[len(b)-1] != ']' {
+		return false, nil
+	}
+	type span struct{ from, to, line int }
+	var spans []span
+	depth, inStr, esc, start, startLine := 0, false, false, -1, 0
+	for i := 1; i < len(b)-1; i++ {
+		c := b[i]
+		if c == '\n' {
+			line++
+		}
+		if inStr {
+			switch {
+			case esc:
+				esc = false
+			case c == '\\':
+				esc = true
+			case c == '"':
+				inStr = false
+			}
+			continue
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		case ',':
+			if depth == 0 {
+				if start < 0 {
+					return false, nil
+				}
+				spans = append(spans, span{start, i, startLine})
+				start = -1
+				continue
+			}
+		case '"':
+			inStr = true
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth--; depth < 0 {
+				return false, nil
+			}
+		}
+		if start < 0 {
+			start, startLine = i, line
+		}
+	}
+	if depth != 0 || inStr || (start < 0 && len(spans) > 0) {
+		return false, nil
+	}
+	if start >= 0 {
+		spans = append(spans, span{start, len(b) - 1, startLine})
+	}
+	for _, s := range spans {
+		data := bytes.TrimRight(b[s.from:s.to], " \t\r\n")
+		if err := fn(Record{Data: bytes.Clone(data), Line: s.line}); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
