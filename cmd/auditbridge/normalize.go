@@ -1,11 +1,131 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"os"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// cmdNormalize: placeholder owned by the normalize work.
+// cmdNormalize implements `auditbridge normalize [--format F] [FILE...]`:
+// every record of every FILE (stdin when none, or for "-") becomes one JSON
+// object per line on stdout. A bad record, or a missing file, is reported on
+// stderr as "auditbridge normalize: FILE:LINE: error" and the others go on;
+// the exit code is 1 if anything failed, 2 on a usage error.
 func cmdNormalize(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return notYet(stderr, "normalize")
+	fs := flag.NewFlagSet("normalize", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	formatName := fs.String("format", "native", "output rendering: native, ecs, ocsf or cim")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: auditbridge normalize [--format native|ecs|ocsf|cim] [FILE...]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	format, err := normalize.ParseFormat(*formatName)
+	if err != nil {
+		fmt.Fprintf(stderr, "auditbridge normalize: %v\n", err)
+		return 2
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	n := &normalizer{
+		parser: normalize.NewParser(),
+		format: format,
+		out:    bufio.NewWriterSize(stdout, 64<<10),
+		errs:   stderr,
+	}
+	for _, name := range files {
+		if ctx.Err() != nil {
+			n.report("", 0, ctx.Err())
+			break
+		}
+		n.file(ctx, name, stdin)
+	}
+	if err := n.out.Flush(); err != nil {
+		n.report("stdout", 0, err)
+	}
+	if n.failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+// normalizer carries the state of one normalize run.
+type normalizer struct {
+	parser *normalize.Parser
+	format normalize.Format
+	out    *bufio.Writer
+	errs   io.Writer
+	buf    []byte
+	failed int
+}
+
+// file normalizes one named input ("-" is stdin).
+func (n *normalizer) file(ctx context.Context, name string, stdin io.Reader) {
+	r, display := stdin, "stdin"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			n.report("", 0, err) // *PathError names the file
+			return
+		}
+		defer f.Close()
+		r, display = f, name
+	}
+	err := normalize.ReadRecords(r, func(rec normalize.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n.record(display, rec)
+		return nil
+	})
+	if err != nil {
+		n.report(display, 0, err)
+	}
+}
+
+// record parses one record and writes its events; a record that fails
+// reports each of its errors (items of a page or array each have one).
+func (n *normalizer) record(name string, rec normalize.Record) {
+	evs, err := n.parser.Parse(rec.Data)
+	for i := range evs {
+		n.buf = normalize.AppendJSON(n.buf[:0], &evs[i], n.format)
+		n.buf = append(n.buf, '\n')
+		n.out.Write(n.buf) // a write error is sticky and reported at Flush
+	}
+	if err == nil {
+		return
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			n.report(name, rec.Line, e)
+		}
+		return
+	}
+	n.report(name, rec.Line, err)
+}
+
+// report prints one failure and counts it.
+func (n *normalizer) report(name string, line int, err error) {
+	n.failed++
+	switch {
+	case name == "":
+		fmt.Fprintf(n.errs, "auditbridge normalize: %v\n", err)
+	case line == 0:
+		fmt.Fprintf(n.errs, "auditbridge normalize: %s: %v\n", name, err)
+	default:
+		fmt.Fprintf(n.errs, "auditbridge normalize: %s:%d: %v\n", name, line, err)
+	}
 }
