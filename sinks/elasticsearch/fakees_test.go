@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/sinks/sinktest"
 )
 
 // fakeES is an httptest server speaking the parts of the Elasticsearch API
@@ -31,11 +33,13 @@ type fakeES struct {
 	// reqStatus, when set and non-zero, answers the n-th _bulk request
 	// (1-based) as a whole with that status.
 	reqStatus  func(n int, body []byte) int
-	header     http.Header // extra headers on every answer
-	down       bool        // close connections without answering
-	noProduct  bool        // omit X-Elastic-Product
-	errorsTrue bool        // claim "errors": true whatever the items say
-	dropItem   bool        // answer one item fewer than asked
+	header     http.Header         // extra headers on every answer
+	down       bool                // close connections without answering
+	noProduct  bool                // omit X-Elastic-Product
+	errorsTrue bool                // claim "errors": true whatever the items say
+	dropItem   bool                // answer one item fewer than asked
+	stall      chan struct{}       // when set, requests wait until it is closed
+	collector  *sinktest.Collector // when set, gets every created document
 
 	indexed   map[string]int    // id → times created (must stay ≤ 1)
 	docs      map[string][]byte // id → document
@@ -65,6 +69,16 @@ func (f *fakeES) set(fn func(f *fakeES)) {
 }
 
 func (f *fakeES) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	stall := f.stall
+	f.mu.Unlock()
+	if stall != nil {
+		select {
+		case <-stall:
+		case <-r.Context().Done():
+			return
+		}
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.down {
@@ -173,6 +187,7 @@ func (f *fakeES) answerItems(w http.ResponseWriter, ids []string, docs [][]byte)
 		if st == 201 {
 			f.indexed[id]++
 			f.docs[id] = docs[i]
+			f.collect(docs[i])
 			items = append(items, fmt.Sprintf(`{"create":{"_index":".ds-x","_id":%q,"_version":1,"result":"created","status":201}}`, id))
 			continue
 		}
@@ -210,6 +225,24 @@ func parseNDJSON(raw []byte) ([]string, [][]byte, error) {
 		return nil, nil, fmt.Errorf("body does not end with a newline")
 	}
 	return ids, docs, sc.Err()
+}
+
+// collect hands a created ECS document to the conformance collector.
+func (f *fakeES) collect(doc []byte) {
+	if f.collector == nil {
+		return
+	}
+	var d struct {
+		Message string `json:"message"`
+		Event   struct {
+			ID string `json:"id"`
+		} `json:"event"`
+	}
+	if err := json.Unmarshal(doc, &d); err != nil {
+		f.t.Errorf("fake es: document is not JSON: %v", err)
+		return
+	}
+	f.collector.Add(sinktest.Received{ID: d.Event.ID, Message: d.Message})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body string) {
