@@ -1,19 +1,24 @@
 package main
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/sinks/elasticsearch"
 	"github.com/hashicorp/go-hclog"
 )
 
-// elasticsearchSpec wires the elasticsearch sink. Placeholder until the sink lands.
+// elasticsearchSpec wires the Elasticsearch sink (AUDITBRIDGE_ES_*).
 func elasticsearchSpec() sinkSpec {
 	return sinkSpec{
 		name:   "elasticsearch",
-		config: func() any { return &struct{}{} },
-		build: func(any, hclog.Logger) (bridge.Sink, error) {
-			return nil, errors.New("elasticsearch sink: not built into this binary yet")
+		config: func() any { return &elasticsearch.Config{} },
+		build: func(cfg any, log hclog.Logger) (bridge.Sink, error) {
+			c, ok := cfg.(*elasticsearch.Config)
+			if !ok {
+				return nil, fmt.Errorf("elasticsearch sink: config is %T", cfg)
+			}
+			return elasticsearch.New(*c, log)
 		},
 	}
 }
