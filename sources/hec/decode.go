@@ -2,6 +2,7 @@ package hec
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 
 	"github.com/valyala/fastjson"
@@ -56,6 +57,11 @@ func decodeHEC(p *fastjson.Parser, body []byte) []frame {
 // accepted and left to the parser, which keeps unrecognised JSON as an
 // event of kind unknown.
 func checkWrapper(p *fastjson.Parser, obj []byte) code {
+	// encoding/json is strict where fastjson is lenient (raw control
+	// characters in strings, some numbers), and iterative, not recursive.
+	if !json.Valid(obj) {
+		return codeInvalidDataFormat
+	}
 	v, err := p.ParseBytes(obj)
 	if err != nil {
 		return codeInvalidDataFormat
@@ -170,7 +176,7 @@ func nestingDepth(b []byte) int {
 			if depth++; depth > deepest {
 				deepest = depth
 			}
-		case c == '}' || c == ']':
+		case (c == '}' || c == ']') && depth > 0: // stray closers cannot hide later nesting
 			depth--
 		}
 	}

@@ -17,7 +17,7 @@ const maxReportedErrors = 100
 func decodeGeneric(body []byte) []frame {
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
-		f := frame{data: bytes.Clone(rec.Data), num: len(frames), line: rec.Line}
+		f := frame{data: rec.Data, num: len(frames), line: rec.Line} // Data is owned by the Record
 		if nestingDepth(f.data) > maxDepth {
 			f.bad = codeInvalidDataFormat
 		}
