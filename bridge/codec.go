@@ -89,7 +89,8 @@ func appendMeta(dst []byte, meta map[string]json.RawMessage) []byte {
 		return append(dst, 0)
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(meta))+1)
-	keys := make([]string, 0, len(meta))
+	var small [16]string
+	keys := small[:0]
 	for k := range meta {
 		keys = append(keys, k)
 	}

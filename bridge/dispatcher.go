@@ -61,6 +61,9 @@ func (s *Spool) NewDispatcher(ctx context.Context, sink Sink, cfg BatchConfig, r
 	if err != nil {
 		return nil, err
 	}
+	if err := s.redeliverOrphans(ctx, cons, name, log); err != nil {
+		return nil, err
+	}
 	d := &Dispatcher{spool: s, sink: sink, name: name, cfg: cfg, cons: cons,
 		backoff: backoff{cfg: retry, rand: defaultRand}, sleep: realSleep,
 		log: log.Named("dispatch").With("sink", name)}
@@ -89,6 +92,29 @@ func (s *Spool) ensureConsumer(ctx context.Context, sink string) (jetstream.Cons
 		return nil, fmt.Errorf("spool: consumer %s: %w", ConsumerName(sink), err)
 	}
 	return cons, nil
+}
+
+// redeliverOrphans makes batches left un-acked by a previous process
+// deliverable at once instead of after the ack wait. Only with the embedded
+// server: it is then certain that no other process is working on them. With
+// an external cluster, replicas share consumers and the ack wait decides.
+func (s *Spool) redeliverOrphans(ctx context.Context, cons jetstream.Consumer, sink string, log hclog.Logger) error {
+	if s.ns == nil {
+		return nil
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("spool: consumer %s: %w", ConsumerName(sink), err)
+	}
+	if info.NumAckPending == 0 {
+		return nil
+	}
+	if _, err := s.js.ResetConsumer(ctx, SpoolStream, ConsumerName(sink)); err != nil {
+		return fmt.Errorf("spool: reset consumer %s: %w", ConsumerName(sink), err)
+	}
+	log.Info("redelivering batches left un-acked by the previous run", "sink", sink,
+		"messages", info.NumAckPending)
+	return nil
 }
 
 // RunSink is NewDispatcher followed by Run.

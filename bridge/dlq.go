@@ -50,11 +50,8 @@ type DeadLetter struct {
 func (d *Dispatcher) deadLetter(ctx context.Context, refs []evRef, class string, cause error) error {
 	msgs := make([]*nats.Msg, len(refs))
 	for i, r := range refs {
-		body, err := json.Marshal(r.ev)
-		if err != nil { // cannot happen for valid RawMessages; keep the binary form then
-			body = EncodeBatch(nil, []normalize.Event{*r.ev})
-		}
-		msgs[i] = d.spool.dlqMsg(d.name, class, cause, r.ev.ID, body, err == nil)
+		body := normalize.AppendJSON(nil, r.ev, normalize.FormatNative)
+		msgs[i] = d.spool.dlqMsg(d.name, class, cause, r.ev.ID, body, true)
 		msgs[i].Header.Set(jetstream.MsgIDHeader, fmt.Sprintf("%s/%d/%d", d.name, r.seq, r.idx))
 	}
 	for attempt := 0; ; attempt++ {

@@ -56,6 +56,7 @@ type recordSink struct {
 	mu      sync.Mutex
 	got     map[string]int // event id → times delivered
 	calls   int
+	batches [][]string // ids of each Send, in order
 	respond func(call int, batch []normalize.Event) error
 	notify  chan struct{}
 }
@@ -64,27 +65,36 @@ func newRecordSink(name string, respond func(int, []normalize.Event) error) *rec
 	return &recordSink{name: name, got: map[string]int{}, respond: respond, notify: make(chan struct{}, 1)}
 }
 
-func (r *recordSink) Name() string                  { return r.name }
+func (r *recordSink) Name() string                    { return r.name }
 func (r *recordSink) Close(ctx context.Context) error { return nil }
 
 func (r *recordSink) Send(ctx context.Context, batch []normalize.Event) error {
 	r.mu.Lock()
 	r.calls++
 	call := r.calls
+	ids := make([]string, len(batch))
+	for i := range batch {
+		ids[i] = batch[i].ID
+	}
+	r.batches = append(r.batches, ids)
+	r.mu.Unlock()
+	r.mu.Lock()
+	respond := r.respond
 	r.mu.Unlock()
 	var err error
-	if r.respond != nil {
-		err = r.respond(call, batch)
+	if respond != nil {
+		err = respond(call, batch)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	failed := map[int]bool{}
-	if pe, ok := err.(*PartialError); ok {
+	pe, partial := err.(*PartialError)
+	if partial {
 		for _, f := range pe.Failed {
 			failed[f.Index] = true
 		}
 	}
-	if err == nil || len(failed) > 0 {
+	if err == nil || partial {
 		for i, ev := range batch {
 			if !failed[i] {
 				r.got[ev.ID]++
@@ -162,4 +172,39 @@ func (n *noSleep) recorded() []time.Duration {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return append([]time.Duration(nil), n.delays...)
+}
+
+// setRespond swaps the sink's behaviour.
+func (r *recordSink) setRespond(f func(int, []normalize.Event) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.respond = f
+}
+
+// sent returns the ids of every Send so far.
+func (r *recordSink) sent() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([][]string(nil), r.batches...)
+}
+
+// times returns how often id was delivered.
+func (r *recordSink) times(id string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.got[id]
+}
+
+// consumerIdle reports whether sink's consumer has nothing pending or un-acked.
+func consumerIdle(t testing.TB, s *Spool, sink string) bool {
+	t.Helper()
+	c, err := s.js.Consumer(context.Background(), SpoolStream, ConsumerName(sink))
+	if err != nil {
+		t.Fatalf("consumer: %v", err)
+	}
+	info, err := c.Info(context.Background())
+	if err != nil {
+		t.Fatalf("consumer info: %v", err)
+	}
+	return info.NumPending == 0 && info.NumAckPending == 0
 }
