@@ -1,0 +1,69 @@
+package splunkhec
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/auditbridge/auditbridge/bridge"
+)
+
+// Check probes HEC without indexing anything: GET /services/collector/health
+// must answer 200; an empty POST to the event endpoint must answer 400
+// "No data" (code 5), which HEC gives only to a valid token (a bad one gets
+// 401/403, a *bridge.ConfigError); with SPLUNK_ACK an ack query must not say
+// that acknowledgement is disabled for the token.
+func (s *Sink) Check(ctx context.Context) error {
+	if err := s.checkHealth(ctx); err != nil {
+		return err
+	}
+	if err := s.checkToken(ctx); err != nil {
+		return err
+	}
+	if s.cfg.Ack {
+		if _, err := s.queryAcks(ctx, []pendingAck{{id: 0}}); err != nil {
+			return fmt.Errorf("splunkhec: indexer acknowledgement: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Sink) checkHealth(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.base+pathHealth, nil)
+	if err != nil {
+		return &bridge.ConfigError{Err: err}
+	}
+	req.Header.Set("User-Agent", "auditbridge")
+	if _, err := s.doRaw(req); err != nil {
+		var ce *bridge.ConfigError
+		if errors.As(err, &ce) {
+			return err
+		}
+		return fmt.Errorf("splunkhec: HEC health %s: %w", s.base+pathHealth, err)
+	}
+	return nil
+}
+
+func (s *Sink) checkToken(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+pathEvent, bytes.NewReader(nil))
+	if err != nil {
+		return &bridge.ConfigError{Err: err}
+	}
+	s.headers(req)
+	_, err = s.doRaw(req)
+	var bad *badDataError
+	switch {
+	case err == nil:
+		return nil // some HEC implementations accept an empty body
+	case errors.As(err, &bad) && bad.Reply.code() == codeNoData:
+		return nil
+	default:
+		return fmt.Errorf("splunkhec: token check: %w", err)
+	}
+}

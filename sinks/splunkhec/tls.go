@@ -1,0 +1,69 @@
+package splunkhec
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// tlsConfig builds the client TLS settings: the system pool plus SPLUNK_TLS_CA,
+// an optional client certificate, an optional server name. Verification is on
+// unless SPLUNK_TLS_SKIP_VERIFY, which is logged as a warning.
+func tlsConfig(cfg Config, log hclog.Logger) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TLSServerName}
+	if cfg.TLSCA != "" {
+		pem, err := os.ReadFile(cfg.TLSCA)
+		if err != nil {
+			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CA: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CA: no PEM certificate in %s", cfg.TLSCA)
+		}
+		tc.RootCAs = pool
+	}
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CERT/AUDITBRIDGE_SPLUNK_TLS_KEY: %w", err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	if cfg.TLSSkipVerify {
+		log.Warn("tls certificate verification is disabled", "setting", "AUDITBRIDGE_SPLUNK_TLS_SKIP_VERIFY")
+		tc.InsecureSkipVerify = true
+	}
+	return tc, nil
+}
+
+// newClient returns the HTTP client of one sink: its own transport, no
+// redirects followed (a redirect means SPLUNK_URL points at Splunk Web),
+// per-request timeouts come from the context.
+func newClient(tc *tls.Config) *http.Client {
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tc,
+		TLSHandshakeTimeout:   10 * time.Second,
+		MaxIdleConns:          8,
+		MaxIdleConnsPerHost:   8,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	return &http.Client{
+		Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
+}
