@@ -194,6 +194,9 @@ func firstOf(ss ...string) string {
 
 // who names the actor for a message: name, else email, else id.
 func who(a *Actor) string {
+	if a.Type == ActorSystem && a.Name == "" {
+		return firstOf(a.ID, "system")
+	}
 	return firstOf(a.Name, a.Email, a.ID, "unknown actor")
 }
 

@@ -75,7 +75,7 @@ func tfePayload(ev *Event, v *fastjson.Value, raw []byte, w *wrapper) error {
 	}
 	ip, _, _ := strings.Cut(str(v, "actor_ip"), ",")
 	ev.Request.ClientIP = strings.TrimSpace(ip)
-	ev.OrganizationID = firstOf(str(v, "organization_id"), str(v, "organization"))
+	ev.OrganizationID = str(v, "organization_id")
 	v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
 		switch string(k) {
 		case "resource", "action", "resource_id", "actor", "actor_ip", "timestamp":
@@ -134,7 +134,8 @@ func tfeKV(ev *Event, s string) error {
 	for k, v := range kv {
 		switch k {
 		case "event_type", "timestamp", "time", "user", "username", "actor", "user_id", "source_ip",
-			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "user_agent":
+			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "user_agent",
+			"status", "status_code":
 		default:
 			metaStr(ev.Meta, k, v)
 		}

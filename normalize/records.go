@@ -39,8 +39,12 @@ type recordReader struct {
 	line    int
 	acc     []byte // a value spanning lines, so far
 	accLine int
+	starts  []lineStart // lines of acc that start at column 0 with '{' or '['
 	sc      valueScanner
 }
+
+// lineStart is where a line begins inside acc.
+type lineStart struct{ off, line int }
 
 func (rr *recordReader) run() error {
 	for {
@@ -56,7 +60,7 @@ func (rr *recordReader) run() error {
 			}
 		}
 		if errors.Is(err, io.EOF) {
-			return rr.flush()
+			return rr.flushCut()
 		}
 		if err != nil {
 			return err
@@ -69,12 +73,12 @@ func (rr *recordReader) feedLine(b []byte) error {
 	if rr.acc != nil {
 		t := bytes.TrimLeft(b, " \t")
 		if len(t) > 0 && (t[0] == '{' || t[0] == '[') && !canPrecedeValue(rr.acc) {
-			if err := rr.flush(); err != nil { // the value was cut short
+			if err := rr.flushCut(); err != nil { // the value was cut short
 				return err
 			}
-		} else {
-			return rr.continueValue(b)
+			return rr.feedLine(b) // a replay may have left a value open
 		}
+		return rr.continueValue(b)
 	}
 	return rr.scanFresh(b)
 }
@@ -82,11 +86,14 @@ func (rr *recordReader) feedLine(b []byte) error {
 // continueValue appends a line to the value being accumulated.
 func (rr *recordReader) continueValue(b []byte) error {
 	rr.acc = append(rr.acc, '\n')
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		rr.starts = append(rr.starts, lineStart{len(rr.acc), rr.line})
+	}
 	end, done := rr.sc.feed(b)
 	if !done {
 		rr.acc = append(rr.acc, b...)
 		if rr.sc.inStr { // JSON strings cannot span lines: cut short
-			return rr.flush()
+			return rr.flushCut()
 		}
 		return nil
 	}
@@ -114,9 +121,9 @@ func (rr *recordReader) scanFresh(b []byte) error {
 		end, done := rr.sc.feed(b)
 		if !done {
 			rr.acc = append(make([]byte, 0, 4096), b...)
-			rr.accLine = rr.line
+			rr.accLine, rr.starts = rr.line, nil
 			if rr.sc.inStr {
-				return rr.flush()
+				return rr.flushCut()
 			}
 			return nil
 		}
@@ -127,6 +134,34 @@ func (rr *recordReader) scanFresh(b []byte) error {
 		}
 		b = b[end:]
 	}
+}
+
+// flushCut emits a value that was cut short (or never ended). When one of
+// its later lines starts at column 0 with '{' or '[', the value most likely
+// ended before that line: the part before it is emitted as one (bad)
+// record and the lines from it on are read again, so a truncated record
+// does not swallow the good ones after it.
+func (rr *recordReader) flushCut() error {
+	if rr.acc == nil || len(rr.starts) == 0 {
+		return rr.flush()
+	}
+	acc, first, cur := rr.acc, rr.starts[0], rr.line
+	rr.acc = acc[:first.off-1] // without the line break
+	if err := rr.flush(); err != nil {
+		return err
+	}
+	rest := acc[first.off:]
+	for i, ln := range bytes.Split(rest, []byte("\n")) {
+		rr.line = first.line + i
+		if err := rr.feedLine(ln); err != nil {
+			return err
+		}
+	}
+	rr.line = cur
+	if rr.line == first.line+bytes.Count(rest, []byte("\n")) { // at EOF: finish
+		return rr.flushCut()
+	}
+	return nil
 }
 
 // flush emits the accumulated value, complete or not.
