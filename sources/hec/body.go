@@ -69,8 +69,6 @@ func (s *Server) frames(wk *worker, kind endpoint, body []byte) []frame {
 	switch kind {
 	case kindEvent:
 		return decodeHEC(&wk.frames, body)
-	case kindRaw:
-		return decodeRaw(body)
 	}
-	return decodeGeneric(body)
+	return decodeRecords(body)
 }

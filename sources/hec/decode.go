@@ -83,31 +83,6 @@ func checkWrapper(p *fastjson.Parser, obj []byte) code {
 	return codeSuccess
 }
 
-// decodeRaw splits the body of /services/collector/raw into records, one
-// per line; blank lines are skipped and do not count. A line nested deeper
-// than maxDepth is refused with code 6.
-func decodeRaw(body []byte) []frame {
-	var frames []frame
-	for len(body) > 0 {
-		line := body
-		if i := bytes.IndexByte(body, '\n'); i >= 0 {
-			line, body = body[:i], body[i+1:]
-		} else {
-			body = nil
-		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
-			continue
-		}
-		f := frame{data: line, num: len(frames)}
-		if nestingDepth(line) > maxDepth {
-			f.bad = codeInvalidDataFormat
-		}
-		frames = append(frames, f)
-	}
-	return frames
-}
-
 // scanObject returns the length of the JSON object at the start of b. It
 // tracks strings and nesting only; validation is the parser's job.
 func scanObject(b []byte) (int, error) {

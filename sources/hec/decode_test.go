@@ -85,26 +85,6 @@ func TestDecodeHEC(t *testing.T) {
 	}
 }
 
-func TestDecodeRaw(t *testing.T) {
-	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
-	tests := []struct {
-		name string
-		body string
-		want []want
-	}{
-		{"lines", "{\"a\":1}\n{\"b\":2}", []want{{`{"a":1}`, codeSuccess}, {`{"b":2}`, codeSuccess}}},
-		{"CRLF, blank lines and trailing newline", "\r\n{\"a\":1}\r\n\r\n  \n2024-01-01 [Audit Log] {}\r\n",
-			[]want{{`{"a":1}`, codeSuccess}, {`2024-01-01 [Audit Log] {}`, codeSuccess}}},
-		{"too deep line refused, neighbour kept", deep + "\n{\"b\":2}", []want{{deep, codeInvalidDataFormat}, {`{"b":2}`, codeSuccess}}},
-		{"empty", "\n\n", []want{}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sameFrames(t, decodeRaw([]byte(tt.body)), tt.want)
-		})
-	}
-}
-
 func TestNestingDepth(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -11,10 +11,12 @@ import (
 // maxReportedErrors bounds the refused records listed in a /v1/events reply.
 const maxReportedErrors = 100
 
-// decodeGeneric splits a /v1/events body with normalize.ReadRecords: NDJSON,
-// a JSON array, concatenated or pretty-printed objects, or a TFE log. A
-// record nested deeper than maxDepth is refused before it is parsed.
-func decodeGeneric(body []byte) []frame {
+// decodeRecords splits a /services/collector/raw or /v1/events body with
+// normalize.ReadRecords, as the CLI reads files: NDJSON (one record per
+// line), a JSON array, concatenated or pretty-printed objects, or a TFE log
+// (audit lines are records; other plain log lines are skipped, not errors).
+// A record nested deeper than maxDepth is refused before it is parsed.
+func decodeRecords(body []byte) []frame {
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
 		f := frame{data: rec.Data, num: len(frames), line: rec.Line} // Data is owned by the Record

@@ -1,6 +1,7 @@
 package hec
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -14,7 +15,7 @@ type endpoint int
 
 const (
 	kindEvent   endpoint = iota // /services/collector[/event[/1.0]]: concatenated HEC event objects
-	kindRaw                     // /services/collector/raw[/1.0]: one record per line
+	kindRaw                     // /services/collector/raw[/1.0]: records one per line (normalize.ReadRecords)
 	kindGeneric                 // /v1/events: NDJSON, a JSON array or objects of any supported format
 )
 
@@ -78,7 +79,9 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	wk := s.workers.Get().(*worker)
 	defer s.workers.Put(wk)
 	frames := s.frames(wk, kind, body)
-	if len(frames) == 0 && kind != kindGeneric {
+	// No data: an empty body; for the HEC endpoints also a body without any
+	// record. /v1/events takes a log file without audit lines as 0 events.
+	if len(frames) == 0 && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
 		return outcome{reply: replyCode(codeNoData)}
 	}
 	events := make([]normalize.Event, 0, len(frames))
