@@ -1,0 +1,131 @@
+package tfc
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/hashicorp/go-hclog"
+	"golang.org/x/time/rate"
+)
+
+// State is where cursors and leases live (the spool's JetStream KV bucket).
+// Leaser may be nil for a single replica.
+type State struct {
+	KV     bridge.KV
+	Leaser bridge.Leaser
+}
+
+// Health receives each organization's state for /readyz (nil err = ready).
+type Health interface {
+	Set(component string, err error)
+}
+
+// Source polls every configured organization. It implements bridge.Source
+// and bridge.Checker.
+type Source struct {
+	cfg    Config
+	orgs   []Org
+	state  State
+	health Health
+	log    hclog.Logger
+	holder string
+	http   *http.Client
+}
+
+var (
+	_ bridge.Source  = (*Source)(nil)
+	_ bridge.Checker = (*Source)(nil)
+)
+
+// New validates cfg and builds the source; it does no network I/O.
+func New(cfg Config, state State, health Health, log hclog.Logger) (*Source, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	orgs, _ := cfg.Orgs() // validated above
+	if len(orgs) == 0 {
+		return nil, errors.New("tfc: no token: set AUDITBRIDGE_TFC_TOKEN or AUDITBRIDGE_TFC_TOKENS")
+	}
+	if state.KV == nil {
+		return nil, errors.New("tfc: a KV store for cursors is required")
+	}
+	hc, err := newHTTPClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if health == nil {
+		health = nopHealth{}
+	}
+	return &Source{cfg: cfg, orgs: orgs, state: state, health: health, log: log, holder: holderID(), http: hc}, nil
+}
+
+// Name is the source's name in metrics and logs.
+func (s *Source) Name() string { return "tfc" }
+
+// Run polls every organization until ctx ends.
+func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
+	var wg sync.WaitGroup
+	for _, org := range s.orgs {
+		p := s.newPoller(org, pub)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = p.run(ctx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (s *Source) newPoller(org Org, pub bridge.Publisher) *poller {
+	limiter := rate.NewLimiter(rate.Limit(s.cfg.RateLimit), 1)
+	return &poller{
+		org: org, cfg: s.cfg, state: s.state, holder: s.holder, pub: pub, health: s.health,
+		log:    s.log.With("org", org.Label),
+		parser: normalize.NewParser(),
+		client: s.newClient(org, limiter),
+		now:    time.Now, sleep: sleepCtx, rand: rand.Float64,
+	}
+}
+
+func (s *Source) newClient(org Org, limiter waiter) *client {
+	return &client{
+		endpoint: strings.TrimRight(s.cfg.Address, "/") + auditTrailPath,
+		token:    org.Token, http: s.http, ua: s.cfg.UserAgent, limiter: limiter,
+	}
+}
+
+// sleepCtx waits d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// holderID names this replica in leases: host, pid and a random suffix.
+func holderID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = crand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+type nopHealth struct{}
+
+func (nopHealth) Set(string, error) {}
