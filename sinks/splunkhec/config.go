@@ -24,7 +24,7 @@ type Config struct {
 	// A trailing /services/collector[/event] is accepted and ignored.
 	URL string `envconfig:"SPLUNK_URL" desc:"HEC base URL, e.g. https://splunk.example.com:8088 (not the Splunk Web port)"`
 	// Token is the HEC token.
-	Token bridge.Secret `envconfig:"SPLUNK_TOKEN" desc:"HEC token (also SPLUNK_TOKEN_FILE)"`
+	Token bridge.Secret `envconfig:"SPLUNK_TOKEN" desc:"HEC token"`
 	// Index is the index events go to; empty uses the token's default index.
 	Index string `envconfig:"SPLUNK_INDEX" desc:"index for the events (empty: the token's default index)"`
 	// Sourcetype overrides the per-product sourcetype (hashicorp:<product>:audit).
@@ -38,8 +38,9 @@ type Config struct {
 	// Ack turns on indexer acknowledgement (Splunk Enterprise; the token
 	// must have it enabled).
 	Ack bool `envconfig:"SPLUNK_ACK" default:"false" desc:"wait for indexer acknowledgement before counting events delivered"`
-	// AckTimeout bounds the wait for indexer acknowledgement of one Send.
-	AckTimeout time.Duration `envconfig:"SPLUNK_ACK_TIMEOUT" default:"60s" desc:"how long to wait for indexer acknowledgement before resending"`
+	// AckTimeout bounds the wait for indexer acknowledgement of one Send. It
+	// is also bounded by the engine's AUDITBRIDGE_SPLUNK_SEND_TIMEOUT.
+	AckTimeout time.Duration `envconfig:"SPLUNK_ACK_TIMEOUT" default:"20s" desc:"how long to wait for indexer acknowledgement before resending (keep below AUDITBRIDGE_SPLUNK_SEND_TIMEOUT)"`
 	// AckPollInterval is the pause between two polls of /services/collector/ack.
 	AckPollInterval time.Duration `envconfig:"SPLUNK_ACK_POLL_INTERVAL" default:"1s" desc:"pause between two polls of the ack endpoint"`
 	// Gzip compresses request bodies.

@@ -120,4 +120,3 @@ func TestChunks(t *testing.T) {
 		t.Fatalf("body([0 2]) = %q, want %q", got, want)
 	}
 }
-
