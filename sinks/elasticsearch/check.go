@@ -22,7 +22,13 @@ type Status struct {
 	TemplateName     string
 	DataStream       string
 	InstallTemplate  bool
+	Compat           string
 	dataStreamReason string
+}
+
+// templateCurrent: present at this version (any, for ZincSearch).
+func (st Status) templateCurrent() bool {
+	return st.TemplateFound && (st.TemplateVersion >= templateVersion || st.Compat == CompatZincSearch)
 }
 
 // String is one line, e.g. "cluster 8.15.0 reachable and credentials
@@ -31,14 +37,16 @@ func (st Status) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "cluster %s reachable and credentials accepted; ", st.Version)
 	switch {
-	case st.TemplateFound && st.TemplateVersion >= templateVersion:
+	case st.templateCurrent() && st.Compat == CompatZincSearch:
+		fmt.Fprintf(&b, "index template %s present", st.TemplateName)
+	case st.templateCurrent():
 		fmt.Fprintf(&b, "index template %s present (version %d)", st.TemplateName, st.TemplateVersion)
 	case st.TemplateFound:
 		fmt.Fprintf(&b, "index template %s present but older (version %d < %d)", st.TemplateName, st.TemplateVersion, templateVersion)
 	default:
 		fmt.Fprintf(&b, "index template %s missing", st.TemplateName)
 	}
-	if !(st.TemplateFound && st.TemplateVersion >= templateVersion) {
+	if !st.templateCurrent() {
 		if st.InstallTemplate {
 			b.WriteString(" (installed before the first delivery)")
 		} else {
@@ -73,7 +81,7 @@ func (s *Sink) Check(ctx context.Context) error {
 func (s *Sink) Probe(ctx context.Context) (Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	st := Status{TemplateName: s.cfg.TemplateName, DataStream: s.cfg.DataStream, InstallTemplate: s.cfg.InstallTemplate}
+	st := Status{TemplateName: s.cfg.TemplateName, DataStream: s.cfg.DataStream, InstallTemplate: s.cfg.InstallTemplate, Compat: s.cfg.Compat}
 	version, err := s.info(ctx)
 	if err != nil {
 		return st, fmt.Errorf("elasticsearch: cluster: %w", err)

@@ -48,9 +48,11 @@ type Config struct {
 	MaxBatchBytes int `envconfig:"ES_MAX_BATCH_BYTES" default:"10485760" desc:"largest _bulk request body in bytes, before gzip"`
 	// MaxBatchEvents caps the number of events in one _bulk request.
 	MaxBatchEvents int `envconfig:"ES_MAX_BATCH_EVENTS" default:"5000" desc:"most events in one _bulk request"`
-	// Compat is "elasticsearch" or "opensearch" (OpenSearch does not send
-	// the X-Elastic-Product header that the client checks).
-	Compat string `envconfig:"ES_COMPAT" default:"elasticsearch" desc:"server flavour: elasticsearch or opensearch"`
+	// Compat is the server flavour: "elasticsearch"; "opensearch" (which
+	// does not send the X-Elastic-Product header that the client checks, and
+	// maps hashicorp.meta as flat_object); or "zincsearch" (its ES API under
+	// /es refuses the template's version and _meta).
+	Compat string `envconfig:"ES_COMPAT" default:"elasticsearch" desc:"server flavour: elasticsearch, opensearch or zincsearch"`
 }
 
 // DefaultConfig returns the defaults of the envconfig tags, for tests and
@@ -71,6 +73,7 @@ func DefaultConfig() Config {
 const (
 	CompatElasticsearch = "elasticsearch"
 	CompatOpenSearch    = "opensearch"
+	CompatZincSearch    = "zincsearch"
 )
 
 // Validate reports every problem of c at once; it changes nothing.
@@ -112,8 +115,10 @@ func (c Config) Validate() error {
 	if c.MaxBatchEvents < 1 {
 		bad("ES_MAX_BATCH_EVENTS", "want at least 1, got %d", c.MaxBatchEvents)
 	}
-	if c.Compat != CompatElasticsearch && c.Compat != CompatOpenSearch {
-		bad("ES_COMPAT", "want elasticsearch or opensearch, got %q", c.Compat)
+	switch c.Compat {
+	case CompatElasticsearch, CompatOpenSearch, CompatZincSearch:
+	default:
+		bad("ES_COMPAT", "want elasticsearch, opensearch or zincsearch, got %q", c.Compat)
 	}
 	return errors.Join(errs...)
 }

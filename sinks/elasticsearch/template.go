@@ -35,15 +35,18 @@ func indexTemplate(cfg Config) ([]byte, error) {
 		"index_patterns": []string{templatePattern(cfg.DataStream)},
 		"data_stream":    map[string]any{},
 		"priority":       templatePriority,
-		"version":        templateVersion,
-		"_meta":          map[string]any{"managed_by": "auditbridge", "description": "ECS mappings of HashiCorp audit events"},
 		"template":       json.RawMessage(body),
+	}
+	if cfg.Compat != CompatZincSearch { // ZincSearch refuses both keys
+		t["version"] = templateVersion
+		t["_meta"] = map[string]any{"managed_by": "auditbridge", "description": "ECS mappings of HashiCorp audit events"}
 	}
 	return json.Marshal(t)
 }
 
 // ensureTemplate installs the index template once per Sink when
-// InstallTemplate is set and the cluster has none of this version or newer.
+// InstallTemplate is set and the cluster has none of this version or newer
+// (ZincSearch keeps no version: any template of that name will do).
 func (s *Sink) ensureTemplate(ctx context.Context) error {
 	if !s.cfg.InstallTemplate {
 		return nil
@@ -57,7 +60,7 @@ func (s *Sink) ensureTemplate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("get index template %s: %w", s.cfg.TemplateName, err)
 	}
-	if found && version >= templateVersion {
+	if found && (version >= templateVersion || s.cfg.Compat == CompatZincSearch) {
 		s.templated = true
 		return nil
 	}

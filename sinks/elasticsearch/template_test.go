@@ -9,11 +9,13 @@ import (
 
 func TestIndexTemplate(t *testing.T) {
 	tests := []struct {
-		compat   string
-		metaType string
+		compat      string
+		metaType    string
+		wantVersion int
 	}{
-		{compat: CompatElasticsearch, metaType: "flattened"},
-		{compat: CompatOpenSearch, metaType: "flat_object"},
+		{compat: CompatElasticsearch, metaType: "flattened", wantVersion: templateVersion},
+		{compat: CompatOpenSearch, metaType: "flat_object", wantVersion: templateVersion},
+		{compat: CompatZincSearch, metaType: "flattened", wantVersion: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.compat, func(t *testing.T) {
@@ -28,6 +30,7 @@ func TestIndexTemplate(t *testing.T) {
 				DataStream    *json.RawMessage `json:"data_stream"`
 				Priority      int              `json:"priority"`
 				Version       int              `json:"version"`
+				Meta          *json.RawMessage `json:"_meta"`
 				Template      struct {
 					Mappings struct {
 						Properties map[string]json.RawMessage `json:"properties"`
@@ -37,8 +40,11 @@ func TestIndexTemplate(t *testing.T) {
 			if err := json.Unmarshal(b, &tpl); err != nil {
 				t.Fatal(err)
 			}
-			if len(tpl.IndexPatterns) != 1 || tpl.IndexPatterns[0] != "logs-hashicorp.audit-*" || tpl.DataStream == nil || tpl.Priority <= 100 || tpl.Version != templateVersion {
+			if len(tpl.IndexPatterns) != 1 || tpl.IndexPatterns[0] != "logs-hashicorp.audit-*" || tpl.DataStream == nil || tpl.Priority <= 100 || tpl.Version != tt.wantVersion {
 				t.Errorf("template head = %+v", tpl)
+			}
+			if (tpl.Meta != nil) != (tt.wantVersion != 0) {
+				t.Errorf("_meta present = %v, want %v", tpl.Meta != nil, tt.wantVersion != 0)
 			}
 			props := tpl.Template.Mappings.Properties
 			for path, want := range map[string]string{
@@ -94,6 +100,7 @@ func TestEnsureTemplate(t *testing.T) {
 	tests := []struct {
 		name      string
 		install   bool
+		compat    string
 		existing  string // template already in the cluster
 		putStatus int
 		wantPuts  int
@@ -103,6 +110,8 @@ func TestEnsureTemplate(t *testing.T) {
 		{name: "missing is installed once", install: true, wantPuts: 1, wantSent: true},
 		{name: "current is kept", install: true, existing: `{"version":1,"index_patterns":["x"]}`, wantPuts: 0, wantSent: true},
 		{name: "older is replaced", install: true, existing: `{"index_patterns":["x"]}`, wantPuts: 1, wantSent: true},
+		{name: "zincsearch keeps any", install: true, compat: CompatZincSearch, existing: `{"index_patterns":["x"]}`, wantPuts: 0, wantSent: true},
+		{name: "zincsearch installs missing", install: true, compat: CompatZincSearch, wantPuts: 1, wantSent: true},
 		{name: "install disabled", install: false, wantPuts: 0, wantSent: true},
 		{name: "forbidden put", install: true, putStatus: 403, wantPuts: 0, wantSent: false, wantErr: isConfig},
 	}
@@ -115,7 +124,12 @@ func TestEnsureTemplate(t *testing.T) {
 				}
 				f.putStatus = tt.putStatus
 			})
-			s := newTestSink(t, f.URL(), func(c *Config) { c.InstallTemplate = tt.install })
+			s := newTestSink(t, f.URL(), func(c *Config) {
+				c.InstallTemplate = tt.install
+				if tt.compat != "" {
+					c.Compat = tt.compat
+				}
+			})
 			for range 2 {
 				err := s.Send(context.Background(), testEvents(2))
 				if tt.wantErr == nil && err != nil {
