@@ -20,7 +20,7 @@ func fullEvent() normalize.Event {
 		Actor: normalize.Actor{ID: "user-MaPuLxAXvtq2PWTH", Name: "pveverka", Email: "p@example.com",
 			Type: normalize.ActorUser, ImpersonatorID: "user-x"},
 		Action: "authentication_token.create", Verb: normalize.VerbCreate, Category: normalize.CategoryIAM,
-		Outcome: normalize.OutcomeUnknown,
+		Outcome:  normalize.OutcomeUnknown,
 		Resource: normalize.Resource{Type: "authentication_token", ID: "at-sjt83qTw3GZatuPm", Name: "tok"},
 		Request: normalize.Request{ID: "4df584d4", Method: "POST", Path: "/api/v2/x", ClientIP: "10.0.0.1, 1.2.3.4",
 			UserAgent: "curl/8", StatusCode: 201},
