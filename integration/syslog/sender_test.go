@@ -170,8 +170,8 @@ func testEvents(prefix string, n int) []map[string]any {
 			// 9 fractional digits; syslog carries 6
 			"time":    base.Add(time.Duration(i) * 1_234_567_891).Format(time.RFC3339Nano),
 			"product": "terraform", "kind": "tfc.audit_trail", "organization_id": "org-" + h(1),
-			"actor":    map[string]any{"id": "user-" + fmt.Sprint(i), "name": h(0), "type": "user"},
-			"action":   action, "verb": verb, "category": "configuration", "outcome": outcome,
+			"actor":  map[string]any{"id": "user-" + fmt.Sprint(i), "name": h(0), "type": "user"},
+			"action": action, "verb": verb, "category": "configuration", "outcome": outcome,
 			"resource": map[string]any{"type": "workspace", "id": "ws-" + h(2), "name": h(3)},
 			"request":  map[string]any{"client_ip": []string{"192.0.2.7", "not-an-ip"}[i%2], "method": "PATCH"},
 			"message":  "msg " + h(4),

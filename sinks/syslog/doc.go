@@ -80,16 +80,23 @@
 //   - read-check: one long-lived connection. Before reuse and for 20ms
 //     after each write the sink reads from it; a syslog collector never
 //     sends, so EOF or a reset means the peer went away and the batch fails.
-//     This catches a collector that is gone, but not one that dies after the
-//     check with our bytes still unread.
+//     This catches a collector that is gone, but not one that stops reading
+//     and resets the connection later with our bytes unread: restarting
+//     syslog-ng twice during 3000 events lost 40 counted-delivered events
+//     over TLS in one run (0 over TCP in another). Use it only for
+//     collectors that do not close on half-close.
 //   - none: a written batch counts as delivered.
 //
 // Any failure closes the connection and returns a retryable error; the
 // engine resends the whole batch after its backoff, so a collector may see
 // duplicates (the SD id parameter identifies them). No mode proves that the
-// collector stored the messages: a collector that crashes after reading but
-// before writing them to disk loses them unless it has its own durable
-// queue (syslog-ng disk-buffer, rsyslog disk-assisted queues).
+// collector stored the messages: a collector that stops after reading but
+// before writing them loses them unless it has its own durable queue
+// (syslog-ng disk-buffer, rsyslog disk-assisted queues). Measured with
+// syslog-ng 3.38 restarted (SIGTERM) twice during 3000 events in
+// half-close mode: with in-memory queues it lost 11 (TCP) and 19 (TLS)
+// events it had already read; with disk-buffer(reliable(yes)) it lost none
+// (integration/syslog TestRestartLosesNothing).
 //
 // Send makes one attempt and never sleeps: it dials when no connection is
 // open, and the re-dial backoff after errors is the engine's retry backoff.
