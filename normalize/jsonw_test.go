@@ -21,6 +21,10 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 		{"line separators", "x\u2028y\u2029z"},
 		{"multibyte", "héllo 世界 🚀"},
 		{"replacement char itself", "\ufffd"},
+		{"long ascii", "abcdefghijklmnopqrstuvwxyz0123456789"},
+		{"escape after 8-byte run", "abcdefgh\"ijklmnop<qrstuvwx&yz\\0123456>"},
+		{"control in 8-byte run", "abcdefg\x01hijklmn\x7fopq"},
+		{"multibyte in 8-byte run", "abcdefgé世界hijklmno\xffpq\u2028rstuvwxyz"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -31,6 +35,9 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 			got := appendString([]byte("prefix"), tt.in)
 			if string(got) != "prefix"+string(want) {
 				t.Errorf("appendString(%q) = %s, want %s", tt.in, got[len("prefix"):], want)
+			}
+			if got := appendStringBytes(nil, []byte(tt.in)); string(got) != string(want) {
+				t.Errorf("appendStringBytes(%q) = %s, want %s", tt.in, got, want)
 			}
 		})
 	}
@@ -44,6 +51,9 @@ func FuzzAppendString(f *testing.F) {
 		want, _ := json.Marshal(s)
 		if got := appendString(nil, s); string(got) != string(want) {
 			t.Fatalf("appendString(%q) = %s, want %s", s, got, want)
+		}
+		if got := appendStringBytes(nil, []byte(s)); string(got) != string(want) {
+			t.Fatalf("appendStringBytes(%q) = %s, want %s", s, got, want)
 		}
 	})
 }

@@ -129,14 +129,11 @@ func ecsOriginal(w *jsonw, raw json.RawMessage) {
 // kept as a JSON string (a TFE log line) is the line itself, anything else
 // the JSON text.
 func ecsOriginalAs(w *jsonw, k string, raw json.RawMessage) {
-	if raw[0] == '"' {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			w.str(k, s)
-			return
-		}
-	}
 	w.key(k)
+	if raw[0] == '"' {
+		w.b = appendRaw(w.b, raw) // already the line as a JSON string
+		return
+	}
 	w.b = appendStringBytes(w.b, raw)
 }
 

@@ -1,0 +1,151 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// benchCorpus is a realistic mix of every kind: each record of
+// testdata/<kind>/ that parses cleanly (golden files and testdata/invalid
+// left out), with HCP Terraform audit-trail records (tfc) and HCP streaming
+// envelopes (hcp_control_plane) repeated prodWeight times, since production
+// traffic is mostly those two.
+type benchCorpus struct {
+	records [][]byte
+	bytes   int64 // input bytes per pass
+	events  int   // events per pass
+}
+
+const prodWeight = 4
+
+func loadBenchCorpus(b *testing.B) *benchCorpus {
+	b.Helper()
+	c := &benchCorpus{}
+	kinds := map[string]bool{}
+	err := filepath.WalkDir("testdata", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		dir := filepath.Base(filepath.Dir(path))
+		if dir == "invalid" || dir == "fuzz" || strings.Contains(d.Name(), ".golden") ||
+			strings.Contains(filepath.ToSlash(path), "/fuzz/") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return ReadRecords(bytes.NewReader(data), func(r Record) error {
+			evs, perr := Parse(r.Data)
+			if perr != nil || len(evs) == 0 {
+				return nil // the benchmark measures the success path
+			}
+			kinds[evs[0].Kind] = true
+			n := 1
+			if dir == "tfc" || dir == "hcp_control_plane" {
+				n = prodWeight
+			}
+			for range n {
+				c.records = append(c.records, r.Data)
+				c.bytes += int64(len(r.Data))
+				c.events += len(evs)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(kinds) < 8 {
+		b.Fatalf("corpus has %d kinds (%v), want at least 8 distinct shapes", len(kinds), kinds)
+	}
+	return c
+}
+
+// report sets the per-pass byte count and reports events and records per
+// second over the whole run.
+func (c *benchCorpus) report(b *testing.B) {
+	secs := b.Elapsed().Seconds()
+	if secs > 0 {
+		b.ReportMetric(float64(b.N*c.events)/secs, "events/s")
+		b.ReportMetric(float64(b.N*len(c.records))/secs, "records/s")
+	}
+}
+
+// BenchmarkDecodeMapBaseline decodes the same records into map[string]any
+// with encoding/json: the floor any normalizer must beat. A TFE log line is
+// decoded from its first '{' (its JSON payload); a key=value line has no
+// JSON and costs nothing here. One op is one pass over the corpus; events/s
+// counts the events Parse finds in the records decoded.
+func BenchmarkDecodeMapBaseline(b *testing.B) {
+	c := loadBenchCorpus(b)
+	b.SetBytes(c.bytes)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, rec := range c.records {
+			if i := bytes.IndexByte(rec, '{'); i > 0 && rec[0] != '[' {
+				rec = rec[i:]
+			}
+			var m any
+			_ = json.Unmarshal(rec, &m) // a key=value TFE line fails fast
+		}
+	}
+	c.report(b)
+}
+
+// BenchmarkNormalize parses every record with one reused Parser and renders
+// each event with AppendJSON into one reused buffer. One op is one pass over
+// the corpus.
+func BenchmarkNormalize(b *testing.B) {
+	c := loadBenchCorpus(b)
+	for _, f := range Formats() {
+		b.Run(string(f), func(b *testing.B) {
+			p := NewParser()
+			buf := make([]byte, 0, 64<<10)
+			b.SetBytes(c.bytes)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, rec := range c.records {
+					evs, err := p.Parse(rec)
+					if err != nil {
+						b.Fatal(err)
+					}
+					for i := range evs {
+						buf = AppendJSON(buf[:0], &evs[i], f)
+					}
+				}
+			}
+			c.report(b)
+		})
+	}
+}
+
+// BenchmarkRender renders pre-parsed events only, to separate rendering
+// cost from parsing.
+func BenchmarkRender(b *testing.B) {
+	c := loadBenchCorpus(b)
+	var evs []Event
+	for _, rec := range c.records {
+		e, _ := Parse(rec)
+		evs = append(evs, e...)
+	}
+	for _, f := range Formats() {
+		b.Run(string(f), func(b *testing.B) {
+			buf := make([]byte, 0, 64<<10)
+			b.ReportAllocs()
+			for b.Loop() {
+				for i := range evs {
+					buf = AppendJSON(buf[:0], &evs[i], f)
+				}
+			}
+			if secs := b.Elapsed().Seconds(); secs > 0 {
+				b.ReportMetric(float64(b.N*len(evs))/secs, "events/s")
+			}
+		})
+	}
+}
