@@ -188,11 +188,12 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 			}
 		}
 		n := min(d.cfg.Events-b.events, maxFetch)
-		fctx, cancel := context.WithTimeout(ctx, wait)
-		mb, err := d.cons.Fetch(n, jetstream.FetchContext(fctx),
+		// FetchMaxWait, not a context: the server ends the request, so no
+		// message it sent is dropped by a client giving up first (that
+		// message would wait for the ack wait to be redelivered).
+		mb, err := d.cons.Fetch(n, jetstream.FetchMaxWait(wait),
 			jetstream.FetchMaxBytes(max(d.cfg.Bytes-b.bytes, maxMsg)))
 		if err != nil {
-			cancel()
 			return b, err
 		}
 		got := 0
@@ -203,8 +204,7 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 			}
 			d.add(ctx, &b, msg)
 		}
-		cancel()
-		if err := mb.Error(); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		if err := mb.Error(); err != nil {
 			return b, err
 		}
 		if got == 0 && len(b.msgs) == 0 {
