@@ -37,7 +37,7 @@ func (p *Parser) detectBytes(b []byte, d int) (string, error) {
 	if !startsJSON(b) && isTFELine(b) {
 		return KindTFEAuditLog, nil
 	}
-	if err := fastjson.ValidateBytes(b); err != nil {
+	if !validJSON(b) {
 		if !startsJSON(b) {
 			return "", ErrNotRecord
 		}
@@ -69,7 +69,7 @@ func (p *Parser) detectValue(v *fastjson.Value, d int) (string, error) {
 			return KindTFCAuditTrail, nil
 		case kindHEC:
 			in := v.Get("event")
-			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && fastjson.ValidateBytes(s) == nil {
+			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && validJSON(s) {
 				return p.detectBytes(s, d+1)
 			}
 			return p.detectValue(in, d+1)

@@ -3,6 +3,8 @@ package normalize
 import (
 	"crypto/sha256"
 	"encoding/hex"
+
+	"github.com/valyala/fastjson"
 )
 
 // hashIDLen is the length of a content-hash id: 128 bits of sha256, hex.
@@ -54,4 +56,38 @@ func hasWhitespace(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// validJSON reports whether b is valid JSON: fastjson's validation plus the
+// one rule it does not enforce, that strings hold no raw control bytes.
+func validJSON(b []byte) bool {
+	if fastjson.ValidateBytes(b) != nil {
+		return false
+	}
+	ctl := false
+	for _, c := range b {
+		if c < 0x20 {
+			ctl = true
+			break
+		}
+	}
+	if !ctl {
+		return true
+	}
+	inStr, esc := false, false
+	for _, c := range b {
+		switch {
+		case !inStr:
+			inStr = c == '"'
+		case c < 0x20:
+			return false
+		case esc:
+			esc = false
+		case c == '\\':
+			esc = true
+		case c == '"':
+			inStr = false
+		}
+	}
+	return true
 }

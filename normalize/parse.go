@@ -73,11 +73,11 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
 			ev, err := p.parseTFELine(b, raw, w, d)
 			return one(ev, err)
 		}
-		if fastjson.ValidateBytes(b) != nil {
+		if !validJSON(b) {
 			return nil, ErrNotRecord
 		}
 	}
-	if err := fastjson.ValidateBytes(b); err != nil {
+	if !validJSON(b) {
 		return nil, jsonError(b)
 	}
 	v, err := p.ps[d].ParseBytes(b)

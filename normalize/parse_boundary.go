@@ -127,7 +127,7 @@ func (p *Parser) serializedCheck(v *fastjson.Value, s []byte, d int) string {
 		return "undecodable: not base64url"
 	}
 	dec = bytes.TrimSpace(dec[:n])
-	if fastjson.ValidateBytes(dec) != nil {
+	if !validJSON(dec) {
 		return "undecodable: not JSON"
 	}
 	in, err := p.ps[d].ParseBytes(dec)

@@ -15,10 +15,13 @@ import (
 // The wrapper's fields go to meta as hec_<name>; its time is used when X
 // has none.
 func (p *Parser) parseHEC(v *fastjson.Value, outer *wrapper, d int) ([]Event, error) {
-	w := hecWrapper(v, outer)
 	in := v.Get("event")
+	if in == nil {
+		return nil, missingField("hec", "event")
+	}
+	w := hecWrapper(v, outer)
 	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
-		if startsJSON(s) && s[0] != '"' && fastjson.ValidateBytes(s) == nil {
+		if startsJSON(s) && s[0] != '"' && validJSON(s) {
 			return p.parseBytes(s, w, d+1)
 		}
 		if isTFELine(s) {

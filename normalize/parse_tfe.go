@@ -26,7 +26,7 @@ func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error
 	}
 	if i := bytes.Index(line, []byte(tfeMarker)); i >= 0 {
 		payload := bytes.TrimSpace(line[i+len(tfeMarker):])
-		if len(payload) == 0 || payload[0] != '{' || fastjson.ValidateBytes(payload) != nil {
+		if len(payload) == 0 || payload[0] != '{' || !validJSON(payload) {
 			return ev, invalidField(ev.Kind, "[Audit Log] payload", "not a JSON object")
 		}
 		pv, err := p.ps[d].ParseBytes(payload)

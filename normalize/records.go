@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-
-	"github.com/valyala/fastjson"
 )
 
 // Record is one input record with where it came from.
@@ -29,7 +27,7 @@ type Record struct {
 // where the value could not continue. fn returning an error stops reading
 // and ReadRecords returns that error; so does a read error.
 func ReadRecords(r io.Reader, fn func(Record) error) error {
-	rr := recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn}
+	rr := recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn, replays: maxReplays}
 	return rr.run()
 }
 
@@ -40,8 +38,13 @@ type recordReader struct {
 	acc     []byte // a value spanning lines, so far
 	accLine int
 	starts  []lineStart // lines of acc that start at column 0 with '{' or '['
+	replays int         // how many more cut values may be re-read (bounds the work)
 	sc      valueScanner
 }
+
+// maxReplays bounds how many cut-short values one stream may re-read, so a
+// pathological input cannot make reading quadratic.
+const maxReplays = 1000
 
 // lineStart is where a line begins inside acc.
 type lineStart struct{ off, line int }
@@ -112,7 +115,7 @@ func (rr *recordReader) scanFresh(b []byte) error {
 			return nil
 		}
 		if !startsJSON(b) {
-			if isTFELine(b) || fastjson.ValidateBytes(b) == nil {
+			if isTFELine(b) || validJSON(b) {
 				return rr.emit(b, rr.line)
 			}
 			return nil // a non-audit log line
@@ -142,9 +145,10 @@ func (rr *recordReader) scanFresh(b []byte) error {
 // record and the lines from it on are read again, so a truncated record
 // does not swallow the good ones after it.
 func (rr *recordReader) flushCut() error {
-	if rr.acc == nil || len(rr.starts) == 0 {
+	if rr.acc == nil || len(rr.starts) == 0 || rr.replays <= 0 {
 		return rr.flush()
 	}
+	rr.replays--
 	acc, first, cur := rr.acc, rr.starts[0], rr.line
 	rr.acc = acc[:first.off-1] // without the line break
 	if err := rr.flush(); err != nil {

@@ -1,0 +1,236 @@
+package normalize
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/valyala/fastjson"
+)
+
+// seedRecords adds every record of testdata/<dir>/ (all dirs when none)
+// to the corpus.
+func seedRecords(f *testing.F, dirs ...string) {
+	f.Helper()
+	for _, file := range caseFiles(f) {
+		if len(dirs) > 0 && !hasDir(file, dirs) {
+			continue
+		}
+		fh, err := os.Open(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		err = ReadRecords(fh, func(r Record) error { f.Add(r.Data); return nil })
+		fh.Close()
+		if err != nil {
+			f.Fatal(err)
+		}
+	}
+}
+
+func hasDir(file string, dirs []string) bool {
+	d := filepath.Base(filepath.Dir(file))
+	for _, x := range dirs {
+		if d == x {
+			return true
+		}
+	}
+	return false
+}
+
+// checkParse is the invariant every fuzz target checks on Parse: no
+// panic; errors wrap a sentinel; every event keeps the invariants; the same
+// input gives the same output from a fresh and a reused Parser; events do
+// not alias the input.
+func checkParse(t *testing.T, p *Parser, b []byte) {
+	in := bytes.Clone(b)
+	evs, err := p.Parse(in)
+	checkErr(t, err)
+	for i := range evs {
+		checkEvent(t, &evs[i])
+	}
+	for i := range in {
+		in[i] = 'x' // events must not alias the input
+	}
+	again, err2 := Parse(b)
+	if !reflect.DeepEqual(evs, again) || errString(err) != errString(err2) {
+		t.Fatalf("same input, different output:\n%+v %v\n%+v %v", evs, err, again, err2)
+	}
+}
+
+func checkErr(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range []error{ErrEmpty, ErrNotRecord, ErrInvalidJSON, ErrMissingField, ErrInvalidField, ErrTooDeep} {
+		if errors.Is(err, s) {
+			if !strings.HasPrefix(err.Error(), "normalize: ") {
+				t.Fatalf("error without the package prefix: %v", err)
+			}
+			return
+		}
+	}
+	t.Fatalf("error wraps no sentinel: %v", err)
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// fuzzKind fuzzes one parser: through Parse (with detection) and called
+// directly on any JSON object, so each parser meets shapes detection would
+// never give it.
+func fuzzKind(f *testing.F, direct func(p *Parser, v *fastjson.Value, raw []byte) (Event, error), dirs ...string) {
+	seedRecords(f, dirs...)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := NewParser()
+		checkParse(t, p, b)
+		if fastjson.ValidateBytes(b) != nil {
+			return
+		}
+		v, err := p.ps[0].ParseBytes(b)
+		if err != nil || v.Type() != fastjson.TypeObject {
+			return
+		}
+		ev, err := direct(p, v, appendCompact(nil, b))
+		checkErr(t, err)
+		if err == nil {
+			checkEvent(t, &ev)
+		}
+	})
+}
+
+func FuzzParseTFC(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseTFC(v, raw, nil)
+	}, "tfc")
+}
+
+func FuzzParseTFE(f *testing.F) {
+	f.Add([]byte(`2018-03-27 21:55:29 [INFO] [Audit Log] {"resource":"x","action":"create"}`))
+	f.Add([]byte(`x audit event: event_type="a b" timestamp=2025-10-15T14:30:00Z user="q\"`))
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseTFEObject(v, raw, nil, 1)
+	}, "tfe")
+}
+
+func FuzzParseHCPControlPlane(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseControlPlane(v, raw, nil)
+	}, "hcp_control_plane")
+}
+
+func FuzzParseHCPPlatform(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parsePlatform(v, raw, nil)
+	}, "hcp_platform")
+}
+
+func FuzzParseStreamTest(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseStreamTest(v, raw, nil)
+	}, "hcp_stream_test")
+}
+
+func FuzzParseBoundary(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseBoundary(v, raw, nil, 1)
+	}, "boundary")
+}
+
+func FuzzParsePacker(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parsePacker(v, raw, nil)
+	}, "packer")
+}
+
+func FuzzParseHEC(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		evs, err := p.parseHEC(v, nil, 1)
+		if err != nil || len(evs) == 0 {
+			return Event{ID: "x"}, err // nothing to check beyond the error
+		}
+		return evs[0], nil
+	}, "hec")
+}
+
+func FuzzParseUnknown(f *testing.F) {
+	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+		return p.parseUnknown(v, raw, nil)
+	}, "unknown", "invalid")
+}
+
+// FuzzDetect: no panic; a kind is one of the Kind* constants; when Parse
+// succeeds, its first event has the kind Detect named.
+func FuzzDetect(f *testing.F) {
+	seedRecords(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		kind, err := Detect(b)
+		checkErr(t, err)
+		if err != nil {
+			return
+		}
+		switch kind {
+		case KindTFCAuditTrail, KindTFEAuditLog, KindHCPControl, KindHCPPlatform,
+			KindBoundary, KindPacker, KindStreamTest, KindUnknown:
+		default:
+			t.Fatalf("Detect gave %q", kind)
+		}
+		evs, perr := Parse(b)
+		if perr == nil && len(evs) > 0 && evs[0].Kind != kind {
+			t.Fatalf("Detect says %s, Parse made %s", kind, evs[0].Kind)
+		}
+	})
+}
+
+// FuzzReadRecords: no error from an in-memory stream; records come in line
+// order, each non-empty and within the input; the same stream splits the
+// same way twice; every record parses without panic.
+func FuzzReadRecords(f *testing.F) {
+	for _, file := range caseFiles(f) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("[\n{\"a\":1},\n{\"b\":\n{\"c\":2}\n]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		split := func() []Record {
+			var recs []Record
+			if err := ReadRecords(bytes.NewReader(b), func(r Record) error {
+				recs = append(recs, r)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+		recs := split()
+		lines := bytes.Count(b, []byte("\n")) + 1
+		for i, r := range recs {
+			if len(bytes.TrimSpace(r.Data)) == 0 && !bytes.Contains(b, []byte("[")) {
+				t.Fatalf("record %d is empty", i)
+			}
+			if r.Line < 1 || r.Line > lines || (i > 0 && r.Line < recs[i-1].Line) {
+				t.Fatalf("record %d: line %d out of order or range (%d lines)", i, r.Line, lines)
+			}
+			evs, err := Parse(r.Data)
+			checkErr(t, err)
+			for j := range evs {
+				checkEvent(t, &evs[j])
+			}
+		}
+		if !reflect.DeepEqual(recs, split()) {
+			t.Fatal("the same stream split differently")
+		}
+	})
+}
