@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // benchCorpus is a realistic mix of every kind: each record of
@@ -77,30 +78,49 @@ func (c *benchCorpus) report(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeMapBaseline decodes the same records into map[string]any
-// with encoding/json: the floor any normalizer must beat. A TFE log line is
+// decodeMapPass decodes every record into map[string]any with
+// encoding/json: the floor any normalizer must beat. A TFE log line is
 // decoded from its first '{' (its JSON payload); a key=value line has no
-// JSON and costs nothing here. One op is one pass over the corpus; events/s
-// counts the events Parse finds in the records decoded.
+// JSON and fails fast.
+func (c *benchCorpus) decodeMapPass() {
+	for _, rec := range c.records {
+		if i := bytes.IndexByte(rec, '{'); i > 0 && rec[0] != '[' {
+			rec = rec[i:]
+		}
+		var m any
+		_ = json.Unmarshal(rec, &m)
+	}
+}
+
+// normalizePass parses every record with p and renders each event in f into
+// buf, which it returns for reuse.
+func (c *benchCorpus) normalizePass(b *testing.B, p *Parser, buf []byte, f Format) []byte {
+	for _, rec := range c.records {
+		evs, err := p.Parse(rec)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range evs {
+			buf = AppendJSON(buf[:0], &evs[i], f)
+		}
+	}
+	return buf
+}
+
+// BenchmarkDecodeMapBaseline is decodeMapPass; one op is one pass over the
+// corpus and events/s counts the events Parse finds in those records.
 func BenchmarkDecodeMapBaseline(b *testing.B) {
 	c := loadBenchCorpus(b)
 	b.SetBytes(c.bytes)
 	b.ReportAllocs()
 	for b.Loop() {
-		for _, rec := range c.records {
-			if i := bytes.IndexByte(rec, '{'); i > 0 && rec[0] != '[' {
-				rec = rec[i:]
-			}
-			var m any
-			_ = json.Unmarshal(rec, &m) // a key=value TFE line fails fast
-		}
+		c.decodeMapPass()
 	}
 	c.report(b)
 }
 
-// BenchmarkNormalize parses every record with one reused Parser and renders
-// each event with AppendJSON into one reused buffer. One op is one pass over
-// the corpus.
+// BenchmarkNormalize is normalizePass per format with one reused Parser and
+// output buffer; one op is one pass over the corpus.
 func BenchmarkNormalize(b *testing.B) {
 	c := loadBenchCorpus(b)
 	for _, f := range Formats() {
@@ -110,19 +130,54 @@ func BenchmarkNormalize(b *testing.B) {
 			b.SetBytes(c.bytes)
 			b.ReportAllocs()
 			for b.Loop() {
-				for _, rec := range c.records {
-					evs, err := p.Parse(rec)
-					if err != nil {
-						b.Fatal(err)
-					}
-					for i := range evs {
-						buf = AppendJSON(buf[:0], &evs[i], f)
-					}
-				}
+				buf = c.normalizePass(b, p, buf, f)
 			}
 			c.report(b)
 		})
 	}
+}
+
+// BenchmarkNormalizeVsBaseline alternates a baseline pass and a normalize
+// pass in every op and times each, so both rates come from the same moments
+// of a shared, noisy machine; x-baseline is normalize's rate over the
+// baseline's (the aim is >= 2).
+func BenchmarkNormalizeVsBaseline(b *testing.B) {
+	c := loadBenchCorpus(b)
+	for _, f := range Formats() {
+		b.Run(string(f), func(b *testing.B) {
+			p := NewParser()
+			buf := make([]byte, 0, 64<<10)
+			var base, norm time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				c.decodeMapPass()
+				t1 := time.Now()
+				buf = c.normalizePass(b, p, buf, f)
+				norm += time.Since(t1)
+				base += t1.Sub(t0)
+			}
+			events := float64(b.N * c.events)
+			b.ReportMetric(events/norm.Seconds(), "events/s")
+			b.ReportMetric(events/base.Seconds(), "baseline-events/s")
+			b.ReportMetric(base.Seconds()/norm.Seconds(), "x-baseline")
+		})
+	}
+}
+
+// BenchmarkParse parses only, to separate parsing from rendering.
+func BenchmarkParse(b *testing.B) {
+	c := loadBenchCorpus(b)
+	p := NewParser()
+	b.SetBytes(c.bytes)
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, rec := range c.records {
+			if _, err := p.Parse(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	c.report(b)
 }
 
 // BenchmarkRender renders pre-parsed events only, to separate rendering
