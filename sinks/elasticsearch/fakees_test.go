@@ -40,6 +40,7 @@ type fakeES struct {
 	dropItem   bool                // answer one item fewer than asked
 	stall      chan struct{}       // when set, requests wait until it is closed
 	collector  *sinktest.Collector // when set, gets every created document
+	auth       []string            // Authorization header of each request
 
 	indexed   map[string]int    // id → times created (must stay ≤ 1)
 	docs      map[string][]byte // id → document
@@ -81,6 +82,7 @@ func (f *fakeES) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.auth = append(f.auth, r.Header.Get("Authorization"))
 	if f.down {
 		hj, _ := w.(http.Hijacker)
 		if c, _, err := hj.Hijack(); err == nil {
