@@ -18,9 +18,9 @@ import (
 	"github.com/auditbridge/auditbridge/integration/testutil"
 )
 
-// bridge is a running `auditbridge run` with the HEC receiver as its source
+// bridgeProc is a running `auditbridge run` with the HEC receiver as its source
 // and the splunk sink as its only sink.
-type bridge struct {
+type bridgeProc struct {
 	hecURL   string // the bridge's own HEC receiver
 	adminURL string
 	log      *bytes.Buffer
@@ -28,11 +28,11 @@ type bridge struct {
 
 const inToken = "intake-token"
 
-func startBridge(t *testing.T, env map[string]string) bridge {
+func startBridge(t *testing.T, env map[string]string) bridgeProc {
 	t.Helper()
 	bin := testutil.BridgeBinary(t)
 	hecPort, adminPort := testutil.FreePort(t), testutil.FreePort(t)
-	b := bridge{
+	b := bridgeProc{
 		hecURL:   fmt.Sprintf("http://127.0.0.1:%d", hecPort),
 		adminURL: fmt.Sprintf("http://127.0.0.1:%d", adminPort),
 		log:      &bytes.Buffer{},
@@ -80,7 +80,7 @@ func startBridge(t *testing.T, env map[string]string) bridge {
 
 // post sends a records file to the bridge's generic endpoint and expects it
 // accepted (the spool has it).
-func (b bridge) post(t *testing.T, file string) {
+func (b bridgeProc) post(t *testing.T, file string) {
 	t.Helper()
 	body, err := os.ReadFile(file)
 	if err != nil {
@@ -121,14 +121,14 @@ func loadSamples(t *testing.T) samples {
 		t.Fatal("no testdata")
 	}
 	s := samples{files: files}
-	for _, line := range normalize(t, "native", files) {
+	for _, line := range runNormalize(t, "native", files) {
 		var ev nativeEvent
 		if err := json.Unmarshal([]byte(line), &ev); err != nil {
 			t.Fatal(err)
 		}
 		s.native = append(s.native, ev)
 	}
-	for _, line := range normalize(t, "cim", files) {
+	for _, line := range runNormalize(t, "cim", files) {
 		var v any
 		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			t.Fatal(err)
@@ -141,7 +141,7 @@ func loadSamples(t *testing.T) samples {
 	return s
 }
 
-func normalize(t *testing.T, format string, files []string) []string {
+func runNormalize(t *testing.T, format string, files []string) []string {
 	t.Helper()
 	args := append([]string{"normalize", "--format", format}, files...)
 	out, err := exec.Command(testutil.BridgeBinary(t), args...).Output()
