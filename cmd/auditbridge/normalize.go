@@ -25,7 +25,8 @@ func cmdNormalize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprintln(stderr, "usage: auditbridge normalize [--format native|ecs|ocsf|cim] [FILE...]")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
@@ -36,7 +37,6 @@ func cmdNormalize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		fmt.Fprintf(stderr, "auditbridge normalize: %v\n", err)
 		return 2
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
@@ -60,6 +60,26 @@ func cmdNormalize(ctx context.Context, args []string, stdin io.Reader, stdout, s
 		return 1
 	}
 	return 0
+}
+
+// parseInterspersed parses flags anywhere among the file names
+// ("a.json --format ecs b.json"); everything after "--" is a file name.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(files, rest...), nil
+		}
+		if len(rest) == 0 {
+			return files, nil
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
+	}
 }
 
 // normalizer carries the state of one normalize run.
