@@ -268,5 +268,3 @@ func (d *decoder) meta() map[string]json.RawMessage {
 	}
 	return m
 }
-
-func appendUvarint(dst []byte, v uint64) []byte { return binary.AppendUvarint(dst, v) }

@@ -21,6 +21,7 @@ func (s *Spool) setupKV(ctx context.Context) error {
 		Bucket:         StateBucket,
 		Description:    "auditbridge state: poll cursors and leases",
 		History:        1,
+		MaxBytes:       stateMaxBytes,
 		Storage:        jetstream.FileStorage,
 		Replicas:       s.cfg.Replicas,
 		LimitMarkerTTL: limitMarkerTTL,

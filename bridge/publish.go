@@ -3,6 +3,7 @@ package bridge
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -61,44 +62,42 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 	return nil
 }
 
-// split encodes events into messages within the size and count limits.
+// hdrRoom is the space reserved in front of a message for its batch header.
+const hdrRoom = 1 + binary.MaxVarintLen64
+
+// split encodes events into messages within the size and count limits. The
+// events are encoded once, straight into each message's buffer.
 func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]*nats.Msg, error) {
-	limit := min(int64(s.cfg.MsgBytes), s.nc.MaxPayload()-1024)
+	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
 	var msgs []*nats.Msg
-	var body []byte
+	buf := make([]byte, hdrRoom, hdrRoom+min(limit+limit/4, 1024*len(events)))
 	start := 0
-	flush := func(end int, b []byte) {
-		data := EncodeBatchBody(make([]byte, 0, len(b)+10), end-start, b)
-		m := nats.NewMsg(subject)
-		m.Data = data
-		m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events[start:end], data, unique))
-		msgs = append(msgs, m)
-		start = end
-	}
 	for i := range events {
-		mark := len(body)
-		body = appendEvent(body, &events[i])
-		size := int64(len(body) - mark)
-		if size > limit {
+		mark := len(buf)
+		buf = appendEvent(buf, &events[i])
+		if size := len(buf) - mark; size > limit {
 			return nil, fmt.Errorf("spool: event %q is %d bytes encoded, more than the %d byte message limit",
 				events[i].ID, size, limit)
 		}
-		if i > start && (int64(len(body)) > limit || i-start >= s.cfg.MsgEvents) {
-			flush(i, body[:mark])
-			body = append(body[:0], body[mark:]...)
+		if i > start && (len(buf)-hdrRoom > limit || i-start >= s.cfg.MsgEvents) {
+			next := append(make([]byte, hdrRoom, cap(buf)), buf[mark:]...)
+			msgs = append(msgs, newSpoolMsg(subject, events[start:i], buf[:mark], unique))
+			start, buf = i, next
 		}
 	}
-	flush(len(events), body)
-	return msgs, nil
+	return append(msgs, newSpoolMsg(subject, events[start:], buf, unique)), nil
 }
 
-// EncodeBatchBody writes a batch header for n events followed by body, the
-// concatenated event encodings (as EncodeBatch would produce).
-func EncodeBatchBody(dst []byte, n int, body []byte) []byte {
-	dst = EncodeBatch(dst, nil)
-	dst = dst[:len(dst)-1] // drop the zero count
-	dst = appendUvarint(dst, uint64(n))
-	return append(dst, body...)
+// newSpoolMsg writes the batch header into buf's reserved room and wraps it.
+func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool) *nats.Msg {
+	var hdr [hdrRoom]byte
+	h := binary.AppendUvarint(append(hdr[:0], codecVersion), uint64(len(events)))
+	off := hdrRoom - len(h)
+	copy(buf[off:], h)
+	m := nats.NewMsg(subject)
+	m.Data = buf[off:]
+	m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events, m.Data, unique))
+	return m
 }
 
 // msgID derives Nats-Msg-Id from the subject and the events' ids; when an id

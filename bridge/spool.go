@@ -28,6 +28,9 @@ const (
 // embeddedMaxPayload is the embedded server's largest message.
 const embeddedMaxPayload = 8 << 20
 
+// stateMaxBytes bounds the state bucket.
+const stateMaxBytes = 64 << 20
+
 // Spool is the durable JetStream spool: a Publisher for sources, the source
 // of every sink's consumer, the dead-letter stream and the state bucket.
 type Spool struct {
@@ -113,8 +116,11 @@ func startEmbedded(cfg SpoolConfig) (*server.Server, error) {
 		SyncInterval: interval,
 		SyncAlways:   always,
 		MaxPayload:   embeddedMaxPayload,
-		NoSigs:       true,
-		NoLog:        true,
+		// Reserve exactly what the streams may hold, so the server does not
+		// refuse a limit because of its own estimate of free disk space.
+		JetStreamMaxStore: cfg.MaxBytes + cfg.DLQMaxBytes + stateMaxBytes,
+		NoSigs:            true,
+		NoLog:             true,
 	}
 	ns, err := server.NewServer(opts)
 	if err != nil {
