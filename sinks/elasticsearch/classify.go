@@ -103,8 +103,9 @@ type itemResult struct {
 
 // classifyItem maps one _bulk item to nil (delivered: 2xx, or 409 — a create
 // whose _id exists already, that is a replayed event), a retryable error
-// (429, 5xx, anything unexpected) or a Permanent error (400, 404 and other
-// rejections of the document itself, dead-lettered with the reason).
+// (429, 5xx, anything unexpected), a *bridge.ConfigError (401, 403: missing
+// privileges or an index block; retried) or a Permanent error (400, 404 and
+// other rejections of the document itself, dead-lettered with the reason).
 func classifyItem(it itemResult) error {
 	switch s := it.Status; {
 	case s >= 200 && s < 300 && it.Type == "":
@@ -115,6 +116,10 @@ func classifyItem(it itemResult) error {
 		return fmt.Errorf("item status %d with error %s", s, it.describe())
 	case s == http.StatusTooManyRequests, s >= 500:
 		return fmt.Errorf("item rejected with status %d: %s", s, it.describe())
+	case s == http.StatusUnauthorized, s == http.StatusForbidden:
+		// Privileges or a block (a full disk's read-only index): not the
+		// document's fault, so kept and retried, never dead-lettered.
+		return &bridge.ConfigError{Err: fmt.Errorf("item refused with status %d: %s", s, it.describe())}
 	case s >= 400:
 		return bridge.Permanent(fmt.Errorf("document rejected with status %d: %s", s, it.describe()))
 	default:

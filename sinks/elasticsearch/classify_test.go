@@ -94,6 +94,9 @@ func TestClassifyItem(t *testing.T) {
 		{name: "document parsing", item: itemResult{Status: 400, Type: "document_parsing_exception"}, want: "permanent"},
 		{name: "index missing", item: itemResult{Status: 404, Type: "index_not_found_exception"}, want: "permanent"},
 		{name: "no status", item: itemResult{}, want: "retry"},
+		{name: "unauthorized index", item: itemResult{Status: 403, Type: "security_exception"}, want: "config"},
+		{name: "read-only block", item: itemResult{Status: 403, Type: "cluster_block_exception"}, want: "config"},
+		{name: "bad credentials", item: itemResult{Status: 401, Type: "security_exception"}, want: "config"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -183,6 +183,22 @@ func transportError(err error) error {
 	return err
 }
 
+// allConfig returns the first failure when every failure is a ConfigError
+// (the sink, not the events, needs attention), else nil.
+func allConfig(failed []bridge.EventError) *bridge.ConfigError {
+	var first *bridge.ConfigError
+	for _, f := range failed {
+		var ce *bridge.ConfigError
+		if !errors.As(f.Err, &ce) {
+			return nil
+		}
+		if first == nil {
+			first = ce
+		}
+	}
+	return first
+}
+
 // sendState collects the outcome of each event of one Send.
 type sendState struct {
 	resolved  []bool
@@ -230,6 +246,9 @@ func (st *sendState) result(log hclog.Logger) error {
 	}
 	if st.delivered == 0 && st.itemFails == 0 {
 		return fmt.Errorf("elasticsearch: bulk %d events: %w", len(st.failed), st.reqErr)
+	}
+	if ce := allConfig(st.failed); st.delivered == 0 && ce != nil {
+		return fmt.Errorf("elasticsearch: bulk %d events: %w", len(st.failed), ce)
 	}
 	sort.Slice(st.failed, func(a, b int) bool { return st.failed[a].Index < st.failed[b].Index })
 	permanent := 0

@@ -291,6 +291,43 @@ func TestSendNeverTrustsErrorsTrue(t *testing.T) {
 	}
 }
 
+func TestSendItemsForbidden(t *testing.T) {
+	tests := []struct {
+		name      string
+		forbidden map[string]bool
+		whole     bool // a ConfigError for the batch, not a PartialError
+	}{
+		{name: "all forbidden", forbidden: map[string]bool{"ev-000": true, "ev-001": true}, whole: true},
+		{name: "one forbidden", forbidden: map[string]bool{"ev-001": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeES(t)
+			f.set(func(f *fakeES) {
+				f.itemStatus = func(id string, _ int) int {
+					if tt.forbidden[id] {
+						return 403
+					}
+					return 0
+				}
+			})
+			s := newTestSink(t, f.URL(), nil)
+			err := s.Send(context.Background(), testEvents(2))
+			if tt.whole {
+				var pe *bridge.PartialError
+				if !isConfig(err) || errors.As(err, &pe) {
+					t.Fatalf("Send = %T %v, want a ConfigError for the batch", err, err)
+				}
+				return
+			}
+			retry, dead := failures(t, err)
+			if !slices.Equal(retry, []int{1}) || len(dead) != 0 {
+				t.Fatalf("retry %v dead %v, want event 1 kept for retry", retry, dead)
+			}
+		})
+	}
+}
+
 func TestSendPartialWhenLaterRequestFails(t *testing.T) {
 	f := newFakeES(t)
 	f.set(func(f *fakeES) {
