@@ -35,7 +35,7 @@ func (c *collector) dropConns() {
 	c.conns = nil
 }
 
-func newCollector(t *testing.T, tc *tls.Config) *collector {
+func newCollector(t testing.TB, tc *tls.Config) *collector {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
