@@ -37,7 +37,10 @@ func (s *Sink) checkHealth(ctx context.Context) error {
 	if err != nil {
 		return &bridge.ConfigError{Err: err}
 	}
-	req.Header.Set("User-Agent", "auditbridge")
+	// Splunk does not need the token here, but a receiver behind an
+	// authenticating proxy (or the OpenTelemetry splunkhecreceiver with an
+	// auth extension) guards every path.
+	s.headers(req)
 	if _, err := s.doRaw(req); err != nil {
 		var ce *bridge.ConfigError
 		if errors.As(err, &ce) {
