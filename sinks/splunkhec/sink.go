@@ -211,7 +211,7 @@ func (s *Sink) do(req *http.Request) (reply, error) {
 func (s *Sink) doRaw(req *http.Request) ([]byte, error) {
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, transportError(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))

@@ -3,12 +3,14 @@ package splunkhec
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -66,4 +68,28 @@ func newClient(tc *tls.Config) *http.Client {
 			return http.ErrUseLastResponse
 		},
 	}
+}
+
+// transportError turns a failed TLS verification or handshake refusal into a
+// *bridge.ConfigError (an operator must fix the CA, name or client
+// certificate; retrying will not help); other network errors stay retryable.
+func transportError(err error) error {
+	var (
+		verify   *tls.CertificateVerificationError
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		alert    tls.AlertError
+		op       *net.OpError
+	)
+	switch {
+	case errors.As(err, &verify), errors.As(err, &unknown), errors.As(err, &hostname), errors.As(err, &invalid):
+		return &bridge.ConfigError{Err: fmt.Errorf(
+			"splunkhec: TLS verification of the HEC server failed (check AUDITBRIDGE_SPLUNK_TLS_CA and AUDITBRIDGE_SPLUNK_TLS_SERVER_NAME): %w", err)}
+	case errors.As(err, &alert), errors.As(err, &op) && op.Op == "remote error":
+		// crypto/tls reports the peer's alert as a net.OpError "remote error".
+		return &bridge.ConfigError{Err: fmt.Errorf(
+			"splunkhec: the HEC server refused the TLS handshake (check AUDITBRIDGE_SPLUNK_TLS_CERT and AUDITBRIDGE_SPLUNK_TLS_KEY): %w", err)}
+	}
+	return err
 }

@@ -1,0 +1,186 @@
+package splunkhec
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log"
+	"math/big"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/sinks/sinktest"
+	"github.com/hashicorp/go-hclog"
+)
+
+// testPKI is a CA with a server certificate for "hec.internal" only and a
+// client certificate, written as PEM files.
+type testPKI struct {
+	dir               string
+	ca                *x509.Certificate
+	caPool            *x509.CertPool
+	server            tls.Certificate
+	caFile, cert, key string // CA, client cert and key files
+	otherCA           string // a CA that signed nothing here
+}
+
+func newPKI(t *testing.T) testPKI {
+	t.Helper()
+	p := testPKI{dir: t.TempDir()}
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ca, _ = x509.ParseCertificate(caDER)
+	p.caPool = x509.NewCertPool()
+	p.caPool.AddCert(p.ca)
+	p.caFile = p.write(t, "ca.pem", "CERTIFICATE", caDER)
+	leaf := func(serial int64, usage x509.ExtKeyUsage, dns []string) ([]byte, *ecdsa.PrivateKey) {
+		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "leaf"}, DNSNames: dns,
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der, key
+	}
+	sDER, sKey := leaf(2, x509.ExtKeyUsageServerAuth, []string{"hec.internal"})
+	p.server = tls.Certificate{Certificate: [][]byte{sDER}, PrivateKey: sKey}
+	cDER, cKey := leaf(3, x509.ExtKeyUsageClientAuth, nil)
+	p.cert = p.write(t, "client.pem", "CERTIFICATE", cDER)
+	keyDER, _ := x509.MarshalECPrivateKey(cKey)
+	p.key = p.write(t, "client-key.pem", "EC PRIVATE KEY", keyDER)
+	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	otherDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &other.PublicKey, other)
+	p.otherCA = p.write(t, "other-ca.pem", "CERTIFICATE", otherDER)
+	return p
+}
+
+func (p testPKI) write(t *testing.T, name, typ string, der []byte) string {
+	t.Helper()
+	path := filepath.Join(p.dir, name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// tlsHEC serves the fake HEC over TLS with the "hec.internal" certificate,
+// optionally requiring a client certificate signed by the CA.
+func tlsHEC(t *testing.T, p testPKI, mtls bool) *fakeHEC {
+	f := newFakeHEC(t)
+	f.Close() // re-serve the same handler over TLS
+	srv := httptest.NewUnstartedServer(f.Config.Handler)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are the point
+	srv.TLS = &tls.Config{Certificates: []tls.Certificate{p.server}}
+	if mtls {
+		srv.TLS.ClientAuth, srv.TLS.ClientCAs = tls.RequireAndVerifyClientCert, p.caPool
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	f.Server = srv
+	return f
+}
+
+func TestTLS(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct {
+		name    string
+		mtls    bool
+		cfg     func(*Config)
+		wantErr string // "" = delivered; otherwise a ConfigError mentioning it
+	}{
+		{"custom CA and server name", false, func(c *Config) { c.TLSCA, c.TLSServerName = p.caFile, "hec.internal" }, ""},
+		{"no CA: unknown authority", false, func(c *Config) { c.TLSServerName = "hec.internal" }, "AUDITBRIDGE_SPLUNK_TLS_CA"},
+		{"wrong CA", false, func(c *Config) { c.TLSCA, c.TLSServerName = p.otherCA, "hec.internal" }, "AUDITBRIDGE_SPLUNK_TLS_CA"},
+		{"name mismatch", false, func(c *Config) { c.TLSCA = p.caFile }, "AUDITBRIDGE_SPLUNK_TLS_SERVER_NAME"},
+		{"skip verify", false, func(c *Config) { c.TLSSkipVerify = true }, ""},
+		{"mtls with client cert", true, func(c *Config) {
+			c.TLSCA, c.TLSServerName, c.TLSCert, c.TLSKey = p.caFile, "hec.internal", p.cert, p.key
+		}, ""},
+		{"mtls without client cert", true, func(c *Config) { c.TLSCA, c.TLSServerName = p.caFile, "hec.internal" }, "AUDITBRIDGE_SPLUNK_TLS_CERT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tlsHEC(t, p, tc.mtls)
+			cfg := testConfig(f.URL)
+			tc.cfg(&cfg)
+			var logs bytes.Buffer
+			s, err := New(cfg, hclog.New(&hclog.LoggerOptions{Output: &logs}))
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			defer s.Close(context.Background())
+			err = send(t, s, sinktest.Events(0, 2))
+			if cfg.TLSSkipVerify != strings.Contains(logs.String(), "tls certificate verification is disabled") {
+				t.Errorf("skip verify %v, log: %q", cfg.TLSSkipVerify, logs.String())
+			}
+			if tc.wantErr == "" {
+				if err != nil {
+					t.Fatalf("Send: %v", err)
+				}
+				if got, _ := f.snapshot(); len(got) != 2 {
+					t.Fatalf("stored %d events, want 2", len(got))
+				}
+				return
+			}
+			var ce *bridge.ConfigError
+			if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Send = %v, want a ConfigError mentioning %s", err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestTLSConfigErrors(t *testing.T) {
+	p := newPKI(t)
+	for _, tc := range []struct {
+		name string
+		cfg  func(*Config)
+		want string
+	}{
+		{"missing CA file", func(c *Config) { c.TLSCA = filepath.Join(p.dir, "nope.pem") }, "AUDITBRIDGE_SPLUNK_TLS_CA"},
+		{"CA file without PEM", func(c *Config) { c.TLSCA = writeJunk(t, p.dir) }, "no PEM certificate"},
+		{"key does not match", func(c *Config) { c.TLSCert, c.TLSKey = p.cert, p.caFile }, "AUDITBRIDGE_SPLUNK_TLS_CERT"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := testConfig("https://" + net.JoinHostPort("127.0.0.1", "1"))
+			tc.cfg(&cfg)
+			_, err := New(cfg, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("New = %v, want an error mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func writeJunk(t *testing.T, dir string) string {
+	path := filepath.Join(dir, "junk.txt")
+	if err := os.WriteFile(path, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
