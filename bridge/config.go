@@ -16,7 +16,7 @@ type SpoolConfig struct {
 	// NATSURL selects an external JetStream; empty starts an embedded server.
 	NATSURL string `envconfig:"NATS_URL" desc:"external NATS JetStream URL(s), comma separated; empty = embedded server in DATA_DIR"`
 	// MaxBytes is the spool's byte limit; beyond it Publish fails with ErrSpoolFull.
-	MaxBytes int64 `envconfig:"SPOOL_MAX_BYTES" default:"1073741824" desc:"spool size limit in bytes; beyond it intake is refused (HEC 503, poller waits)"`
+	MaxBytes int64 `envconfig:"SPOOL_MAX_BYTES" default:"10737418240" desc:"spool size limit in bytes; beyond it intake is refused (HEC 503, poller waits)"`
 	// MaxAge drops spooled messages older than this (0 = keep until delivered).
 	MaxAge time.Duration `envconfig:"SPOOL_MAX_AGE" default:"0s" desc:"oldest age of a spooled batch before JetStream removes it; 0 keeps it until every sink has it"`
 	// Sync is the embedded store's fsync interval, or "always" (strict mode).
@@ -152,7 +152,7 @@ func (r RetryConfig) Validate() error {
 // documented defaults (the same as the default tags), for tests and callers
 // that do not read the environment.
 func DefaultSpoolConfig(dataDir string) SpoolConfig {
-	return SpoolConfig{DataDir: dataDir, MaxBytes: 1 << 30, Sync: "1s", DedupWindow: 10 * time.Minute,
+	return SpoolConfig{DataDir: dataDir, MaxBytes: 10 << 30, Sync: "1s", DedupWindow: 10 * time.Minute,
 		MsgBytes: 786432, MsgEvents: 500, AckWait: 30 * time.Second, Replicas: 1, DLQMaxBytes: 256 << 20}
 }
 

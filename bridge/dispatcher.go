@@ -142,8 +142,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				break
 			}
 			fails++
-		} else {
+		} else if err == nil && fails > 0 {
 			fails = 0
+			d.spool.health.Set("sink."+d.name, nil) // the next attempt reports the sink itself
 		}
 		if len(b.msgs) == 0 {
 			continue
@@ -180,7 +181,7 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 	var b batch
 	var deadline time.Time
 	maxMsg := int(d.spool.nc.MaxPayload()) + 64<<10
-	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes {
+	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes && ctx.Err() == nil {
 		wait := d.cfg.Wait
 		if !deadline.IsZero() {
 			if wait = time.Until(deadline); wait < time.Millisecond {
@@ -209,7 +210,8 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 		}
 		if got == 0 && len(b.msgs) == 0 {
 			d.spool.m.setPending(d.name, 0)
-			return b, nil // idle: let Run check ctx
+			_, _ = d.spool.usage(ctx) // keeps auditbridge_spool_bytes current when idle
+			return b, nil             // idle: let Run check ctx
 		}
 	}
 	return b, nil

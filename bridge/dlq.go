@@ -93,7 +93,7 @@ func (d *Dispatcher) deadLetterRaw(ctx context.Context, msg jetstream.Msg, seq u
 }
 
 func (s *Spool) dlqMsg(sink, class string, cause error, eventID string, body []byte, isJSON bool) *nats.Msg {
-	reason := strings.ReplaceAll(cause.Error(), "\n", " ")
+	reason := strings.NewReplacer("\r", " ", "\n", " ").Replace(cause.Error())
 	if len(reason) > maxReasonLen {
 		reason = reason[:maxReasonLen]
 	}

@@ -49,11 +49,19 @@
 //     (RETRY_BASE 200ms, RETRY_MAX 30s), forever; the sink is "degraded"
 //     (still ready: the spool holds the data).
 //
+// Each dispatcher reports to spool.Health() as component "sink.<name>":
+// unready on a ConfigError, degraded (ready) while retrying, ready after a
+// delivery.
+//
 // A spool message is acked only after every event in it was delivered or
 // dead-lettered; during long retries the engine signals progress so
 // JetStream does not redeliver it. Cancelling Run abandons the batch in
 // flight un-acked: it is delivered again after restart (at-least-once;
-// sinks see duplicates, which the event id makes harmless).
+// sinks see duplicates, which the event id makes harmless). With the embedded
+// server, NewDispatcher makes batches a killed predecessor left un-acked
+// deliverable at once (consumer reset to its ack floor) instead of after
+// SPOOL_ACK_WAIT; with an external cluster, where replicas share consumers,
+// the ack wait decides.
 //
 // # Dead letters
 //

@@ -121,3 +121,19 @@ func TestLeaseRejectsTinyTTL(t *testing.T) {
 		t.Fatal("a 10ms lease was accepted")
 	}
 }
+
+func TestLeaseKey(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{"org-1", "lease.org-1"},
+		{"tfc/acme.prod", "lease.tfc/acme.prod"},
+		{"a b", "lease.=612062"},
+		{"=41", "lease.=3d3431"},
+		{"", "lease.="},
+		{".x", "lease.=2e78"},
+	}
+	for _, tt := range tests {
+		if got := leaseKey(tt.name); got != tt.want {
+			t.Errorf("leaseKey(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -43,7 +44,20 @@ type lease struct {
 
 var _ Lease = (*lease)(nil)
 
-func leaseKey(name string) string { return "lease." + name }
+// leaseKey is the KV key of a lease. Names outside the key alphabet (and
+// names with '=') are hex-encoded behind "=", so any name works and no two
+// names share a key.
+func leaseKey(name string) string {
+	ok := name != "" && name[0] != '.' && name[len(name)-1] != '.'
+	for _, r := range name {
+		ok = ok && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' ||
+			r == '-' || r == '_' || r == '/' || r == '.')
+	}
+	if ok {
+		return "lease." + name
+	}
+	return "lease.=" + hex.EncodeToString([]byte(name))
+}
 
 // TryAcquire takes name for holder for ttl (at least 1s). The same holder
 // re-acquires its own lease; another holder's unexpired lease gives an error

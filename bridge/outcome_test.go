@@ -89,6 +89,24 @@ func TestDeliveryOutcomes(t *testing.T) {
 			wantDelays:  []time.Duration{30 * time.Second, 30 * time.Second},
 		},
 		{
+			name: "panicking sink is retried, not fatal",
+			respond: func(call int, _ []normalize.Event) error {
+				if call == 1 {
+					panic("nil map in sink")
+				}
+				return nil
+			},
+			wantBatches: [][]string{all, all},
+			wantDelays:  []time.Duration{100 * time.Millisecond},
+		},
+		{
+			name: "partial error with an index outside the batch",
+			respond: respondSeq(&PartialError{Failed: []EventError{
+				{Index: 99, Err: Permanent(errors.New("?"))}, {Index: 4, Err: errors.New("timeout")}}}),
+			wantBatches: [][]string{all, ids("e", 4)},
+			wantDelays:  []time.Duration{100 * time.Millisecond},
+		},
+		{
 			name:        "partial error naming nobody is success",
 			respond:     respondSeq(&PartialError{}),
 			wantBatches: [][]string{all},

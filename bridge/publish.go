@@ -137,13 +137,19 @@ func (s *Spool) precheck(ctx context.Context) error {
 }
 
 // usage returns the stream's stored bytes, sampled at most every usageTTL.
+// One caller refreshes the sample; the others use the previous one meanwhile.
 func (s *Spool) usage(ctx context.Context) (uint64, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if time.Since(s.usedAt) < usageTTL {
+	if time.Since(s.usedAt) < usageTTL || s.refreshing {
+		defer s.mu.Unlock()
 		return s.usedBytes, nil
 	}
+	s.refreshing = true
+	s.mu.Unlock()
 	info, err := s.stream.Info(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshing = false
 	if err != nil {
 		return 0, err
 	}

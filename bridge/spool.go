@@ -47,9 +47,10 @@ type Spool struct {
 	keyTTL bool // the state bucket supports per-key TTL
 	closed chan struct{}
 
-	mu        sync.Mutex // guards the usage cache below
-	usedBytes uint64
-	usedAt    time.Time
+	mu         sync.Mutex // guards the usage cache below
+	usedBytes  uint64
+	usedAt     time.Time
+	refreshing bool
 }
 
 // OpenSpool starts the embedded JetStream server in cfg.DataDir (or connects
