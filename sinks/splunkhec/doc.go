@@ -11,9 +11,10 @@
 // requests of at most MaxBatchBytes (uncompressed).
 //
 // Send makes one attempt, but splits to fit: a request refused with 413 is
-// halved and resent; a 400 "invalid data"/"event field" answer dead-letters
-// the event Splunk names (invalid-event-number) or, when none is named,
-// halves the request until the bad event stands alone. An event larger than
+// halved and resent; after a 400 "invalid data"/"event field" answer the
+// event Splunk names (invalid-event-number) is resent alone and its
+// neighbours apart, or, when none is named, the request is halved, until the
+// bad event stands alone and is dead-lettered. An event larger than
 // MaxBatchBytes on its own is dead-lettered. 401/403, redirects (SPLUNK_URL
 // pointing at Splunk Web), 404 and an unknown index are *bridge.ConfigError;
 // 429, 503 (server busy), other 5xx and network errors are retryable, with

@@ -33,6 +33,7 @@ type fakeHEC struct {
 	maxBody int    // 0: unlimited
 	poison  string // events containing it are refused (code 6)
 	noIndex bool   // refuse without invalid-event-number
+	skew    int    // added to invalid-event-number (a receiver counting wrong)
 
 	mu       sync.Mutex
 	script   []scripted // answers to give before the normal behaviour
@@ -168,7 +169,7 @@ func (f *fakeHEC) store(w http.ResponseWriter, r *http.Request, body []byte) {
 			if f.noIndex {
 				f.answer(w, 400, `{"text":"Invalid data format","code":6}`)
 			} else {
-				f.answer(w, 400, fmt.Sprintf(`{"text":"Invalid data format","code":6,"invalid-event-number":%d}`, n))
+				f.answer(w, 400, fmt.Sprintf(`{"text":"Invalid data format","code":6,"invalid-event-number":%d}`, n+f.skew))
 			}
 			return
 		}

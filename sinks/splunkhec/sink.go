@@ -138,11 +138,10 @@ func (s *Sink) deliver(ctx context.Context, enc encoded, st *sendState, queue []
 		case len(idx) > 1 && errors.Is(err, errTooLarge):
 			s.log.Warn("request too large, splitting", "batch_size", len(idx))
 			queue = append(halves(idx), queue...)
-		case errors.As(err, &bad) && bad.Index >= 0 && bad.Index < len(idx):
-			st.refuse(idx[bad.Index], err)
-			if rest := without(idx, bad.Index); len(rest) > 0 {
-				queue = append([][]int{rest}, queue...)
-			}
+		case len(idx) > 1 && errors.As(err, &bad) && bad.Index >= 0 && bad.Index < len(idx):
+			// Resend the named event alone before dead-lettering it, so a
+			// receiver that counts differently cannot condemn a neighbour.
+			queue = append(around(idx, bad.Index), queue...)
 		case len(idx) > 1 && errors.As(err, &bad):
 			queue = append(halves(idx), queue...)
 		case errors.Is(err, errTooLarge) || errors.As(err, &bad):
@@ -158,10 +157,15 @@ func halves(idx []int) [][]int {
 	return [][]int{idx[:m:m], idx[m:]}
 }
 
-func without(idx []int, k int) []int {
-	out := make([]int, 0, len(idx)-1)
-	out = append(out, idx[:k]...)
-	return append(out, idx[k+1:]...)
+// around splits idx into the events before k, k alone, and those after.
+func around(idx []int, k int) [][]int {
+	out := make([][]int, 0, 3)
+	for _, part := range [][]int{idx[:k:k], idx[k : k+1 : k+1], idx[k+1:]} {
+		if len(part) > 0 {
+			out = append(out, part)
+		}
+	}
+	return out
 }
 
 // post sends one request and classifies the answer.

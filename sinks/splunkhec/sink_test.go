@@ -188,16 +188,19 @@ func TestSendIsolatesInvalidEvent(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		noIndex bool
+		skew    int
 		bad     []int
 	}{
-		{"code 6 names the event", false, []int{4}},
-		{"code 6 names nothing: bisect", true, []int{4}},
-		{"two bad events, named", false, []int{0, 9}},
-		{"two bad events, bisect", true, []int{3, 4}},
+		{"code 6 names the event", false, 0, []int{4}},
+		{"code 6 names nothing: bisect", true, 0, []int{4}},
+		{"two bad events, named", false, 0, []int{0, 9}},
+		{"two bad events, bisect", true, 0, []int{3, 4}},
+		{"receiver names the neighbour", false, 1, []int{4}},
+		{"receiver names the one before", false, -1, []int{4, 7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeHEC(t)
-			f.poison, f.noIndex = "POISON", tc.noIndex
+			f.poison, f.noIndex, f.skew = "POISON", tc.noIndex, tc.skew
 			s := newTestSink(t, f, func(c *Config) { c.Format = normalize.FormatNative })
 			batch := sinktest.Events(0, 10)
 			for _, i := range tc.bad {
