@@ -18,6 +18,8 @@ func FuzzRender(f *testing.F) {
 	f.Add("\xff\xfe", "a\u2028b", "\x00\x1f", "login", "authentication", "user",
 		"10.0.0.1", "\t\n", "", []byte("{\n\"a\": [1]\n}"), []byte(`"line \" quoted"`), int64(-62135596800), int64(999999999), int64(-1))
 	f.Add("", "", "", "", "", "", "fe80::1%eth0", "", "k", []byte(`{`), []byte{}, int64(1<<62), int64(-5), int64(1<<40))
+	f.Add("id", "n", "a", "read", "other", "", "", "", "m", []byte("\"a\x00b\""), []byte("{\"a\":\"\x1f\"}"), int64(0), int64(0), int64(0))
+	f.Add("id", "n", "a", "read", "other", "", "", "", "m", []byte("[1,\t2]\r\n"), []byte(" {\"a\":\"\\ud800\"} "), int64(0), int64(0), int64(0))
 	f.Fuzz(func(t *testing.T, id, name, action, verb, category, rtype, ip, ua, metaKey string,
 		metaVal, raw []byte, sec, nsec, status int64) {
 		ev := &Event{
