@@ -89,6 +89,17 @@ func startZinc(t *testing.T) *zinc {
 // search posts an Elasticsearch query DSL body to index/_search.
 func (z *zinc) search(t *testing.T, index string, query any) searchResult {
 	t.Helper()
+	r, status := z.trySearch(t, index, query)
+	if status != http.StatusOK {
+		t.Fatalf("search status %d", status)
+	}
+	return r
+}
+
+// trySearch is search that returns the status instead of failing on it
+// (the index does not exist before the first document).
+func (z *zinc) trySearch(t *testing.T, index string, query any) (searchResult, int) {
+	t.Helper()
 	body, _ := json.Marshal(query)
 	req, _ := http.NewRequest(http.MethodPost, z.base+"/"+index+"/_search", bytes.NewReader(body))
 	req.SetBasicAuth(zincUser, zincPassword)
@@ -99,13 +110,13 @@ func (z *zinc) search(t *testing.T, index string, query any) searchResult {
 	}
 	defer res.Body.Close()
 	var r searchResult
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		t.Fatalf("search answer (status %d): %v", res.StatusCode, err)
-	}
 	if res.StatusCode != http.StatusOK {
-		t.Fatalf("search status %d", res.StatusCode)
+		return r, res.StatusCode
 	}
-	return r
+	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+		t.Fatalf("search answer: %v", err)
+	}
+	return r, res.StatusCode
 }
 
 type searchResult struct {
@@ -126,9 +137,12 @@ func (z *zinc) waitHits(t *testing.T, index string, query any, want int) searchR
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r := z.search(t, index, query)
-		if r.Hits.Total.Value >= want || time.Now().After(deadline) {
+		r, status := z.trySearch(t, index, query)
+		if status == http.StatusOK && (r.Hits.Total.Value >= want || time.Now().After(deadline)) {
 			return r
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("search status %d after %s", status, 30*time.Second)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -49,7 +49,8 @@ var (
 	_ bridge.Checker = (*Sink)(nil)
 )
 
-// New validates cfg and builds the client; it does no network I/O.
+// New validates cfg and builds the client; it does no network I/O. log is
+// used as given (cmd names it "sink.elasticsearch").
 func New(cfg Config, log hclog.Logger) (*Sink, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -61,7 +62,6 @@ func New(cfg Config, log hclog.Logger) (*Sink, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch: %w", err)
 	}
-	log = log.Named("sink.elasticsearch")
 	if cfg.TLSSkipVerify {
 		log.Warn("tls certificate verification is off", "variable", "AUDITBRIDGE_ES_TLS_SKIP_VERIFY")
 	}
