@@ -210,8 +210,8 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 		}
 		if got == 0 && len(b.msgs) == 0 {
 			d.spool.m.setPending(d.name, 0)
-			_, _ = d.spool.usage(ctx) // keeps auditbridge_spool_bytes current when idle
-			return b, nil             // idle: let Run check ctx
+			_, _ = d.spool.usage(ctx, false) // keeps auditbridge_spool_bytes current when idle
+			return b, nil                    // idle: let Run check ctx
 		}
 	}
 	return b, nil

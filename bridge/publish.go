@@ -123,26 +123,45 @@ func msgID(subject string, events []normalize.Event, data []byte, unique bool) s
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
-// precheck refuses at once when the sampled stream size is at the limit.
+// ErrNoConsumer is returned by Publish when no sink consumer exists: with
+// interest retention JetStream would discard the events at once.
+var ErrNoConsumer = errors.New("spool: no sink consumer exists; create the dispatchers before publishing")
+
+// precheck refuses at once when the sampled stream size is at the limit, or
+// when no consumer would keep the events.
 func (s *Spool) precheck(ctx context.Context) error {
-	used, err := s.usage(ctx)
+	st, err := s.usage(ctx, false)
+	if err == nil && st.consumers == 0 {
+		st, err = s.usage(ctx, true) // a sample may predate the dispatchers
+		if err == nil && st.consumers == 0 {
+			return ErrNoConsumer
+		}
+	}
 	if err != nil {
 		return nil // the publish itself will report a real problem
 	}
-	if int64(used) >= s.cfg.MaxBytes {
+	if int64(st.bytes) >= s.cfg.MaxBytes {
 		s.m.spoolFullHit()
-		return fmt.Errorf("spool: %d of %d bytes used: %w", used, s.cfg.MaxBytes, ErrSpoolFull)
+		return fmt.Errorf("spool: %d of %d bytes used: %w", st.bytes, s.cfg.MaxBytes, ErrSpoolFull)
 	}
 	return nil
 }
 
-// usage returns the stream's stored bytes, sampled at most every usageTTL.
-// One caller refreshes the sample; the others use the previous one meanwhile.
-func (s *Spool) usage(ctx context.Context) (uint64, error) {
+// usageSample is a sampled view of the spool stream.
+type usageSample struct {
+	bytes     uint64
+	consumers int
+	at        time.Time
+}
+
+// usage returns the stream's state, sampled at most every usageTTL unless
+// fresh is set. One caller refreshes the sample; the others use the
+// previous one meanwhile.
+func (s *Spool) usage(ctx context.Context, fresh bool) (usageSample, error) {
 	s.mu.Lock()
-	if time.Since(s.usedAt) < usageTTL || s.refreshing {
+	if !fresh && (time.Since(s.sample.at) < usageTTL || s.refreshing) {
 		defer s.mu.Unlock()
-		return s.usedBytes, nil
+		return s.sample, nil
 	}
 	s.refreshing = true
 	s.mu.Unlock()
@@ -151,11 +170,11 @@ func (s *Spool) usage(ctx context.Context) (uint64, error) {
 	defer s.mu.Unlock()
 	s.refreshing = false
 	if err != nil {
-		return 0, err
+		return usageSample{}, err
 	}
-	s.usedBytes, s.usedAt = info.State.Bytes, time.Now()
+	s.sample = usageSample{bytes: info.State.Bytes, consumers: info.State.Consumers, at: time.Now()}
 	s.m.setSpoolBytes(info.State.Bytes)
-	return s.usedBytes, nil
+	return s.sample, nil
 }
 
 // pubErr maps a stream-full answer to ErrSpoolFull.

@@ -48,8 +48,7 @@ type Spool struct {
 	closed chan struct{}
 
 	mu         sync.Mutex // guards the usage cache below
-	usedBytes  uint64
-	usedAt     time.Time
+	sample     usageSample
 	refreshing bool
 }
 

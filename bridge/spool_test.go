@@ -190,9 +190,26 @@ func TestPublishDedup(t *testing.T) {
 
 func TestPublishRejectsOversizedEvent(t *testing.T) {
 	s := openTestSpool(t, "", func(c *SpoolConfig) { c.MsgBytes = 4096 })
+	if _, err := s.NewDispatcher(context.Background(), newRecordSink("r", nil), fastBatch(), DefaultRetryConfig(), nil); err != nil {
+		t.Fatal(err)
+	}
 	evs := append(testEvents("small", 2), bigEvents("huge", 1, 10000)...)
 	err := s.Publish(context.Background(), evs)
 	if err == nil || !strings.Contains(err.Error(), `"huge-0"`) {
 		t.Fatalf("err = %v, want it to name the oversized event", err)
 	}
+}
+
+func TestPublishWithoutConsumerIsRefused(t *testing.T) {
+	s := openTestSpool(t, "", nil)
+	ctx := context.Background()
+	if err := s.Publish(ctx, testEvents("lost", 2)); !errors.Is(err, ErrNoConsumer) {
+		t.Fatalf("publish with no sink consumer: %v, want ErrNoConsumer", err)
+	}
+	sink := newRecordSink("late", nil)
+	startDispatcher(t, s, sink, fastBatch())
+	if err := s.Publish(ctx, testEvents("kept", 2)); err != nil {
+		t.Fatalf("publish right after the dispatcher was created: %v", err)
+	}
+	waitFor(t, "delivery", 20*time.Second, func() bool { return sink.count() == 2 })
 }
