@@ -141,44 +141,59 @@ func testMany(t *testing.T, h Harness) {
 	checkExactlyOnce(t, h, evs, got, nil)
 }
 
-// checkExactlyOnce checks that every event of sent not in failed arrived
+// checkExactlyOnce fails t unless every event of sent not in failed arrived
 // exactly once with its message, and nothing else arrived.
 func checkExactlyOnce(t *testing.T, h Harness, sent []normalize.Event, got []Received, failed map[int]bool) {
 	t.Helper()
+	for _, p := range exactlyOnceProblems(h.Expect, sent, got, failed) {
+		t.Error(p)
+	}
+}
+
+func exactlyOnceProblems(expect func(string) string, sent []normalize.Event, got []Received, failed map[int]bool) []string {
+	var problems []string
 	seen := map[string]int{}
-	for _, r := range got {
-		seen[r.ID]++
-	}
-	want := 0
-	for i, ev := range sent {
-		n := seen[ev.ID]
-		delete(seen, ev.ID)
-		if failed[i] {
-			if n != 0 {
-				t.Errorf("event %d (%s) was reported failed but arrived %d times", i, ev.ID, n)
-			}
-			continue
-		}
-		want++
-		if n != 1 {
-			t.Errorf("event %d (%s) arrived %d times, want 1", i, ev.ID, n)
-		}
-	}
-	for id, n := range seen {
-		t.Errorf("peer received %d records with unexpected id %q", n, id)
-	}
 	msgs := map[string]string{}
 	for _, r := range got {
+		seen[r.ID]++
 		msgs[r.ID] = r.Message
 	}
 	for i, ev := range sent {
-		if m, ok := msgs[ev.ID]; ok && !failed[i] && m != h.Expect(ev.Message) {
-			t.Errorf("event %d (%s) message: got %s, want %s", i, ev.ID, clip(m), clip(h.Expect(ev.Message)))
+		n := seen[ev.ID]
+		delete(seen, ev.ID)
+		switch {
+		case failed[i] && n != 0:
+			problems = append(problems, fmt.Sprintf("event %d (%s) was reported failed but arrived %d times", i, ev.ID, n))
+		case !failed[i] && n != 1:
+			problems = append(problems, fmt.Sprintf("event %d (%s) arrived %d times, want 1", i, ev.ID, n))
+		case !failed[i] && msgs[ev.ID] != expect(ev.Message):
+			problems = append(problems, fmt.Sprintf("event %d (%s) message: got %s, want %s", i, ev.ID, clip(msgs[ev.ID]), clip(expect(ev.Message))))
 		}
 	}
-	if len(got) != want && !t.Failed() {
-		t.Errorf("peer has %d records, want %d", len(got), want)
+	for id, n := range seen {
+		problems = append(problems, fmt.Sprintf("peer received %d records with unexpected id %q", n, id))
 	}
+	return problems
+}
+
+// hostileOutcome reads the error of a Send whose event 1 is hostile: nil,
+// or a PartialError dead-lettering only event 1, are acceptable.
+func hostileOutcome(err error) (failed map[int]bool, problem string) {
+	failed = map[int]bool{}
+	var pe *bridge.PartialError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe):
+		for _, f := range pe.Failed {
+			if f.Index != 1 || !bridge.IsPermanent(f.Err) {
+				return nil, fmt.Sprintf("only the hostile event (index 1) may fail, and only permanently (dead-lettered); got index %d: %v", f.Index, f.Err)
+			}
+			failed[f.Index] = true
+		}
+	default:
+		return nil, fmt.Sprintf("the whole batch failed: %v", err)
+	}
+	return failed, ""
 }
 
 func testHostile(t *testing.T, h Harness) {
@@ -188,47 +203,43 @@ func testHostile(t *testing.T, h Harness) {
 			s, p := build(t, h)
 			// The hostile event sits between two plain neighbours.
 			batch := []normalize.Event{Event(3*i, "before"), Event(3*i+1, hc.msg), Event(3*i+2, "after")}
-			failed := map[int]bool{}
-			err := s.Send(ctxFor(t), batch)
-			var pe *bridge.PartialError
-			switch {
-			case err == nil:
-			case errors.As(err, &pe):
-				for _, f := range pe.Failed {
-					if f.Index != 1 || !bridge.IsPermanent(f.Err) {
-						t.Fatalf("only the hostile event (index 1) may fail, and only permanently (dead-lettered); got index %d: %v", f.Index, f.Err)
-					}
-					failed[f.Index] = true
-				}
-			default:
-				t.Fatalf("Send with a %s message failed the whole batch: %v", hc.name, err)
+			failed, problem := hostileOutcome(s.Send(ctxFor(t), batch))
+			if problem != "" {
+				t.Fatalf("Send with a %s message: %s", hc.name, problem)
 			}
 			checkExactlyOnce(t, h, batch, p.Wait(t, 3-len(failed)), failed)
 		})
 	}
 }
 
-// checkRetryable fails unless err is a non-nil error that the engine would
-// retry: not Permanent, not a ConfigError, no permanently failed event.
+// checkRetryable fails t unless err is one the engine would retry.
 func checkRetryable(t *testing.T, what string, err error) {
 	t.Helper()
-	if err == nil {
-		t.Fatalf("%s: Send returned nil", what)
+	if p := retryableProblem(err); p != "" {
+		t.Fatalf("%s: %s", what, p)
 	}
+}
+
+// retryableProblem says why err is not a non-nil error that the engine would
+// retry: not Permanent, not a ConfigError, no permanently failed event.
+func retryableProblem(err error) string {
 	var ce *bridge.ConfigError
 	var pe *bridge.PartialError
 	switch {
+	case err == nil:
+		return "Send returned nil"
 	case bridge.IsPermanent(err):
-		t.Fatalf("%s: error is Permanent (events would be dead-lettered): %v", what, err)
+		return fmt.Sprintf("error is Permanent (events would be dead-lettered): %v", err)
 	case errors.As(err, &ce):
-		t.Fatalf("%s: error is a ConfigError: %v", what, err)
+		return fmt.Sprintf("error is a ConfigError: %v", err)
 	case errors.As(err, &pe):
 		for _, f := range pe.Failed {
 			if bridge.IsPermanent(f.Err) {
-				t.Fatalf("%s: event %d failed permanently: %v", what, f.Index, f.Err)
+				return fmt.Sprintf("event %d failed permanently: %v", f.Index, f.Err)
 			}
 		}
 	}
+	return ""
 }
 
 func testCancelled(t *testing.T, h Harness) {

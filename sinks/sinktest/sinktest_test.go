@@ -40,6 +40,9 @@ func newMemSink(c *sinktest.Collector) *memSink {
 func (s *memSink) Name() string { return "mem" }
 
 func (s *memSink) Send(ctx context.Context, batch []normalize.Event) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
