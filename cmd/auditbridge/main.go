@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return 0
 	case "demo":
 		return cmdDemo(ctx, args, getenv, stdout, stderr)
+	case "simulate":
+		return cmdSimulate(ctx, args, stdout, stderr)
 	case "help", "-h", "--help":
 		usage(stdout)
 		return 0
@@ -67,6 +69,7 @@ commands:
   dlq list|replay|purge    inspect, resend or drop dead-lettered events
   env                      list every environment variable with default and description
   demo                     the whole pipeline on embedded defaults with simulated sources
+  simulate [flags]         serve a simulated audit-trail API and post simulated HCP streaming events
   version                  print the version
 `)
 }
