@@ -211,13 +211,9 @@ func (s *Spool) DLQPurge(ctx context.Context, sink string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	info, err := s.dlq.Info(ctx, jetstream.WithSubjectFilter(subj))
+	n, err := s.DLQCount(ctx, sink)
 	if err != nil {
-		return 0, fmt.Errorf("dlq: info: %w", err)
-	}
-	n := 0
-	for _, c := range info.State.Subjects {
-		n += int(c)
+		return 0, err
 	}
 	if err := s.dlq.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
 		return 0, fmt.Errorf("dlq: purge %s: %w", subj, err)

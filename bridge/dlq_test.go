@@ -118,3 +118,34 @@ func equalStrings(a, b []string) bool {
 	}
 	return true
 }
+
+func TestBacklogAndDLQCount(t *testing.T) {
+	s := openTestSpool(t, "", nil)
+	ctx := context.Background()
+	sink := newRecordSink("bk", rejectIDs(map[string]bool{"k-2": true}))
+	if _, err := s.NewDispatcher(ctx, sink, fastBatch(), DefaultRetryConfig(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := s.Publish(ctx, testEvents("k"+string(rune('a'+i)), 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Publish(ctx, testEvents("k", 4)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Backlog(ctx, "bk"); err != nil || n != 4 {
+		t.Fatalf("backlog before delivery = %d, %v; want 4 messages", n, err)
+	}
+	startDispatcher(t, s, sink, fastBatch())
+	waitFor(t, "backlog drained", 20*time.Second, func() bool {
+		n, err := s.Backlog(ctx, "bk")
+		return err == nil && n == 0
+	})
+	if n, err := s.DLQCount(ctx, "bk"); err != nil || n != 1 {
+		t.Errorf("dlq count = %d, %v; want 1", n, err)
+	}
+	if _, err := s.Backlog(ctx, "nosuch"); err == nil {
+		t.Error("backlog of a sink without consumer gave no error")
+	}
+}
