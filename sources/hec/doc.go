@@ -47,7 +47,8 @@
 //	413 {"text":"Request entity too large","code":6}  body above HEC_MAX_BODY_BYTES
 //	                                                  (on the wire or after gunzip)
 //	415 {"text":"Unsupported content encoding","code":6}  Content-Encoding other than gzip
-//	503 {"text":"Server is busy","code":9}            spool full, spool error, or more than
+//	503 {"text":"Server is busy","code":9}            spool full, spool error, no spool answer
+//	                                                  within HEC_WRITE_TIMEOUT, or more than
 //	                                                  HEC_MAX_CONCURRENT requests; Retry-After: 1
 //
 // Event numbers are 0-based, counted over the events of the request (the

@@ -114,6 +114,10 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 
 // publish hands events to the spool; ok is false when it did not take them.
 func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoint, events []normalize.Event) (reply, bool) {
+	// The spool must answer within the write timeout, else the client is
+	// gone anyway; the bound also frees the request slot.
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
+	defer cancel()
 	err := pub.Publish(ctx, events)
 	switch {
 	case err == nil:
@@ -125,6 +129,8 @@ func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoin
 	case errors.Is(err, bridge.ErrSpoolFull):
 		s.busyUntil.Store(s.now().Add(busyWindow).UnixNano())
 		s.log.Warn("spool full, refusing events", "endpoint", kind.String(), "events", len(events))
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		s.log.Warn("spool did not answer within the write timeout, refusing events", "endpoint", kind.String(), "events", len(events))
 	case ctx.Err() != nil:
 		s.log.Debug("request ended before the spool acknowledged", "endpoint", kind.String(), "events", len(events), "error", err)
 	default:

@@ -291,3 +291,21 @@ func TestMethodsAndPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestPublishTimeout: a spool that does not answer within the write timeout
+// gets the request refused with 503 code 9 instead of holding it forever.
+func TestPublishTimeout(t *testing.T) {
+	pub := newBlocker() // never released
+	cfg := DefaultConfig("127.0.0.1:0", testToken)
+	cfg.WriteTimeout = 50 * time.Millisecond
+	_, ts := newTestServer(t, cfg, pub, nil)
+	status, body, _ := post(t, ts.URL+"/services/collector/event", "Splunk "+testToken, "", `{"event":"a"}`)
+	if status != 503 || body != `{"text":"Server is busy","code":9}` {
+		t.Fatalf("got %d %s", status, body)
+	}
+	pub.mu.Lock()
+	defer pub.mu.Unlock()
+	if !errors.Is(pub.ctxErr, context.DeadlineExceeded) || pub.stored != 0 {
+		t.Errorf("Publish ctx error %v, stored %d", pub.ctxErr, pub.stored)
+	}
+}

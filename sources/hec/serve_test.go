@@ -57,6 +57,15 @@ func TestServeTLS(t *testing.T) {
 	if r.err != nil || r.status != 200 || r.body != `{"text":"Success","code":0}` {
 		t.Fatalf("TLS post: %+v", r)
 	}
+	h2 := &http.Client{Transport: &http.Transport{ForceAttemptHTTP2: true, TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := h2.Get(url + "/services/collector/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+		t.Errorf("HTTP/2 health: %d over %s", resp.StatusCode, resp.Proto)
+	}
 	if s.Addr() == nil || s.Addr().String() != strings.TrimPrefix(url, "https://") {
 		t.Errorf("Addr() = %v, want %s", s.Addr(), url)
 	}
