@@ -23,6 +23,7 @@ func (s *Sink) awaitAcks(ctx context.Context, st *sendState) {
 	if len(pending) == 0 {
 		return
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.AckTimeout)
 	defer cancel()
 	timer := time.NewTimer(s.cfg.AckPollInterval)
@@ -31,7 +32,16 @@ func (s *Sink) awaitAcks(ctx context.Context, st *sendState) {
 	for len(pending) > 0 {
 		select {
 		case <-ctx.Done():
-			s.unconfirmed(st, pending, lastErr)
+			// One last look when only the ack timeout (not the caller) ran
+			// out: a slow poll must not turn confirmed acks into resends.
+			if parent.Err() == nil {
+				if confirmed, err := s.queryAcks(parent, pending); err == nil {
+					pending = settle(st, pending, confirmed)
+				}
+			}
+			if len(pending) > 0 {
+				s.unconfirmed(st, pending, lastErr)
+			}
 			return
 		case <-timer.C:
 		}
