@@ -86,10 +86,7 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 			d.spool.health.Set(component, nil)
 			return nil
 		case errors.As(err, &ce):
-			d.log.Error("sink configuration error; batch kept, retrying slowly", "error", err,
-				"batch_size", len(refs), "delay", d.backoff.cfg.ConfigDelay)
-			d.spool.health.Set(component, err)
-			if err := d.sleep(ctx, d.backoff.cfg.ConfigDelay); err != nil {
+			if err := d.configWait(ctx, err, len(refs)); err != nil {
 				return err
 			}
 			continue
@@ -117,6 +114,15 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 		}
 		attempt++
 	}
+}
+
+// configWait reports the sink unready with a configuration error and waits
+// the slow retry interval; nothing is dead-lettered.
+func (d *Dispatcher) configWait(ctx context.Context, err error, n int) error {
+	d.log.Error("sink configuration error; batch kept, retrying slowly", "error", err,
+		"batch_size", n, "delay", d.backoff.cfg.ConfigDelay)
+	d.spool.health.Set("sink."+d.name, err)
+	return d.sleep(ctx, d.backoff.cfg.ConfigDelay)
 }
 
 // partial handles a *PartialError: unnamed events are delivered, permanent
