@@ -37,15 +37,12 @@ func (p *Parser) detectBytes(b []byte, d int) (string, error) {
 	if !startsJSON(b) && isTFELine(b) {
 		return KindTFEAuditLog, nil
 	}
-	if !validJSON(b) {
+	v, _, err := p.parseJSON(b, d)
+	if err != nil {
 		if !startsJSON(b) {
 			return "", ErrNotRecord
 		}
-		return "", jsonError(b)
-	}
-	v, err := p.ps[d].ParseBytes(b)
-	if err != nil {
-		return "", jsonError(b)
+		return "", err
 	}
 	return p.detectValue(v, d)
 }
@@ -88,7 +85,7 @@ func detectObject(v *fastjson.Value) string {
 		return kindHEC
 	case typ(v.Get("data")) == fastjson.TypeArray && v.Exists("pagination"):
 		return kindTFCPage
-	case str(v, "stream", "topic") == StreamTestTopic:
+	case string(v.GetStringBytes("stream", "topic")) == StreamTestTopic:
 		return KindStreamTest
 	case isObject(v, "control_plane_event"):
 		return KindHCPControl

@@ -21,6 +21,9 @@ var (
 	ErrInvalidField = errors.New("invalid field")
 	// ErrTooDeep: wrappers nested deeper than the parser follows.
 	ErrTooDeep = errors.New("normalize: wrappers nested too deep")
+
+	// errNotTime: parseTime's only error; callers say which field.
+	errNotTime = errors.New("not a time")
 )
 
 // FieldError says which field of which kind of record was missing or bad.

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -100,7 +101,11 @@ func fuzzKind(f *testing.F, direct func(p *Parser, v *fastjson.Value, raw []byte
 		if err != nil || v.Type() != fastjson.TypeObject {
 			return
 		}
-		ev, err := direct(p, v, appendCompact(nil, b))
+		raw, ok := appendCompact(nil, b)
+		if !ok {
+			return
+		}
+		ev, err := direct(p, v, raw)
 		checkErr(t, err)
 		if err == nil {
 			checkEvent(t, &ev)
@@ -154,7 +159,7 @@ func FuzzParsePacker(f *testing.F) {
 
 func FuzzParseHEC(f *testing.F) {
 	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
-		evs, err := p.parseHEC(v, nil, 1)
+		evs, err := p.parseHEC(v, raw, nil, 1)
 		if err != nil || len(evs) == 0 {
 			return Event{ID: "x"}, err // nothing to check beyond the error
 		}
@@ -231,6 +236,30 @@ func FuzzReadRecords(f *testing.F) {
 		}
 		if !reflect.DeepEqual(recs, split()) {
 			t.Fatal("the same stream split differently")
+		}
+	})
+}
+
+// FuzzValidJSON: what Parse accepts as JSON is valid for encoding/json
+// (so Raw is always valid), and what encoding/json rejects Parse rejects.
+// The only allowed difference: fastjson refuses nesting deeper than 300.
+func FuzzValidJSON(f *testing.F) {
+	seedRecords(f)
+	for _, s := range []string{`1`, `-0.5e+3`, `"\u00e9"`, `[1,]`, `{"a":01}`, `NaN`, `"\x"`, "\"\x01\"", `1.`, `[-]`, `{"a":tru}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p := NewParser()
+		_, raw, err := p.parseJSON(b, 0)
+		ours, std := err == nil, json.Valid(b)
+		if ours && !json.Valid(raw) {
+			t.Fatalf("accepted %q but its compact form %q is not valid JSON", b, raw)
+		}
+		if ours != std && !(std && bytes.Count(b, []byte("["))+bytes.Count(b, []byte("{")) > 300) {
+			t.Fatalf("parseJSON says %v, encoding/json says %v for %q", ours, std, b)
+		}
+		if ours != validJSON(b) {
+			t.Fatalf("validJSON disagrees with parseJSON for %q", b)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 
@@ -18,76 +19,281 @@ func contentID(b []byte) string {
 	return hex.EncodeToString(sum[:])[:hashIDLen]
 }
 
-// appendCompact appends src without the whitespace outside JSON strings.
-// src must be valid JSON (it is validated before Raw is built), so the
-// result is the same as json.Compact's, in one pass and without a bytes.Buffer.
-func appendCompact(dst, src []byte) []byte {
-	if !hasWhitespace(src) {
-		return append(dst, src...)
-	}
-	inStr, esc := false, false
-	for _, c := range src {
-		switch {
-		case inStr:
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
-		case c == '"':
-			inStr = true
-		case c == ' ' || c == '\n' || c == '\r' || c == '\t':
+// appendCompact appends src without the whitespace outside strings and
+// reports whether every token is valid JSON: strings without raw control
+// bytes and with valid escapes, numbers in JSON's grammar, and only the
+// literals true, false and null. The structure (brackets, commas, colons,
+// keys) is left to fastjson's parser, which checks it strictly; together
+// they accept only valid JSON, in two passes instead of three.
+func appendCompact(dst, src []byte) ([]byte, bool) {
+	value := false // the last token was a string, number or literal
+	for i := 0; i < len(src); {
+		c := src[i]
+		switch c {
+		case ' ', '\t', '\n', '\r':
+			i++
+			continue
+		case '{', '}', '[', ']', ':', ',':
+			dst = append(dst, c)
+			i++
+			value = false
 			continue
 		}
-		dst = append(dst, c)
+		if value { // two values in a row: "0 0" must not compact to "00"
+			return dst, false
+		}
+		value = true
+		switch c {
+		case '"':
+			end := stringEnd(src[i+1:])
+			if end < 0 || !validString(src[i+1:i+1+end]) {
+				return dst, false
+			}
+			dst = append(dst, src[i:i+end+2]...)
+			i += end + 2
+		default:
+			n := 0
+			if c == 't' || c == 'f' || c == 'n' {
+				n = literalLen(src[i:])
+			} else {
+				n = numberLen(src[i:])
+			}
+			if n == 0 || (i+n < len(src) && !isDelim(src[i+n])) {
+				return dst, false
+			}
+			dst = append(dst, src[i:i+n]...)
+			i += n
+		}
 	}
-	return dst
+	return dst, true
 }
 
-// hasWhitespace reports whether b holds any JSON whitespace byte at all (in
-// or out of strings); when it does not, b is already compact.
-func hasWhitespace(b []byte) bool {
+// validString checks a string's content: no raw control bytes, escapes
+// only \" \\ \/ \b \f \n \r \t and \uXXXX.
+func validString(s []byte) bool {
+	if hasControl(s) {
+		return false
+	}
+	for {
+		i := bytes.IndexByte(s, '\\')
+		if i < 0 {
+			return true
+		}
+		if i+1 >= len(s) {
+			return false
+		}
+		switch s[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			s = s[i+2:]
+		case 'u':
+			if i+6 > len(s) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) || !isHex(s[i+5]) {
+				return false
+			}
+			s = s[i+6:]
+		default:
+			return false
+		}
+	}
+}
+
+// isDelim reports whether c may follow a number or literal.
+func isDelim(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ',', ']', '}', ':':
+		return true
+	}
+	return false
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// literalLen is the length of the literal true, false or null starting b, or 0.
+func literalLen(b []byte) int {
+	for _, l := range [...]string{"true", "false", "null"} {
+		if len(b) >= len(l) && string(b[:len(l)]) == l {
+			return len(l)
+		}
+	}
+	return 0
+}
+
+// numberLen is the length of the JSON number starting b, or 0:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func numberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i+1)
+	default:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return 0
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return 0
+		}
+		i = j
+	}
+	return i
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// stringEnd is the index of the quote closing the string whose content
+// starts s, or -1.
+func stringEnd(s []byte) int {
+	from := 0
+	for {
+		k := bytes.IndexByte(s[from:], '"')
+		if k < 0 {
+			return -1
+		}
+		k += from
+		n := 0
+		for m := k - 1; m >= 0 && s[m] == '\\'; m-- {
+			n++
+		}
+		if n%2 == 0 {
+			return k
+		}
+		from = k + 1
+	}
+}
+
+func hasControl(b []byte) bool {
 	for _, c := range b {
-		if c == ' ' || c == '\n' || c == '\r' || c == '\t' {
+		if c < 0x20 {
 			return true
 		}
 	}
 	return false
 }
 
-// validJSON reports whether b is valid JSON: fastjson's validation plus the
-// one rule it does not enforce, that strings hold no raw control bytes.
+// validJSON reports whether b is valid JSON, by the same rules Parse uses
+// (appendCompact's token checks and fastjson's structure checks).
 func validJSON(b []byte) bool {
-	if fastjson.ValidateBytes(b) != nil {
-		return false
+	_, ok := appendCompact(make([]byte, 0, len(b)), b)
+	return ok && fastjson.ValidateBytes(b) == nil
+}
+
+// The helpers below slice compact, valid JSON (a record's Raw) so that the
+// Raw of a page item or a HEC wrapper's event is a sub-slice of the
+// record's Raw instead of a re-encoding. They return nil when unsure, and
+// the caller re-encodes.
+
+// valueEnd is the length of the compact JSON value starting b, or -1.
+func valueEnd(b []byte) int {
+	if len(b) == 0 {
+		return -1
 	}
-	ctl := false
-	for _, c := range b {
-		if c < 0x20 {
-			ctl = true
-			break
+	switch b[0] {
+	case '"':
+		if e := stringEnd(b[1:]); e >= 0 {
+			return e + 2
+		}
+		return -1
+	case '{', '[':
+		depth := 0
+		for i := 0; i < len(b); i++ {
+			switch b[i] {
+			case '"':
+				e := stringEnd(b[i+1:])
+				if e < 0 {
+					return -1
+				}
+				i += e + 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+		return -1
+	}
+	i := 0
+	for i < len(b) && b[i] != ',' && b[i] != '}' && b[i] != ']' {
+		i++
+	}
+	return i
+}
+
+// rawMember is the compact value of the first member key of the compact
+// object raw; nil if absent or if an escaped key comes first (fastjson
+// compares keys unescaped, so only plain keys are safe to match here).
+func rawMember(raw []byte, key string) []byte {
+	if len(raw) < 2 || raw[0] != '{' {
+		return nil
+	}
+	for i := 1; i < len(raw) && raw[i] == '"'; {
+		ke := stringEnd(raw[i+1:])
+		if ke < 0 {
+			return nil
+		}
+		k := raw[i+1 : i+1+ke]
+		if bytes.IndexByte(k, '\\') >= 0 {
+			return nil
+		}
+		i += ke + 2
+		if i >= len(raw) || raw[i] != ':' {
+			return nil
+		}
+		i++
+		n := valueEnd(raw[i:])
+		if n <= 0 {
+			return nil
+		}
+		if string(k) == key {
+			return raw[i : i+n : i+n]
+		}
+		i += n
+		if i < len(raw) && raw[i] == ',' {
+			i++
 		}
 	}
-	if !ctl {
-		return true
+	return nil
+}
+
+// rawElems are the compact elements of the compact array raw, or nil.
+func rawElems(raw []byte) [][]byte {
+	if len(raw) < 2 || raw[0] != '[' {
+		return nil
 	}
-	inStr, esc := false, false
-	for _, c := range b {
-		switch {
-		case !inStr:
-			inStr = c == '"'
-		case c < 0x20:
-			return false
-		case esc:
-			esc = false
-		case c == '\\':
-			esc = true
-		case c == '"':
-			inStr = false
+	var out [][]byte
+	for i := 1; i < len(raw) && raw[i] != ']'; {
+		n := valueEnd(raw[i:])
+		if n <= 0 {
+			return nil
+		}
+		out = append(out, raw[i:i+n:i+n])
+		i += n
+		if i < len(raw) && raw[i] == ',' {
+			i++
 		}
 	}
-	return true
+	return out
 }

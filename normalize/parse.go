@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unsafe"
 
 	"github.com/valyala/fastjson"
 )
@@ -19,7 +20,9 @@ const maxDepth = 8
 // hot paths. It is not safe for concurrent use. Returned events never alias
 // the Parser's buffers or the input.
 type Parser struct {
-	ps [maxDepth]fastjson.Parser
+	ps      [maxDepth]fastjson.Parser
+	scratch []byte // reused: never handed out
+	arena   []byte // the current Parse call's block for event strings (see keep)
 }
 
 // NewParser returns a Parser ready for use.
@@ -52,6 +55,7 @@ func (p *Parser) Parse(rec []byte) ([]Event, error) {
 	if len(b) == 0 {
 		return nil, ErrEmpty
 	}
+	p.arena = nil // the previous call's events own the old block
 	return p.parseBytes(b, nil, 0)
 }
 
@@ -77,14 +81,11 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
 			return nil, ErrNotRecord
 		}
 	}
-	if !validJSON(b) {
-		return nil, jsonError(b)
-	}
-	v, err := p.ps[d].ParseBytes(b)
+	v, raw, err := p.parseJSON(b, d)
 	if err != nil {
-		return nil, jsonError(b)
+		return nil, err
 	}
-	return p.parseValue(v, appendCompact(nil, b), w, d)
+	return p.parseValue(v, raw, w, d)
 }
 
 // parseValue turns a parsed value whose compact JSON is raw into events.
@@ -92,7 +93,7 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
 func (p *Parser) parseValue(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
 	switch v.Type() {
 	case fastjson.TypeArray:
-		return p.parseItems(v.GetArray(), w, d, p.parseElement)
+		return p.parseItems(v.GetArray(), rawElems(raw), w, d, p.parseElement)
 	case fastjson.TypeString:
 		s := v.GetStringBytes()
 		if isTFELine(s) {
@@ -108,9 +109,9 @@ func (p *Parser) parseValue(v *fastjson.Value, raw []byte, w *wrapper, d int) ([
 func (p *Parser) parseObject(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
 	switch detectObject(v) {
 	case kindHEC:
-		return p.parseHEC(v, w, d)
+		return p.parseHEC(v, raw, w, d)
 	case kindTFCPage:
-		return p.parseItems(v.GetArray("data"), w, d, p.parseTFCItem)
+		return p.parseItems(v.GetArray("data"), rawElems(rawMember(raw, "data")), w, d, p.parseTFCItem)
 	case KindTFCAuditTrail:
 		return one(p.parseTFC(v, raw, w))
 	case KindTFEAuditLog:
@@ -130,26 +131,36 @@ func (p *Parser) parseObject(v *fastjson.Value, raw []byte, w *wrapper, d int) (
 }
 
 // parseElement parses one element of a JSON array by detection.
-func (p *Parser) parseElement(v *fastjson.Value, w *wrapper, d int) ([]Event, error) {
-	return p.parseValue(v, appendValue(nil, v), w, d+1)
+func (p *Parser) parseElement(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+	return p.parseValue(v, raw, w, d+1)
 }
 
 // parseTFCItem parses one item of an audit-trail page as a TFC record.
-func (p *Parser) parseTFCItem(v *fastjson.Value, w *wrapper, _ int) ([]Event, error) {
+func (p *Parser) parseTFCItem(v *fastjson.Value, raw []byte, w *wrapper, _ int) ([]Event, error) {
 	if v.Type() != fastjson.TypeObject {
 		return nil, invalidField(KindTFCAuditTrail, "data[]", "not an object")
 	}
-	return one(p.parseTFC(v, appendValue(nil, v), w))
+	return one(p.parseTFC(v, raw, w))
 }
 
 // parseItems runs fn on every item, keeping the good events and joining
-// the failures as *ItemError.
-func (p *Parser) parseItems(items []*fastjson.Value, w *wrapper, d int,
-	fn func(*fastjson.Value, *wrapper, int) ([]Event, error)) ([]Event, error) {
+// the failures as *ItemError. raws are the items' compact JSON when the
+// caller could slice them from the record's Raw (else nil: re-encoded).
+func (p *Parser) parseItems(items []*fastjson.Value, raws [][]byte, w *wrapper, d int,
+	fn func(*fastjson.Value, []byte, *wrapper, int) ([]Event, error)) ([]Event, error) {
+	if len(raws) != len(items) {
+		raws = nil
+	}
 	events := make([]Event, 0, len(items))
 	var errs []error
 	for i, it := range items {
-		evs, err := fn(it, w, d)
+		var raw []byte
+		if raws != nil {
+			raw = raws[i]
+		} else {
+			raw = appendValue(nil, it)
+		}
+		evs, err := fn(it, raw, w, d)
 		events = append(events, evs...)
 		if err != nil {
 			errs = append(errs, &ItemError{Index: i, Err: err})
@@ -175,6 +186,20 @@ func trimRecord(b []byte) []byte {
 // startsJSON reports whether b starts like a JSON object, array or string.
 func startsJSON(b []byte) bool {
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[' || b[0] == '"')
+}
+
+// parseJSON checks and compacts b and parses it with parser depth d. raw
+// is b without whitespace, a new slice owned by the caller.
+func (p *Parser) parseJSON(b []byte, d int) (*fastjson.Value, []byte, error) {
+	raw, ok := appendCompact(make([]byte, 0, len(b)), b)
+	if !ok {
+		return nil, nil, jsonError(b)
+	}
+	v, err := p.ps[d].ParseBytes(raw)
+	if err != nil {
+		return nil, nil, jsonError(b)
+	}
+	return v, raw, nil
 }
 
 // jsonError describes invalid JSON by offset, never quoting the payload.
@@ -241,4 +266,31 @@ func severityOf(ev *Event) string {
 		return "warning"
 	}
 	return "info"
+}
+
+// arenaBlock is the size of the blocks event strings and meta values are
+// copied into: one allocation for many small values.
+const arenaBlock = 512
+
+// keep copies b into the arena and returns it as a string. Each Parse call
+// starts a new arena and a block is never written again where it was
+// handed out, so the strings are immutable and alias neither the input
+// nor anything the Parser reuses.
+func (p *Parser) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	k := p.keepRaw(b)
+	return unsafe.String(&k[0], len(k))
+}
+
+// keepRaw copies b into the arena; the result has no spare capacity, so
+// appending to it cannot overwrite the arena.
+func (p *Parser) keepRaw(b []byte) []byte {
+	if cap(p.arena)-len(p.arena) < len(b) {
+		p.arena = make([]byte, 0, max(arenaBlock, len(b)))
+	}
+	start := len(p.arena)
+	p.arena = append(p.arena, b...)
+	return p.arena[start:len(p.arena):len(p.arena)]
 }

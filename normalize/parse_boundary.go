@@ -23,7 +23,7 @@ import (
 // verified and nothing here claims it was.
 func (p *Parser) parseBoundary(v *fastjson.Value, raw []byte, w *wrapper, d int) (Event, error) {
 	ev := newEvent(KindBoundary, ProductBoundary)
-	ev.ID = scalar(v, "id")
+	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
 	}
@@ -31,31 +31,31 @@ func (p *Parser) parseBoundary(v *fastjson.Value, raw []byte, w *wrapper, d int)
 		return ev, err
 	}
 	data := v.Get("data")
-	ev.OrganizationID, ev.ProjectID = str(v, "organization_id"), str(v, "project_id")
-	ev.Actor.ID = str(data, "auth", "user_info", "id")
-	ev.Actor.Name = unredacted(str(data, "auth", "name"))
-	ev.Actor.Email = unredacted(str(data, "auth", "email"))
+	ev.OrganizationID, ev.ProjectID = p.str(v, "organization_id"), p.str(v, "project_id")
+	ev.Actor.ID = p.str(data, "auth", "user_info", "id")
+	ev.Actor.Name = unredacted(p.str(data, "auth", "name"))
+	ev.Actor.Email = unredacted(p.str(data, "auth", "email"))
 	if ev.Actor.ID != "" {
 		ev.Actor.Type = ActorUser
 	}
 	ev.Request = Request{
-		ID:         str(data, "request_info", "id"),
-		Method:     str(data, "request_info", "method"),
-		Path:       str(data, "request_info", "path"),
-		ClientIP:   str(data, "request_info", "client_ip"),
+		ID:         p.str(data, "request_info", "id"),
+		Method:     p.str(data, "request_info", "method"),
+		Path:       p.str(data, "request_info", "path"),
+		ClientIP:   p.str(data, "request_info", "client_ip"),
 		StatusCode: data.GetInt("response", "status_code"),
 	}
 	boundaryRequest(&ev)
 	for _, k := range [...]string{"cluster_id", "hcp_product", "serialized", "serialized_hmac"} {
-		metaVal(ev.Meta, k, v, k)
+		p.metaVal(ev.Meta, k, v, k)
 	}
-	metaStr(ev.Meta, "cloudevent_source", str(v, "source"))
-	metaStr(ev.Meta, "cloudevent_type", str(v, "type"))
-	metaStr(ev.Meta, "cloudevent_time", str(v, "time"))
-	metaStr(ev.Meta, "data_type", str(data, "type"))
-	metaStr(ev.Meta, "auth_token_id", str(data, "auth", "auth_token_id"))
+	p.metaStr(ev.Meta, "cloudevent_source", p.str(v, "source"))
+	p.metaStr(ev.Meta, "cloudevent_type", p.str(v, "type"))
+	p.metaStr(ev.Meta, "cloudevent_time", p.str(v, "time"))
+	p.metaStr(ev.Meta, "data_type", p.str(data, "type"))
+	p.metaStr(ev.Meta, "auth_token_id", p.str(data, "auth", "auth_token_id"))
 	if s := v.GetStringBytes("serialized"); s != nil {
-		metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
+		p.metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
 	}
 	return ev, finish(&ev, raw, nil, w, "data.timestamp", false)
 }

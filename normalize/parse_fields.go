@@ -9,47 +9,66 @@ import (
 	"github.com/valyala/fastjson"
 )
 
-// str returns the string at keys, copied; "" when absent or not a string.
-func str(v *fastjson.Value, keys ...string) string {
-	return string(v.GetStringBytes(keys...))
+// str returns the string at keys, copied into the arena; "" when absent
+// or not a string.
+func (p *Parser) str(v *fastjson.Value, keys ...string) string {
+	return p.keep(v.GetStringBytes(keys...))
 }
 
 // scalar returns the string or number at keys as text; "" otherwise.
-func scalar(v *fastjson.Value, keys ...string) string {
+func (p *Parser) scalar(v *fastjson.Value, keys ...string) string {
 	x := v.Get(keys...)
 	if x == nil {
 		return ""
 	}
 	switch x.Type() {
 	case fastjson.TypeString:
-		return string(x.GetStringBytes())
+		return p.keep(x.GetStringBytes())
 	case fastjson.TypeNumber:
-		return string(x.MarshalTo(nil))
+		p.scratch = x.MarshalTo(p.scratch[:0])
+		return p.keep(p.scratch)
 	}
 	return ""
 }
 
-// parseTime parses s in any of the time formats the sources use and
-// returns it in UTC. A time without a zone is taken as UTC.
+// parseTime parses the time formats the sources use and returns it in
+// UTC: RFC 3339 ("2020-06-30T17:52:46.000Z"), the HCP platform's
+// "2024-01-18 19:50:55 +0000 UTC", "… +0000", and a time without a zone
+// (taken as UTC), with "T" or " " between date and time. The layout is
+// chosen from the string's shape rather than by trial, so a miss costs no
+// failed parses.
 func parseTime(s string) (time.Time, error) {
-	layouts := [...]string{
-		time.RFC3339Nano,
-		"2006-01-02 15:04:05.999999999 -0700 MST", // HCP platform metadata.timestamp
-		"2006-01-02 15:04:05.999999999 -0700",
-		"2006-01-02T15:04:05.999999999", // no zone: UTC
-		"2006-01-02 15:04:05.999999999", // TFE log prefix, UTC
+	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' {
+		return time.Time{}, errNotTime
 	}
-	var first error
-	for _, l := range layouts {
-		t, err := time.Parse(l, s)
-		if err == nil {
-			return t.UTC(), nil
+	zone := s[19:]
+	if len(zone) > 0 && zone[0] == '.' {
+		i := 1
+		for i < len(zone) && '0' <= zone[i] && zone[i] <= '9' {
+			i++
 		}
-		if first == nil {
-			first = err
-		}
+		zone = zone[i:]
 	}
-	return time.Time{}, first
+	var layout string
+	switch {
+	case s[10] == 'T' && zone == "":
+		layout = "2006-01-02T15:04:05.999999999"
+	case s[10] == 'T':
+		layout = time.RFC3339Nano
+	case s[10] != ' ':
+		return time.Time{}, errNotTime
+	case zone == "":
+		layout = "2006-01-02 15:04:05.999999999"
+	case len(zone) == 6:
+		layout = "2006-01-02 15:04:05.999999999 -0700"
+	default:
+		layout = "2006-01-02 15:04:05.999999999 -0700 MST"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return time.Time{}, errNotTime
+	}
+	return t.UTC(), nil
 }
 
 // setTime sets ev.Time from the string at keys. An absent, null or empty
@@ -116,7 +135,7 @@ func appendValue(dst []byte, v *fastjson.Value) []byte {
 				dst = append(dst, ',')
 			}
 			first = false
-			dst = appendString(dst, string(k))
+			dst = appendJSONString(dst, k)
 			dst = append(dst, ':')
 			dst = appendValue(dst, x)
 		})
@@ -131,32 +150,50 @@ func appendValue(dst []byte, v *fastjson.Value) []byte {
 		}
 		return append(dst, ']')
 	case fastjson.TypeString:
-		return appendString(dst, string(v.GetStringBytes()))
+		return appendJSONString(dst, v.GetStringBytes())
 	}
 	return v.MarshalTo(dst) // number, true, false, null: verbatim
 }
 
+// appendJSONString appends b as a JSON string: verbatim between quotes when
+// it is plain printable ASCII, else escaped like encoding/json.
+func appendJSONString(dst, b []byte) []byte {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return appendString(dst, string(b))
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, b...)
+	return append(dst, '"')
+}
+
 // metaStr sets m[k] to the JSON string s unless s is empty.
-func metaStr(m map[string]json.RawMessage, k, s string) {
+func (p *Parser) metaStr(m map[string]json.RawMessage, k, s string) {
 	if s != "" {
-		m[k] = appendString(nil, s)
+		p.scratch = appendString(p.scratch[:0], s)
+		m[k] = p.keepRaw(p.scratch)
 	}
 }
 
 // metaVal sets m[k] to the value at keys unless it is absent, null, or an
 // empty object or array.
-func metaVal(m map[string]json.RawMessage, k string, v *fastjson.Value, keys ...string) {
+func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *fastjson.Value, keys ...string) {
 	x := v.Get(keys...)
-	if x == nil || x.Type() == fastjson.TypeNull {
+	switch typ(x) {
+	case fastjson.TypeNull:
 		return
+	case fastjson.TypeObject:
+		if x.GetObject().Len() == 0 {
+			return
+		}
+	case fastjson.TypeArray:
+		if len(x.GetArray()) == 0 {
+			return
+		}
 	}
-	if o, err := x.Object(); err == nil && o.Len() == 0 {
-		return
-	}
-	if a, err := x.Array(); err == nil && len(a) == 0 {
-		return
-	}
-	m[k] = appendValue(nil, x)
+	p.scratch = appendValue(p.scratch[:0], x)
+	m[k] = p.keepRaw(p.scratch)
 }
 
 // verbOf maps an action word to a verb: create; show/index/download/read/

@@ -14,7 +14,7 @@ import (
 // the envelope's service, or the permission prefix.
 func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindHCPControl, ProductHCP)
-	ev.ID = scalar(v, "id")
+	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
 	}
@@ -22,22 +22,22 @@ func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (E
 		return ev, err
 	}
 	cpe := v.Get("control_plane_event")
-	mapControlPlane(&ev, cpe)
-	ev.OrganizationID = firstOf(str(v, "stream", "organization_id"), ev.OrganizationID)
-	ev.ProjectID = firstOf(str(v, "stream", "project_id"), ev.ProjectID)
-	service := firstOf(str(cpe, "metadata", "service_name"), str(v, "service"), str(v, "service", "name"))
-	ev.Product = hcpProduct(service, firstPermission(cpe))
-	metaStr(ev.Meta, "service", service)
-	metaStr(ev.Meta, "stream_topic", str(v, "stream", "topic"))
+	p.mapControlPlane(&ev, cpe)
+	ev.OrganizationID = firstOf(p.str(v, "stream", "organization_id"), ev.OrganizationID)
+	ev.ProjectID = firstOf(p.str(v, "stream", "project_id"), ev.ProjectID)
+	service := firstOf(p.str(cpe, "metadata", "service_name"), p.str(v, "service"), p.str(v, "service", "name"))
+	ev.Product = hcpProduct(service, p.firstPermission(cpe))
+	p.metaStr(ev.Meta, "service", service)
+	p.metaStr(ev.Meta, "stream_topic", p.str(v, "stream", "topic"))
 	if r := v.Get("resource"); r != nil {
 		if r.Type() == fastjson.TypeObject {
-			ev.Resource.ID = firstOf(scalar(r, "id"), ev.Resource.ID)
-			ev.Resource.Type = firstOf(str(r, "type"), ev.Resource.Type)
-			ev.Resource.Name = firstOf(str(r, "name"), ev.Resource.Name)
-		} else if s := str(r); s != "" {
+			ev.Resource.ID = firstOf(p.scalar(r, "id"), ev.Resource.ID)
+			ev.Resource.Type = firstOf(p.str(r, "type"), ev.Resource.Type)
+			ev.Resource.Name = firstOf(p.str(r, "name"), ev.Resource.Name)
+		} else if s := p.str(r); s != "" {
 			ev.Resource.Name = s
 		}
-		metaVal(ev.Meta, "resource", r)
+		p.metaVal(ev.Meta, "resource", r)
 	}
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }
@@ -48,71 +48,79 @@ func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (E
 // optional because the project-deletion example has none.
 func (p *Parser) parsePlatform(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindHCPPlatform, ProductHCP)
-	ev.ID = firstOf(scalar(v, "metadata", "id"), scalar(v, "metadata", "event_id"))
+	ev.ID = firstOf(p.scalar(v, "metadata", "id"), p.scalar(v, "metadata", "event_id"))
 	if err := setTime(&ev, v, "metadata.timestamp", "metadata", "timestamp"); err != nil {
 		return ev, err
 	}
-	mapControlPlane(&ev, v)
-	ev.Product = hcpProduct(str(v, "metadata", "service_name"), firstPermission(v))
+	p.mapControlPlane(&ev, v)
+	ev.Product = hcpProduct(p.str(v, "metadata", "service_name"), p.firstPermission(v))
 	return ev, finish(&ev, raw, nil, w, "metadata.timestamp", true)
 }
 
 // parseStreamTest maps the streaming destination test event.
 func (p *Parser) parseStreamTest(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindStreamTest, ProductHCP)
-	ev.ID = scalar(v, "id")
+	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
 	}
 	if err := setTime(&ev, v, "timestamp", "timestamp"); err != nil {
 		return ev, err
 	}
-	ev.OrganizationID = str(v, "stream", "organization_id")
-	ev.ProjectID = str(v, "stream", "project_id")
-	metaStr(ev.Meta, "stream_topic", StreamTestTopic)
-	ev.Message = firstOf(str(v, "description"), str(v, "message"), "HCP audit log streaming destination test")
+	ev.OrganizationID = p.str(v, "stream", "organization_id")
+	ev.ProjectID = p.str(v, "stream", "project_id")
+	p.metaStr(ev.Meta, "stream_topic", StreamTestTopic)
+	ev.Message = firstOf(p.str(v, "description"), p.str(v, "message"), "HCP audit log streaming destination test")
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // mapControlPlane maps the fields shared by control_plane_event and the
 // bare platform payload: principal, request, action, status and metadata.
-func mapControlPlane(ev *Event, c *fastjson.Value) {
-	hcpActor(&ev.Actor, c)
+func (p *Parser) mapControlPlane(ev *Event, c *fastjson.Value) {
+	p.hcpActor(&ev.Actor, c)
+	ri, md, az := c.Get("request_info"), c.Get("metadata"), c.Get("authorization_info", "0")
 	ev.Request = Request{
-		Method:    str(c, "request_info", "http_verb"),
-		Path:      str(c, "request_info", "http_path"),
-		UserAgent: str(c, "request_info", "http_user_agent"),
-		ClientIP:  firstOf(str(c, "request_info", "http_client_ip"), str(c, "metadata", "ip")),
-		ID:        str(c, "request_info", "request_id"),
+		Method:    p.str(ri, "http_verb"),
+		Path:      p.str(ri, "http_path"),
+		UserAgent: p.str(ri, "http_user_agent"),
+		ClientIP:  firstOf(p.str(ri, "http_client_ip"), p.str(md, "ip")),
+		ID:        p.str(ri, "request_id"),
 	}
-	ev.OrganizationID = str(c, "authorization_info", "0", "organization_id")
-	ev.ProjectID = str(c, "authorization_info", "0", "project_id")
-	action, eventType, perm := str(c, "action"), str(c, "metadata", "event_type"), firstPermission(c)
+	ev.OrganizationID = p.str(az, "organization_id")
+	ev.ProjectID = p.str(az, "project_id")
+	action, eventType, perm := p.str(c, "action"), p.str(md, "event_type"), p.str(az, "permissions", "0")
 	ev.Verb = verbOf(action, VerbOther)
 	if strings.HasPrefix(eventType, "hcp_id_auth") || strings.Contains(eventType, "login") {
 		ev.Verb = VerbLogin
 	}
 	ev.Action = hcpAction(eventType, perm, action)
-	ev.Outcome = hcpOutcome(c, eventType)
+	ev.Outcome = p.hcpOutcome(c, md, eventType)
 	ev.Category = hcpCategory(ev.Verb, eventType, perm)
 	hcpResource(&ev.Resource, perm, ev.Request.Path, ev.ProjectID)
-	metaStr(ev.Meta, "operation_id", str(c, "operation_info", "operation_id"))
-	metaStr(ev.Meta, "status_code", str(c, "status_code"))
-	metaVal(ev.Meta, "permissions", c, "authorization_info", "0", "permissions")
-	metaVal(ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
-	metaVal(ev.Meta, "metadata", c, "metadata")
-	desc := firstOf(str(c, "description"), str(c, "metadata", "message"), ev.Action)
+	p.metaStr(ev.Meta, "operation_id", p.str(c, "operation_info", "operation_id"))
+	p.metaStr(ev.Meta, "status_code", p.str(c, "status_code"))
+	p.metaVal(ev.Meta, "permissions", az, "permissions")
+	p.metaVal(ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
+	p.metaVal(ev.Meta, "metadata", md)
+	desc := firstOf(p.str(c, "description"), p.str(md, "message"), ev.Action)
 	ev.Message = who(&ev.Actor) + ": " + desc
 }
 
 // hcpActor reads authentication_info.principal (falling back to the
 // top-level principal of the platform examples).
-func hcpActor(a *Actor, c *fastjson.Value) {
+func (p *Parser) hcpActor(a *Actor, c *fastjson.Value) {
 	pr := c.Get("authentication_info", "principal")
-	a.ID = firstOf(str(pr, "id"), str(pr, "user", "id"), str(pr, "service", "id"), str(c, "metadata", "user_id"))
-	a.Email = firstOf(str(pr, "user", "email"), str(c, "principal", "user", "email"), str(c, "metadata", "email"))
-	a.Name = firstOf(str(pr, "user", "full_name"), str(pr, "service", "name"), str(c, "principal", "user", "full_name"))
-	switch t := str(pr, "type"); {
+	u, s := pr.Get("user"), pr.Get("service")
+	a.ID = firstOf(p.str(pr, "id"), p.str(u, "id"), p.str(s, "id"))
+	a.Email = p.str(u, "email")
+	a.Name = firstOf(p.str(u, "full_name"), p.str(s, "name"))
+	if a.ID == "" || a.Email == "" || a.Name == "" {
+		md, top := c.Get("metadata"), c.Get("principal", "user")
+		a.ID = firstOf(a.ID, p.str(md, "user_id"))
+		a.Email = firstOf(a.Email, p.str(top, "email"), p.str(md, "email"))
+		a.Name = firstOf(a.Name, p.str(top, "full_name"))
+	}
+	switch t := p.str(pr, "type"); {
 	case strings.HasSuffix(t, "_USER"):
 		a.Type = ActorUser
 	case strings.HasSuffix(t, "_SERVICE"):
@@ -124,8 +132,8 @@ func hcpActor(a *Actor, c *fastjson.Value) {
 	}
 }
 
-func firstPermission(c *fastjson.Value) string {
-	return str(c, "authorization_info", "0", "permissions", "0")
+func (p *Parser) firstPermission(c *fastjson.Value) string {
+	return p.str(c, "authorization_info", "0", "permissions", "0")
 }
 
 // hcpAction: metadata.event_type when present; else the permission's
@@ -147,16 +155,16 @@ func hcpAction(eventType, perm, action string) string {
 
 // hcpOutcome: status_code "OK" → success, any other → failure; an event
 // type or metadata.action_success that says failure wins over "OK".
-func hcpOutcome(c *fastjson.Value, eventType string) string {
+func (p *Parser) hcpOutcome(c, md *fastjson.Value, eventType string) string {
 	o := OutcomeUnknown
-	switch s := str(c, "status_code"); s {
+	switch s := p.str(c, "status_code"); s {
 	case "":
 	case "OK":
 		o = OutcomeSuccess
 	default:
 		o = OutcomeFailure
 	}
-	if x := c.Get("metadata", "action_success"); x != nil {
+	if x := md.Get("action_success"); x != nil {
 		switch x.Type() {
 		case fastjson.TypeFalse:
 			o = OutcomeFailure

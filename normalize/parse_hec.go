@@ -14,12 +14,12 @@ import (
 // as if it had come alone, so its Raw and content-hash id are those of X.
 // The wrapper's fields go to meta as hec_<name>; its time is used when X
 // has none.
-func (p *Parser) parseHEC(v *fastjson.Value, outer *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseHEC(v *fastjson.Value, raw []byte, outer *wrapper, d int) ([]Event, error) {
 	in := v.Get("event")
 	if in == nil {
 		return nil, missingField("hec", "event")
 	}
-	w := hecWrapper(v, outer)
+	w := p.hecWrapper(v, outer)
 	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
 		if startsJSON(s) && s[0] != '"' && validJSON(s) {
 			return p.parseBytes(s, w, d+1)
@@ -29,12 +29,16 @@ func (p *Parser) parseHEC(v *fastjson.Value, outer *wrapper, d int) ([]Event, er
 			return one(ev, err)
 		}
 	}
-	return p.parseValue(in, appendValue(nil, in), w, d+1)
+	inRaw := rawMember(raw, "event")
+	if inRaw == nil {
+		inRaw = appendValue(nil, in)
+	}
+	return p.parseValue(in, inRaw, w, d+1)
 }
 
 // hecWrapper collects the wrapper's fields; an outer wrapper's fields are
 // kept where this one does not set them.
-func hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
+func (p *Parser) hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
 	w := &wrapper{meta: make(map[string]json.RawMessage, 5)}
 	if outer != nil {
 		for k, x := range outer.meta {
@@ -43,7 +47,7 @@ func hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
 		w.time, w.hasTime = outer.time, outer.hasTime
 	}
 	for _, k := range [...]string{"host", "source", "sourcetype", "index", "fields", "time"} {
-		metaVal(w.meta, "hec_"+k, v, k)
+		p.metaVal(w.meta, "hec_"+k, v, k)
 	}
 	if t, ok := hecTime(v.Get("time")); ok {
 		w.time, w.hasTime = t, true
@@ -75,7 +79,7 @@ func (p *Parser) parseUnknown(v *fastjson.Value, raw []byte, w *wrapper) (Event,
 			ev.Time = t
 			break
 		}
-		if t, err := parseTime(str(x)); err == nil {
+		if t, err := parseTime(p.str(x)); err == nil {
 			ev.Time = t
 			break
 		}

@@ -25,12 +25,12 @@ func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, 
 	if err := setTime(&ev, m, "timestamp", "timestamp"); err != nil {
 		return ev, err
 	}
-	ev.OrganizationID, ev.ProjectID = str(m, "organization_id"), str(m, "project_id")
-	packerActor(&ev.Actor, m)
-	action := str(m, "action")
+	ev.OrganizationID, ev.ProjectID = p.str(m, "organization_id"), p.str(m, "project_id")
+	p.packerActor(&ev.Actor, m)
+	action := p.str(m, "action")
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = CategoryConfiguration
-	switch strings.ToUpper(str(m, "status")) {
+	switch strings.ToUpper(p.str(m, "status")) {
 	case "OK":
 		ev.Outcome = OutcomeSuccess
 	case "FAILED":
@@ -42,33 +42,33 @@ func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, 
 			continue
 		}
 		if ev.Resource.Type == "" {
-			ev.Resource = Resource{Type: r, ID: scalar(x, "id"), Name: firstOf(str(x, "name"), str(x, "slug"), str(x, "fingerprint"))}
+			ev.Resource = Resource{Type: r, ID: p.scalar(x, "id"), Name: firstOf(p.str(x, "name"), p.str(x, "slug"), p.str(x, "fingerprint"))}
 		}
-		metaVal(ev.Meta, r, x)
+		p.metaVal(ev.Meta, r, x)
 	}
 	ev.Action = strings.Trim(ev.Resource.Type+"."+action, ".")
-	desc := firstOf(str(v, "description"), str(m, "description"))
-	metaStr(ev.Meta, "description", desc)
-	metaStr(ev.Meta, "status", str(m, "status"))
+	desc := firstOf(p.str(v, "description"), p.str(m, "description"))
+	p.metaStr(ev.Meta, "description", desc)
+	p.metaStr(ev.Meta, "status", p.str(m, "status"))
 	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // packerActor: TYPE_USER → user, TYPE_SERVICE → service,
 // TYPE_INTERNAL_OPERATOR → system, others unknown.
-func packerActor(a *Actor, m *fastjson.Value) {
-	a.ID = str(m, "actor", "principal_id")
-	switch str(m, "actor", "type") {
+func (p *Parser) packerActor(a *Actor, m *fastjson.Value) {
+	a.ID = p.str(m, "actor", "principal_id")
+	switch p.str(m, "actor", "type") {
 	case "TYPE_USER":
 		a.Type = ActorUser
-		a.ID = firstOf(a.ID, str(m, "actor", "user", "id"))
-		a.Name, a.Email = str(m, "actor", "user", "name"), str(m, "actor", "user", "email")
+		a.ID = firstOf(a.ID, p.str(m, "actor", "user", "id"))
+		a.Name, a.Email = p.str(m, "actor", "user", "name"), p.str(m, "actor", "user", "email")
 	case "TYPE_SERVICE":
 		a.Type = ActorService
-		a.ID = firstOf(a.ID, str(m, "actor", "service", "id"))
-		a.Name = str(m, "actor", "service", "name")
+		a.ID = firstOf(a.ID, p.str(m, "actor", "service", "id"))
+		a.Name = p.str(m, "actor", "service", "name")
 	case "TYPE_INTERNAL_OPERATOR":
 		a.Type = ActorSystem
-		a.ID = firstOf(a.ID, str(m, "actor", "internal_operator", "id"))
+		a.ID = firstOf(a.ID, p.str(m, "actor", "internal_operator", "id"))
 	}
 }

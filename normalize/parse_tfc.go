@@ -13,34 +13,34 @@ import (
 // and resource.meta are fine.
 func (p *Parser) parseTFC(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindTFCAuditTrail, ProductTerraform)
-	ev.ID = scalar(v, "id")
+	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
 	}
 	if err := setTime(&ev, v, "timestamp", "timestamp"); err != nil {
 		return ev, err
 	}
-	ev.OrganizationID = str(v, "auth", "organization_id")
-	tfcActor(&ev.Actor, v)
-	rtype, action := str(v, "resource", "type"), str(v, "resource", "action")
-	ev.Resource = Resource{Type: rtype, ID: scalar(v, "resource", "id")}
+	ev.OrganizationID = p.str(v, "auth", "organization_id")
+	p.tfcActor(&ev.Actor, v)
+	rtype, action := p.str(v, "resource", "type"), p.str(v, "resource", "action")
+	ev.Resource = Resource{Type: rtype, ID: p.scalar(v, "resource", "id")}
 	ev.Action = strings.Trim(rtype+"."+action, ".")
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
-	ev.Request.ID = scalar(v, "request", "id")
-	metaStr(ev.Meta, "auth_type", str(v, "auth", "type"))
-	metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
+	ev.Request.ID = p.scalar(v, "request", "id")
+	p.metaStr(ev.Meta, "auth_type", p.str(v, "auth", "type"))
+	p.metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
 	ev.Message = sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // tfcActor: auth.type Client → user or service by accessor prefix;
 // Impersonated → the accessor, keeping auth.impersonator_id; System → system.
-func tfcActor(a *Actor, v *fastjson.Value) {
-	a.ID = str(v, "auth", "accessor_id")
-	a.Name = str(v, "auth", "description")
-	a.ImpersonatorID = str(v, "auth", "impersonator_id")
-	if str(v, "auth", "type") == "System" {
+func (p *Parser) tfcActor(a *Actor, v *fastjson.Value) {
+	a.ID = p.str(v, "auth", "accessor_id")
+	a.Name = p.str(v, "auth", "description")
+	a.ImpersonatorID = p.str(v, "auth", "impersonator_id")
+	if p.str(v, "auth", "type") == "System" {
 		a.Type = ActorSystem
 		return
 	}

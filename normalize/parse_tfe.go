@@ -26,22 +26,22 @@ func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error
 	}
 	if i := bytes.Index(line, []byte(tfeMarker)); i >= 0 {
 		payload := bytes.TrimSpace(line[i+len(tfeMarker):])
-		if len(payload) == 0 || payload[0] != '{' || !validJSON(payload) {
+		if len(payload) == 0 || payload[0] != '{' {
 			return ev, invalidField(ev.Kind, "[Audit Log] payload", "not a JSON object")
 		}
-		pv, err := p.ps[d].ParseBytes(payload)
+		pv, compact, err := p.parseJSON(payload, d)
 		if err != nil {
 			return ev, invalidField(ev.Kind, "[Audit Log] payload", "not a JSON object")
 		}
 		setLineTime(&ev, line[:i])
-		return ev, tfePayload(&ev, pv, raw, w)
+		return ev, p.tfePayload(&ev, pv, raw, compact, w)
 	}
 	i := bytes.Index(line, []byte(tfeKVMarker))
 	if i < 0 {
 		return ev, ErrNotRecord
 	}
 	setLineTime(&ev, line[:i])
-	if err := tfeKV(&ev, string(line[i+len(tfeKVMarker):])); err != nil {
+	if err := p.tfeKV(&ev, string(line[i+len(tfeKVMarker):])); err != nil {
 		return ev, err
 	}
 	return ev, finish(&ev, raw, line, w, "timestamp", false)
@@ -52,61 +52,63 @@ func (p *Parser) parseTFEObject(v *fastjson.Value, raw []byte, w *wrapper, d int
 	if log := v.GetStringBytes("log"); isTFELine(log) {
 		ev, err := p.parseTFELine(bytes.TrimSpace(log), raw, w, d+1)
 		if err == nil {
-			metaStr(ev.Meta, "component", str(v, "component"))
+			p.metaStr(ev.Meta, "component", p.str(v, "component"))
 		}
 		return ev, err
 	}
 	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise)
-	return ev, tfePayload(&ev, v, raw, w)
+	return ev, p.tfePayload(&ev, v, raw, raw, w)
 }
 
-// tfePayload maps the JSON payload; keys it does not map go to meta.
-func tfePayload(ev *Event, v *fastjson.Value, raw []byte, w *wrapper) error {
+// tfePayload maps the JSON payload v (compact: its compact JSON, the
+// hash input); keys it does not map go to meta.
+func (p *Parser) tfePayload(ev *Event, v *fastjson.Value, raw, compact []byte, w *wrapper) error {
 	if err := setTime(ev, v, "timestamp", "timestamp"); err != nil {
 		return err
 	}
-	rtype, action := str(v, "resource"), str(v, "action")
-	ev.Resource = Resource{Type: rtype, ID: scalar(v, "resource_id")}
+	rtype, action := p.str(v, "resource"), p.str(v, "action")
+	ev.Resource = Resource{Type: rtype, ID: p.scalar(v, "resource_id")}
 	ev.Action = strings.Trim(rtype+"."+action, ".")
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
-	if ev.Actor.Name = str(v, "actor"); ev.Actor.Name != "" {
+	if ev.Actor.Name = p.str(v, "actor"); ev.Actor.Name != "" {
 		ev.Actor.Type = ActorUser
 	}
-	ip, _, _ := strings.Cut(str(v, "actor_ip"), ",")
+	ip, _, _ := strings.Cut(p.str(v, "actor_ip"), ",")
 	ev.Request.ClientIP = strings.TrimSpace(ip)
-	ev.OrganizationID = str(v, "organization_id")
+	ev.OrganizationID = p.str(v, "organization_id")
 	v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
 		switch string(k) {
 		case "resource", "action", "resource_id", "actor", "actor_ip", "timestamp":
 		default:
-			metaVal(ev.Meta, string(k), x)
+			p.metaVal(ev.Meta, string(k), x)
 		}
 	})
 	ev.Message = sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
-	return finish(ev, raw, appendValue(nil, v), w, "timestamp", false)
+	return finish(ev, raw, compact, w, "timestamp", false)
 }
 
 // setLineTime takes the time that starts a log line ("2018-03-27 21:55:29
 // [INFO] …" or "2025-10-15T14:30:00Z …"), if any, as a fallback.
 func setLineTime(ev *Event, prefix []byte) {
-	f := strings.Fields(string(prefix))
-	if len(f) >= 2 {
-		if t, err := parseTime(f[0] + " " + f[1]); err == nil {
+	prefix = bytes.TrimSpace(prefix)
+	if len(prefix) >= 19 {
+		if t, err := parseTime(string(prefix[:19])); err == nil && (len(prefix) == 19 || prefix[19] == ' ') {
 			ev.Time = t
 			return
 		}
 	}
-	if len(f) >= 1 {
-		if t, err := parseTime(f[0]); err == nil {
-			ev.Time = t
-		}
+	if i := bytes.IndexByte(prefix, ' '); i > 0 {
+		prefix = prefix[:i]
+	}
+	if t, err := parseTime(string(prefix)); err == nil {
+		ev.Time = t
 	}
 }
 
 // tfeKV maps a key=value admin-console audit line (the text after
 // "audit event:"). Values may be double-quoted with \" and \\ escapes.
-func tfeKV(ev *Event, s string) error {
+func (p *Parser) tfeKV(ev *Event, s string) error {
 	kv := splitKV(s)
 	et := kv["event_type"]
 	if et == "" {
@@ -137,7 +139,7 @@ func tfeKV(ev *Event, s string) error {
 			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "user_agent",
 			"status", "status_code":
 		default:
-			metaStr(ev.Meta, k, v)
+			p.metaStr(ev.Meta, k, v)
 		}
 	}
 	ev.Message = sentence(who(&ev.Actor), strings.ReplaceAll(et, "_", " "))
