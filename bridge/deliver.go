@@ -75,8 +75,8 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 	component := "sink." + d.name
 	for attempt := 0; ; {
 		err := d.send(ctx, refs)
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err() // stopping: the attempt was abandoned
 		}
 		var ce *ConfigError
 		var pe *PartialError

@@ -54,6 +54,10 @@ func (s *Spool) NewDispatcher(ctx context.Context, sink Sink, cfg BatchConfig, r
 	if err := errors.Join(checkSinkName(name), cfg.Validate(), retry.Validate()); err != nil {
 		return nil, err
 	}
+	if cfg.Wait > s.cfg.AckWait/2 {
+		return nil, fmt.Errorf("%s%sBATCH_WAIT: %s must be at most half of %sSPOOL_ACK_WAIT (%s)",
+			envPrefix, cfg.EnvPrefix, cfg.Wait, envPrefix, s.cfg.AckWait)
+	}
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
