@@ -28,6 +28,9 @@ const (
 // embeddedMaxPayload is the embedded server's largest message.
 const embeddedMaxPayload = 8 << 20
 
+// pubAckTimeout bounds the wait for one PubAck.
+const pubAckTimeout = 30 * time.Second
+
 // stateMaxBytes bounds the state bucket.
 const stateMaxBytes = 64 << 20
 
@@ -94,7 +97,8 @@ func (s *Spool) connect() error {
 		return fmt.Errorf("spool: connect to nats: %w", err)
 	}
 	s.nc = nc
-	js, err := jetstream.New(nc)
+	// A PubAck lost in a reconnect must fail the publish, not hang it.
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(pubAckTimeout))
 	if err != nil {
 		return fmt.Errorf("spool: jetstream: %w", err)
 	}
