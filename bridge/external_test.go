@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -13,8 +14,13 @@ import (
 // standing in for an external cluster.
 func startNATS(t *testing.T) *server.Server {
 	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoLog: true, NoSigs: true})
+	return startNATSAt(t, -1, t.TempDir())
+}
+
+func startNATSAt(t *testing.T, port int, dir string) *server.Server {
+	t.Helper()
+	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: port, JetStream: true,
+		StoreDir: dir, NoLog: true, NoSigs: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,4 +75,37 @@ func TestExternalServerSameCodePath(t *testing.T) {
 			t.Errorf("event %s acked by the first bridge was delivered again by the second", ev.ID)
 		}
 	}
+}
+
+func TestExternalServerOutage(t *testing.T) {
+	dir := t.TempDir()
+	ns := startNATSAt(t, -1, dir)
+	port := ns.Addr().(*net.TCPAddr).Port
+	cfg := DefaultSpoolConfig("")
+	cfg.NATSURL = ns.ClientURL()
+	ctx := context.Background()
+	s, err := OpenSpool(ctx, cfg, hclog.NewNullLogger(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	sink := newRecordSink("out", nil)
+	startDispatcher(t, s, sink, fastBatch())
+
+	ns.Shutdown()
+	ns.WaitForShutdown()
+	waitFor(t, "spool unready", 20*time.Second, func() bool { ok, _ := s.Health().Ready(); return !ok })
+	pctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	err = s.Publish(pctx, testEvents("down", 1))
+	cancel()
+	if err == nil {
+		t.Fatal("publish succeeded while the server was down")
+	}
+
+	startNATSAt(t, port, dir)
+	waitFor(t, "spool ready again", 30*time.Second, func() bool { ok, _ := s.Health().Ready(); return ok })
+	waitFor(t, "publish after reconnect", 20*time.Second, func() bool {
+		return s.Publish(ctx, testEvents("up", 5)) == nil
+	})
+	waitFor(t, "delivery after reconnect", 20*time.Second, func() bool { return sink.has("up-4") })
 }

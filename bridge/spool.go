@@ -79,7 +79,19 @@ func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metric
 
 func (s *Spool) connect() error {
 	opts := []nats.Option{nats.Name("auditbridge"), nats.MaxReconnects(-1),
-		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) })}
+		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err == nil {
+				err = errors.New("disconnected")
+			}
+			s.log.Warn("nats connection lost; reconnecting", "error", err)
+			s.health.Set("spool", fmt.Errorf("nats connection lost: %w", err))
+		}),
+		nats.ReconnectHandler(func(*nats.Conn) {
+			s.log.Info("nats connection restored")
+			s.health.Set("spool", nil)
+		}),
+	}
 	url := s.cfg.NATSURL
 	if url == "" {
 		ns, err := startEmbedded(s.cfg)
