@@ -1,0 +1,111 @@
+package normalize
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestReadRecords(t *testing.T) {
+	type rec struct {
+		line int
+		data string
+	}
+	tests := []struct {
+		name string
+		in   string
+		want []rec
+	}{
+		{"ndjson", "{\"a\":1}\n{\"b\":2}\r\n\n{\"c\":3}", []rec{{1, `{"a":1}`}, {2, `{"b":2}`}, {4, `{"c":3}`}}},
+		{"bom and blank lines", "\xef\xbb\xbf\n  \n{\"a\":1}\n", []rec{{3, `{"a":1}`}}},
+		{"pretty object", "{\n  \"a\": 1,\n  \"b\": {\"c\": \"}\"}\n}\n", []rec{{1, "{\n  \"a\": 1,\n  \"b\": {\"c\": \"}\"}\n}"}}},
+		{"concatenated on one line", `{"a":1}{"b":2} {"c":3}`, []rec{{1, `{"a":1}`}, {1, `{"b":2}`}, {1, `{"c":3}`}}},
+		{"array elements with their lines", "[\n  {\"a\": 1},\n  {\"b\":\n    2},\n  \"x\"\n]", []rec{{2, `{"a": 1}`}, {3, "{\"b\":\n    2}"}, {5, `"x"`}}},
+		{"empty array", "[]\n{\"a\":1}", []rec{{2, `{"a":1}`}}},
+		{"page object stays one record", `{"data":[{"id":"1"},{"id":"2"}],"pagination":{}}`, []rec{{1, `{"data":[{"id":"1"},{"id":"2"}],"pagination":{}}`}}},
+		{"malformed array is one record", `[1,,2]`, []rec{{1, `[1,,2]`}}},
+		{"tfe log file", "2018-03-27 21:55:28 [INFO] Started GET\n2018-03-27 21:55:29 [INFO] [Audit Log] {\"resource\":\"x\"}\nplain noise\nt audit event: event_type=logout user=a\n",
+			[]rec{{2, `2018-03-27 21:55:29 [INFO] [Audit Log] {"resource":"x"}`}, {4, `t audit event: event_type=logout user=a`}}},
+		{"atlas lines without audit are skipped", "{\"component\":\"atlas\",\"log\":\"GET /\"}\n{\"component\":\"atlas\",\"log\":\"x [Audit Log] {}\"}",
+			[]rec{{2, `{"component":"atlas","log":"x [Audit Log] {}"}`}}},
+		{"json scalars are records", "42\ntrue\nnot json\n", []rec{{1, "42"}, {2, "true"}}},
+		{"truncated line does not swallow the next", "{\"a\":1\n{\"b\":2}\n", []rec{{1, `{"a":1`}, {2, `{"b":2}`}}},
+		{"line ending inside a string", "{\"a\":\"x\n{\"b\":2}\n", []rec{{1, `{"a":"x`}, {2, `{"b":2}`}}},
+		{"truncated pretty object before a good one", "{\n  \"a\": {\n    \"b\": 1,\n{\n  \"c\": 2\n}\n", []rec{{1, "{\n  \"a\": {\n    \"b\": 1,"}, {4, "{\n  \"c\": 2\n}"}}},
+		{"unterminated at end of input", "{\"a\":1}\n{\"b\":", []rec{{1, `{"a":1}`}, {2, `{"b":`}}},
+		{"junk after a value", `{"a":1} garbage`, []rec{{1, `{"a":1}`}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []rec
+			err := ReadRecords(strings.NewReader(tt.in), func(r Record) error {
+				got = append(got, rec{r.Line, string(r.Data)})
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tt.want) {
+				t.Fatalf("got %d records %+v, want %d %+v", len(got), got, len(tt.want), tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("record %d = %+v, want %+v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestReadRecordsStopsOnCallbackError(t *testing.T) {
+	stop := errors.New("stop")
+	n := 0
+	err := ReadRecords(strings.NewReader("1\n2\n3\n"), func(Record) error {
+		n++
+		if n == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || n != 2 {
+		t.Fatalf("err %v after %d records, want stop after 2", err, n)
+	}
+}
+
+func TestReadRecordsReadError(t *testing.T) {
+	boom := errors.New("disk gone")
+	err := ReadRecords(&failingReader{data: "{\"a\":1}\n", err: boom}, func(Record) error { return nil })
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the read error", err)
+	}
+}
+
+// failingReader returns data, then err.
+type failingReader struct {
+	data string
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestReadRecordsDataIsOwned(t *testing.T) {
+	var recs []Record
+	err := ReadRecords(strings.NewReader("{\"a\":1}\n{\"b\":2}\n"), func(r Record) error {
+		recs = append(recs, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs[1].Data[2] = 'X'
+	if string(recs[0].Data) != `{"a":1}` {
+		t.Fatalf("records share memory: %q", recs[0].Data)
+	}
+}
