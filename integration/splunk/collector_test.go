@@ -76,35 +76,7 @@ func startCollector(t *testing.T, token string, ack bool) collector {
 	dir := t.TempDir()
 	c := collector{Port: testutil.FreePort(t), Out: filepath.Join(dir, "out.json")}
 	c.URL = fmt.Sprintf("http://127.0.0.1:%d", c.Port)
-	ackExt, ackRecv := "", ""
-	exts := "[bearertokenauth]"
-	if ack {
-		ackExt, ackRecv, exts = "  ack:\n", "    ack:\n      extension: ack\n", "[bearertokenauth, ack]"
-	}
-	cfg := fmt.Sprintf(`extensions:
-  bearertokenauth:
-    scheme: Splunk
-    tokens: [%q]
-%sreceivers:
-  splunk_hec:
-    endpoint: 127.0.0.1:%d
-    auth:
-      authenticator: bearertokenauth
-%sexporters:
-  file:
-    path: %s
-    format: json
-    flush_interval: 50ms
-service:
-  extensions: %s
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    logs:
-      receivers: [splunk_hec]
-      exporters: [file]
-`, token, ackExt, c.Port, ackRecv, c.Out, exts)
+	cfg := collectorConfig(token, ack, c.Port, c.Out)
 	cfgPath := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -132,6 +104,41 @@ service:
 		t.Fatal(err)
 	}
 	return c
+}
+
+// collectorConfig is the collector's YAML: the HEC receiver on 127.0.0.1
+// behind bearertokenauth (scheme "Splunk", one token), the ack extension
+// when ack is set, and a file exporter writing OTLP JSON lines to out.
+func collectorConfig(token string, ack bool, port int, out string) string {
+	ackExt, ackRecv := "", ""
+	exts := "[bearertokenauth]"
+	if ack {
+		ackExt, ackRecv, exts = "  ack:\n", "    ack:\n      extension: ack\n", "[bearertokenauth, ack]"
+	}
+	return fmt.Sprintf(`extensions:
+  bearertokenauth:
+    scheme: Splunk
+    tokens: [%q]
+%sreceivers:
+  splunk_hec:
+    endpoint: 127.0.0.1:%d
+    auth:
+      authenticator: bearertokenauth
+%sexporters:
+  file:
+    path: %s
+    format: json
+    flush_interval: 50ms
+service:
+  extensions: %s
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [splunk_hec]
+      exporters: [file]
+`, token, ackExt, port, ackRecv, out, exts)
 }
 
 // exported is one log record the collector wrote.

@@ -32,16 +32,7 @@ func (s *Sink) awaitAcks(ctx context.Context, st *sendState) {
 	for len(pending) > 0 {
 		select {
 		case <-ctx.Done():
-			// One last look when only the ack timeout (not the caller) ran
-			// out: a slow poll must not turn confirmed acks into resends.
-			if parent.Err() == nil {
-				if confirmed, err := s.queryAcks(parent, pending); err == nil {
-					pending = settle(st, pending, confirmed)
-				}
-			}
-			if len(pending) > 0 {
-				s.unconfirmed(st, pending, lastErr)
-			}
+			s.lastLook(parent, st, pending, lastErr)
 			return
 		case <-timer.C:
 		}
@@ -60,6 +51,20 @@ func (s *Sink) awaitAcks(ctx context.Context, st *sendState) {
 		}
 		pending = settle(st, pending, confirmed)
 		timer.Reset(s.cfg.AckPollInterval)
+	}
+}
+
+// lastLook polls once more when only the ack timeout (not the caller) ran
+// out, so a slow poll does not turn confirmed acks into resends, then fails
+// the events still unconfirmed.
+func (s *Sink) lastLook(parent context.Context, st *sendState, pending []pendingAck, lastErr error) {
+	if parent.Err() == nil {
+		if confirmed, err := s.queryAcks(parent, pending); err == nil {
+			pending = settle(st, pending, confirmed)
+		}
+	}
+	if len(pending) > 0 {
+		s.unconfirmed(st, pending, lastErr)
 	}
 }
 
