@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 
 	"github.com/valyala/fastjson"
@@ -183,7 +184,17 @@ func stringEnd(s []byte) int {
 	}
 }
 
+// hasControl reports whether b holds a byte below 0x20, eight bytes at a
+// time: (x - 0x20…) & ^x & 0x80… is non-zero exactly when some byte of x
+// is below 0x20.
 func hasControl(b []byte) bool {
+	for len(b) >= 8 {
+		x := binary.LittleEndian.Uint64(b)
+		if (x-0x2020202020202020)&^x&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
 	for _, c := range b {
 		if c < 0x20 {
 			return true
