@@ -46,8 +46,8 @@ func appendCompact(dst, src []byte) ([]byte, bool) {
 		value = true
 		switch c {
 		case '"':
-			end := stringEnd(src[i+1:])
-			if end < 0 || !validString(src[i+1:i+1+end]) {
+			end := scanString(src[i+1:])
+			if end < 0 {
 				return dst, false
 			}
 			dst = append(dst, src[i:i+end+2]...)
@@ -67,6 +67,38 @@ func appendCompact(dst, src []byte) ([]byte, bool) {
 		}
 	}
 	return dst, true
+}
+
+// scanString checks the string whose content starts s (after the opening
+// quote) and returns the index of its closing quote, or -1 when it is
+// unterminated or holds a raw control byte or an invalid escape. One tight
+// loop: audit records are mostly short keys and values, where per-call
+// overhead of IndexByte would dominate.
+func scanString(s []byte) int {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		switch {
+		case c == '"':
+			return i
+		case c < 0x20 || i+1 >= len(s):
+			return -1
+		}
+		switch s[i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			i++
+		case 'u':
+			if i+5 >= len(s) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) || !isHex(s[i+5]) {
+				return -1
+			}
+			i += 5
+		default:
+			return -1
+		}
+	}
+	return -1
 }
 
 // validString checks a string's content: no raw control bytes, escapes
