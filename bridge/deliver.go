@@ -108,6 +108,7 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 		d.log.Warn("delivery failed; retrying", "error", err, "batch_size", len(refs),
 			"attempt", attempt+1, "delay", delay)
 		d.spool.m.eventsRetried(d.name, len(refs))
+		d.refreshPending(ctx)
 		d.spool.health.Degraded(component, "retrying: "+err.Error())
 		if err := d.sleep(ctx, delay); err != nil {
 			return err

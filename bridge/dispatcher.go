@@ -28,7 +28,8 @@ type Dispatcher struct {
 	sleep   Sleeper
 	log     hclog.Logger
 	cons    jetstream.Consumer
-	avgEv   float64 // running mean of events per spool message
+	avgEv   float64   // running mean of events per spool message
+	pendAt  time.Time // last refresh of the pending gauge while retrying
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -161,6 +162,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				d.log.Warn("ack failed; batch will be redelivered", "error", err)
 			}
 		}
+		d.spool.m.setPending(d.name, float64(b.after)*d.avgEv)
 	}
 	return nil
 }
@@ -177,6 +179,7 @@ type batch struct {
 	msgs   []inflight
 	events int
 	bytes  int
+	after  uint64 // messages pending behind the last one fetched
 }
 
 // collect fetches messages until the batch holds cfg.Events events or
@@ -233,11 +236,13 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 		d.deadLetterRaw(ctx, msg, meta.Sequence.Stream, err)
 		return
 	}
-	d.avgEv = d.avgEv*0.9 + float64(len(events))*0.1
-	if d.avgEv < 1 {
+	if d.avgEv == 0 {
 		d.avgEv = float64(len(events))
+	} else {
+		d.avgEv = d.avgEv*0.9 + float64(len(events))*0.1
 	}
-	d.spool.m.setPending(d.name, float64(meta.NumPending)*d.avgEv)
+	d.spool.m.setPending(d.name, float64(meta.NumPending+1)*d.avgEv)
+	b.after = meta.NumPending
 	b.msgs = append(b.msgs, inflight{msg: msg, seq: meta.Sequence.Stream, events: events})
 	b.events += len(events)
 	for i := range events {
@@ -258,4 +263,19 @@ func approxSize(ev *normalize.Event) int {
 		n += len(k) + len(v) + 4
 	}
 	return n
+}
+
+// refreshPending updates the pending gauge while a batch is being retried
+// (no fetch happens then), at most once a second: the consumer's pending
+// plus un-acked messages times the mean events per message.
+func (d *Dispatcher) refreshPending(ctx context.Context) {
+	if time.Since(d.pendAt) < time.Second {
+		return
+	}
+	d.pendAt = time.Now()
+	info, err := d.cons.Info(ctx)
+	if err != nil {
+		return
+	}
+	d.spool.m.setPending(d.name, float64(info.NumPending+uint64(info.NumAckPending))*d.avgEv)
 }

@@ -13,6 +13,12 @@
 //	then start sources with spool as their Publisher (never before the
 //	dispatchers exist: the spool keeps messages only for existing consumers).
 //	/readyz: ok, reasons := spool.Health().Ready()
+//	replay:  spool.Publish(...), then poll spool.Backlog(ctx, sink) to 0 for
+//	         each sink and spool.DLQCount(ctx, sink) for dead letters
+//
+// Publish fails with ErrNoConsumer while no dispatcher exists (the events
+// would be discarded at once) and with an error wrapping ErrSpoolFull at
+// the byte limit.
 //
 // # Spool
 //
@@ -51,7 +57,11 @@
 //
 // Each dispatcher reports to spool.Health() as component "sink.<name>":
 // unready on a ConfigError, degraded (ready) while retrying, ready after a
-// delivery.
+// delivery. Component "spool" is unready while the NATS connection is down.
+//
+// auditbridge_sink_pending_events is approximate: the consumer's pending
+// and un-acked messages times the mean events per message; it is refreshed
+// on every fetch and, while a batch is retried, once a second.
 //
 // A spool message is acked only after every event in it was delivered or
 // dead-lettered; during long retries the engine signals progress so

@@ -10,6 +10,7 @@ import (
 
 	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/hashicorp/go-hclog"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // bigEvents makes n events of about size bytes each.
@@ -114,6 +115,11 @@ func TestBlockedSinkDoesNotBlockOthers(t *testing.T) {
 	}
 	waitFor(t, "blocked sink reported degraded", 20*time.Second, func() bool {
 		return strings.Contains(s.Health().Status()["sink.blocked"], "retrying: connection refused")
+	})
+	waitFor(t, "pending gauge shows the blocked sink's backlog", 20*time.Second, func() bool {
+		var m dto.Metric
+		_ = s.m.pending.WithLabelValues("blocked").Write(&m)
+		return m.GetGauge().GetValue() == batches*50
 	})
 	blocked.setRespond(nil)
 	waitFor(t, "blocked sink recovered", 20*time.Second, func() bool { return blocked.count() == batches*50 })
