@@ -51,7 +51,7 @@ func TestReplayToSplunkHECReceiver(t *testing.T) {
 			if err != nil || killed {
 				t.Fatalf("replay: %v (killed by timeout: %v)\n%s", err, killed, out)
 			}
-			checkExported(t, s, c.waitFor(t, len(s.native), 10*time.Second))
+			checkExported(t, s, c.waitFor(t, len(s.native), 10*time.Second), "")
 		})
 	}
 }

@@ -26,6 +26,7 @@ func TestBridgeDeliversToSplunkHECReceiver(t *testing.T) {
 		{"plain", map[string]string{"AUDITBRIDGE_SPLUNK_GZIP": "false"}, false},
 		{"gzip", map[string]string{"AUDITBRIDGE_SPLUNK_GZIP": "true"}, false},
 		{"gzip with indexer ack", map[string]string{"AUDITBRIDGE_SPLUNK_GZIP": "true", "AUDITBRIDGE_SPLUNK_ACK": "true", "AUDITBRIDGE_SPLUNK_ACK_POLL_INTERVAL": "50ms"}, true},
+		{"sourcetype override", map[string]string{"AUDITBRIDGE_SPLUNK_SOURCETYPE": "custom:audit"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := startCollector(t, goodToken, tc.ack)
@@ -38,14 +39,15 @@ func TestBridgeDeliversToSplunkHECReceiver(t *testing.T) {
 				b.post(t, f)
 			}
 			got := c.waitFor(t, len(s.native), 60*time.Second)
-			checkExported(t, s, got)
+			checkExported(t, s, got, tc.env["AUDITBRIDGE_SPLUNK_SOURCETYPE"])
 		})
 	}
 }
 
 // checkExported matches every exported record to exactly one expected event
 // by its CIM body and checks the HEC metadata.
-func checkExported(t *testing.T, s samples, got []exported) {
+// A non-empty override is the sourcetype every record must carry.
+func checkExported(t *testing.T, s samples, got []exported, override string) {
 	t.Helper()
 	if len(got) != len(s.native) {
 		t.Fatalf("collector has %d records, want %d (duplicates or strays)", len(got), len(s.native))
@@ -65,13 +67,17 @@ func checkExported(t *testing.T, s samples, got []exported) {
 		}
 		used[i] = true
 		want := s.native[i]
+		st := sourcetype(want.Product)
+		if override != "" {
+			st = override
+		}
 		if gotMs, wantMs := (r.TimeUnixNano+500_000)/1_000_000, want.Time.UnixMilli(); gotMs != wantMs {
 			t.Errorf("event %s: time %d ms, want %d ms", want.ID, gotMs, wantMs)
 		}
 		for attr, v := range map[string]string{
 			"host.name":             "bridge-it-host",
 			"com.splunk.source":     "auditbridge-it",
-			"com.splunk.sourcetype": sourcetype(want.Product),
+			"com.splunk.sourcetype": st,
 			"com.splunk.index":      "hashicorp_audit",
 		} {
 			if r.Attrs[attr] != v {
