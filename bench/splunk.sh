@@ -7,11 +7,12 @@
 # last event counted by hecsink, and events per CPU-second of the bridge
 # process (utime+stime from /proc/PID/stat over the same interval).
 #
-# Usage: bench/splunk.sh [N] [RUNS]   (defaults 1000000 and 3)
+# Usage: bench/splunk.sh [N] [RUNS] [GZIP_MODES]   (defaults 1000000, 3, "false true")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
 RUNS=${2:-3}
+MODES=${3:-false true}
 tmp=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$tmp"; }
@@ -31,9 +32,14 @@ sinkport=$(freeport)
 pids+=($!)
 waitport "$sinkport"
 
-count() { curl -fs "http://127.0.0.1:$sinkport/count" | awk '{print $1}'; }
+# count prints the events hecsink has counted (0 while it does not answer).
+count() {
+  local n
+  n=$(curl -fs --max-time 10 "http://127.0.0.1:$sinkport/count" | awk '{print $1}') || true
+  echo "${n:-0}"
+}
 
-for gz in false true; do
+for gz in $MODES; do
   for run in $(seq "$RUNS"); do
     hecport=$(freeport); adminport=$(freeport)
     rm -rf "$tmp/data"; mkdir -p "$tmp/data"
@@ -53,6 +59,7 @@ for gz in false true; do
     target=$((base + N))
     deadline=$(( $(date +%s) + 900 ))
     while [ "$(count)" -lt "$target" ]; do
+      kill -0 "${pids[0]}" 2>/dev/null || { echo "hecsink died" >&2; cat "$tmp/hecsink.log" >&2; exit 1; }
       if [ "$(date +%s)" -gt "$deadline" ]; then echo "timeout: $(count) of $target" >&2; tail -20 "$tmp/bridge.log" >&2; exit 1; fi
       sleep 0.05
     done
