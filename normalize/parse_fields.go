@@ -200,7 +200,9 @@ func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *fastjson.Val
 // list/get → read; destroy/delete/remove → delete; login/logout; an empty
 // action → other; anything else → dflt.
 func verbOf(action, dflt string) string {
-	switch strings.ToLower(action) {
+	var buf [16]byte
+	b := appendLower(buf[:0], action)
+	switch string(b) { // no allocation: the compiler compares in place
 	case "create", "created", "post":
 		return VerbCreate
 	case "show", "index", "download", "read", "list", "get":
@@ -217,6 +219,18 @@ func verbOf(action, dflt string) string {
 		return VerbOther
 	}
 	return dflt
+}
+
+// appendLower appends s lowercased (ASCII) to buf.
+func appendLower(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 // firstOf returns the first non-empty string.

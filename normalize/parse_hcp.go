@@ -197,16 +197,22 @@ func hcpCategory(verb, eventType, perm string) string {
 // → "projects"), id from the request path segment after it, else the
 // project the authorization names when the type is projects.
 func hcpResource(r *Resource, perm, path, projectID string) {
-	parts := strings.Split(perm, ".")
-	if len(parts) < 3 {
+	last := strings.LastIndexByte(perm, '.')
+	if last <= 0 {
 		return
 	}
-	r.Type = parts[len(parts)-2]
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	for i := 0; i+1 < len(segs); i++ {
-		if segs[i] == r.Type {
-			r.ID = segs[i+1]
+	prev := strings.LastIndexByte(perm[:last], '.')
+	if prev < 0 {
+		return
+	}
+	r.Type = perm[prev+1 : last]
+	// the path segment after the last "/<type>/" is the id
+	if i := strings.LastIndex(path, "/"+r.Type+"/"); i >= 0 {
+		id := path[i+len(r.Type)+2:]
+		if j := strings.IndexAny(id, "/?"); j >= 0 {
+			id = id[:j]
 		}
+		r.ID = id
 	}
 	if r.ID == "" && r.Type == "projects" {
 		r.ID = projectID
@@ -215,7 +221,7 @@ func hcpResource(r *Resource, perm, path, projectID string) {
 
 // hcpProduct names the product of an HCP service or permission prefix.
 func hcpProduct(service, perm string) string {
-	s := strings.ToLower(firstOf(service, perm))
+	s := firstOf(service, perm) // HCP service names and permissions are lower case
 	switch {
 	case strings.Contains(s, "radar"):
 		return ProductVaultRadar
