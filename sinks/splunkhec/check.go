@@ -59,14 +59,15 @@ func (s *Sink) checkToken(ctx context.Context) error {
 		return &bridge.ConfigError{Err: err}
 	}
 	s.headers(req)
-	_, err = s.doRaw(req)
-	var bad *badDataError
-	switch {
-	case err == nil:
-		return nil // some HEC implementations accept an empty body
-	case errors.As(err, &bad) && bad.Reply.code() == codeNoData:
-		return nil
-	default:
+	resp, body, err := s.roundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusBadRequest && parseReply(body).code() == codeNoData {
+		return nil // the answer HEC gives a valid token with no data
+	}
+	if err == nil {
+		err = classify(resp, body) // nil: some receivers accept an empty body
+	}
+	if err != nil {
 		return fmt.Errorf("splunkhec: token check: %w", err)
 	}
+	return nil
 }

@@ -135,6 +135,14 @@ func classify400(r reply) error {
 	case codeQueryStringAuthz, codeTokenRequired, codeInvalidAuthz, codeInvalidToken, codeTokenDisabled:
 		return &bridge.ConfigError{Err: fmt.Errorf("splunkhec: HEC refused the token %s: check AUDITBRIDGE_SPLUNK_TOKEN", r)}
 	}
+	if c := r.code(); c != codeInvalidDataFormat && c != codeEventFieldRequired &&
+		c != codeEventFieldBlank && c != codeIndexedFields && r.Invalid == nil {
+		// Not HEC blaming an event (a proxy, plain HTTP to an HTTPS port, a
+		// body that never arrived): splitting would dead-letter every event
+		// of a healthy batch, so keep the data and tell the operator.
+		return &bridge.ConfigError{Err: fmt.Errorf(
+			"splunkhec: unexpected 400 answer %s: check that AUDITBRIDGE_SPLUNK_URL is the HEC endpoint (scheme, port, proxies)", r)}
+	}
 	idx := -1
 	if r.Invalid != nil && *r.Invalid >= 0 {
 		idx = *r.Invalid

@@ -16,7 +16,9 @@
 // neighbours apart, or, when none is named, the request is halved, until the
 // bad event stands alone and is dead-lettered. An event larger than
 // MaxBatchBytes on its own is dead-lettered. 401/403, redirects (SPLUNK_URL
-// pointing at Splunk Web), 404 and an unknown index are *bridge.ConfigError;
+// pointing at Splunk Web), 404, an unknown index and a 400 that does not
+// blame an event (a proxy, plain HTTP to an HTTPS port) are
+// *bridge.ConfigError: the data is kept and the sink reported unready;
 // 429, 503 (server busy), other 5xx and network errors are retryable, with
 // Retry-After honoured through bridge.Throttle.
 //

@@ -213,19 +213,28 @@ func (s *Sink) do(req *http.Request) (reply, error) {
 
 // doRaw runs req, classifies the answer and returns its body.
 func (s *Sink) doRaw(req *http.Request) ([]byte, error) {
-	resp, err := s.client.Do(req)
+	resp, body, err := s.roundTrip(req)
 	if err != nil {
-		return nil, transportError(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
-	if err != nil && resp.StatusCode/100 == 2 {
-		return nil, fmt.Errorf("read answer: %w", err)
+		return nil, err
 	}
 	if err := classify(resp, body); err != nil {
 		return nil, err
 	}
 	return body, nil
+}
+
+// roundTrip runs req and reads (a bounded part of) the answer.
+func (s *Sink) roundTrip(req *http.Request) (*http.Response, []byte, error) {
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, nil, transportError(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReplyBytes))
+	if err != nil && resp.StatusCode/100 == 2 {
+		return nil, nil, fmt.Errorf("read answer: %w", err)
+	}
+	return resp, body, nil
 }
 
 // Close releases idle connections. It is idempotent; Send after Close fails
