@@ -189,3 +189,16 @@ func writeJunk(t *testing.T, dir string) string {
 	}
 	return path
 }
+
+// http:// to a TLS port: the server's 400 is not HEC blaming an event, so
+// nothing is dead-lettered; the operator is told to check the URL.
+func TestPlainHTTPToTLSPort(t *testing.T) {
+	p := newPKI(t)
+	f := tlsHEC(t, p, false)
+	s := newTestSink(t, f, func(c *Config) { c.URL = strings.Replace(f.URL, "https://", "http://", 1) })
+	err := send(t, s, sinktest.Events(0, 3))
+	var ce *bridge.ConfigError
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "AUDITBRIDGE_SPLUNK_URL") {
+		t.Fatalf("Send = %v, want a ConfigError pointing at AUDITBRIDGE_SPLUNK_URL", err)
+	}
+}
