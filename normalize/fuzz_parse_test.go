@@ -89,7 +89,7 @@ func errString(err error) string {
 // fuzzKind fuzzes one parser: through Parse (with detection) and called
 // directly on any JSON object, so each parser meets shapes detection would
 // never give it.
-func fuzzKind(f *testing.F, direct func(p *Parser, v *fastjson.Value, raw []byte) (Event, error), dirs ...string) {
+func fuzzKind(f *testing.F, direct func(t *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error), dirs ...string) {
 	seedRecords(f, dirs...)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := NewParser()
@@ -105,7 +105,7 @@ func fuzzKind(f *testing.F, direct func(p *Parser, v *fastjson.Value, raw []byte
 		if !ok {
 			return
 		}
-		ev, err := direct(p, v, raw)
+		ev, err := direct(t, p, v, raw)
 		checkErr(t, err)
 		if err == nil {
 			checkEvent(t, &ev)
@@ -114,7 +114,7 @@ func fuzzKind(f *testing.F, direct func(p *Parser, v *fastjson.Value, raw []byte
 }
 
 func FuzzParseTFC(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseTFC(v, raw, nil)
 	}, "tfc")
 }
@@ -122,53 +122,56 @@ func FuzzParseTFC(f *testing.F) {
 func FuzzParseTFE(f *testing.F) {
 	f.Add([]byte(`2018-03-27 21:55:29 [INFO] [Audit Log] {"resource":"x","action":"create"}`))
 	f.Add([]byte(`x audit event: event_type="a b" timestamp=2025-10-15T14:30:00Z user="q\"`))
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseTFEObject(v, raw, nil, 1)
 	}, "tfe")
 }
 
 func FuzzParseHCPControlPlane(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseControlPlane(v, raw, nil)
 	}, "hcp_control_plane")
 }
 
 func FuzzParseHCPPlatform(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parsePlatform(v, raw, nil)
 	}, "hcp_platform")
 }
 
 func FuzzParseStreamTest(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseStreamTest(v, raw, nil)
 	}, "hcp_stream_test")
 }
 
 func FuzzParseBoundary(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseBoundary(v, raw, nil, 1)
 	}, "boundary")
 }
 
 func FuzzParsePacker(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parsePacker(v, raw, nil)
 	}, "packer")
 }
 
 func FuzzParseHEC(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(t *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		evs, err := p.parseHEC(v, raw, nil, 1)
-		if err != nil || len(evs) == 0 {
-			return Event{ID: "x"}, err // nothing to check beyond the error
+		for i := 1; i < len(evs); i++ {
+			checkEvent(t, &evs[i])
 		}
-		return evs[0], nil
+		if len(evs) == 0 {
+			return Event{}, errors.Join(ErrEmpty, err) // no event: only the error is checked
+		}
+		return evs[0], err
 	}, "hec")
 }
 
 func FuzzParseUnknown(f *testing.F) {
-	fuzzKind(f, func(p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
 		return p.parseUnknown(v, raw, nil)
 	}, "unknown", "invalid")
 }
