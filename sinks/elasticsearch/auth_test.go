@@ -18,6 +18,8 @@ func TestAuthHeaders(t *testing.T) {
 			want: "Basic " + base64.StdEncoding.EncodeToString([]byte("elastic:s3cret"))},
 		{name: "api key", mod: func(c *Config) { c.APIKey = "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==" },
 			want: "APIKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="},
+		{name: "api key as id:key", mod: func(c *Config) { c.APIKey = "VuaCfGcBCdbkQm-e5aOx:ui2lp2axTNmsyakw9tvNnw" },
+			want: "APIKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw=="},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

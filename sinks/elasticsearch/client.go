@@ -3,9 +3,11 @@ package elasticsearch
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/elastic/go-elasticsearch/v8"
@@ -24,7 +26,7 @@ func newClient(cfg Config) (*elasticsearch.Client, error) {
 		CloudID:                cfg.CloudID,
 		Username:               cfg.Username,
 		Password:               cfg.Password.Reveal(),
-		APIKey:                 cfg.APIKey.Reveal(),
+		APIKey:                 encodeAPIKey(cfg.APIKey.Reveal()),
 		CertificateFingerprint: normalizeFingerprint(cfg.TLSFingerprint),
 		Transport:              tr,
 		DisableRetry:           true,
@@ -35,6 +37,15 @@ func newClient(cfg Config) (*elasticsearch.Client, error) {
 		esCfg.Interceptors = []elastictransport.InterceptorFunc{markProduct}
 	}
 	return elasticsearch.NewClient(esCfg)
+}
+
+// encodeAPIKey accepts the key as Elasticsearch shows it ("encoded", the
+// base64 of id:key) or as the raw "id:key" pair, which it encodes.
+func encodeAPIKey(k string) string {
+	if strings.Contains(k, ":") {
+		return base64.StdEncoding.EncodeToString([]byte(k))
+	}
+	return k
 }
 
 func newTransport(cfg Config) (*http.Transport, error) {

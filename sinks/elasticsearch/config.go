@@ -23,8 +23,9 @@ type Config struct {
 	// Username and Password are for HTTP basic authentication.
 	Username string        `envconfig:"ES_USERNAME" desc:"user for basic authentication"`
 	Password bridge.Secret `envconfig:"ES_PASSWORD" desc:"password for basic authentication"`
-	// APIKey is the base64 "id:api_key" value sent as "Authorization: ApiKey".
-	APIKey bridge.Secret `envconfig:"ES_API_KEY" desc:"API key (base64 of id:key), instead of user and password"`
+	// APIKey is sent as "Authorization: ApiKey": the encoded key (base64 of
+	// id:api_key), or the raw id:api_key pair, which is encoded.
+	APIKey bridge.Secret `envconfig:"ES_API_KEY" desc:"API key: encoded (base64 of id:key) or id:key, instead of user and password"`
 	// DataStream is the data stream written with _bulk create operations.
 	DataStream string `envconfig:"ES_DATA_STREAM" default:"logs-hashicorp.audit-default" desc:"data stream the events are written to"`
 	// TemplateName is the index template that maps the data stream's fields.
