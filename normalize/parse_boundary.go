@@ -35,7 +35,7 @@ func (p *Parser) parseBoundary(v *fastjson.Value, raw []byte, w *wrapper, d int)
 	ev.Actor.ID = p.str(data, "auth", "user_info", "id")
 	ev.Actor.Name = unredacted(p.str(data, "auth", "name"))
 	ev.Actor.Email = unredacted(p.str(data, "auth", "email"))
-	if ev.Actor.ID != "" {
+	if ev.Actor.ID != "" && ev.Actor.ID != "u_anon" { // u_anon: Boundary's anonymous user
 		ev.Actor.Type = ActorUser
 	}
 	ev.Request = Request{
