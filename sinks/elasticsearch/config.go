@@ -33,6 +33,10 @@ type Config struct {
 	// InstallTemplate installs the index template before the first delivery
 	// when it is missing or older than this version's.
 	InstallTemplate bool `envconfig:"ES_INSTALL_TEMPLATE" default:"true" desc:"install the index template before the first delivery"`
+	// ILMPolicy is the index lifecycle policy the template names (on
+	// Elasticsearch only; the built-in "logs" policy rolls over at 30 days
+	// or 50 GB). Empty names none.
+	ILMPolicy string `envconfig:"ES_ILM_POLICY" default:"logs" desc:"index lifecycle policy set by the template (elasticsearch only; empty for none)"`
 	// TLSCA is a PEM file of CAs trusted for the cluster (system roots when empty).
 	TLSCA string `envconfig:"ES_TLS_CA" desc:"PEM file of CA certificates trusted for the cluster (system roots when empty)"`
 	// TLSFingerprint is the hex SHA-256 of a certificate in the cluster's
@@ -63,6 +67,7 @@ func DefaultConfig() Config {
 		DataStream:      "logs-hashicorp.audit-default",
 		TemplateName:    "auditbridge-hashicorp-audit",
 		InstallTemplate: true,
+		ILMPolicy:       "logs",
 		Timeout:         30 * time.Second,
 		MaxBatchBytes:   10 << 20,
 		MaxBatchEvents:  5000,

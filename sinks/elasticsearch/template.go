@@ -31,11 +31,23 @@ func indexTemplate(cfg Config) ([]byte, error) {
 	if cfg.Compat == CompatOpenSearch {
 		body = bytes.ReplaceAll(body, []byte(`"flattened"`), []byte(`"flat_object"`))
 	}
+	var tpl struct {
+		Settings map[string]any  `json:"settings"`
+		Mappings json.RawMessage `json:"mappings"`
+	}
+	if err := json.Unmarshal(body, &tpl); err != nil {
+		return nil, fmt.Errorf("embedded template.json: %w", err)
+	}
+	if cfg.ILMPolicy != "" && cfg.Compat == CompatElasticsearch {
+		// Our template wins over the built-in logs template, and so would
+		// drop its lifecycle: name one, or the stream never rolls over.
+		tpl.Settings["index.lifecycle.name"] = cfg.ILMPolicy
+	}
 	t := map[string]any{
 		"index_patterns": []string{templatePattern(cfg.DataStream)},
 		"data_stream":    map[string]any{},
 		"priority":       templatePriority,
-		"template":       json.RawMessage(body),
+		"template":       tpl,
 	}
 	if cfg.Compat != CompatZincSearch { // ZincSearch refuses both keys
 		t["version"] = templateVersion

@@ -12,8 +12,9 @@ func TestIndexTemplate(t *testing.T) {
 		compat      string
 		metaType    string
 		wantVersion int
+		wantILM     string
 	}{
-		{compat: CompatElasticsearch, metaType: "flattened", wantVersion: templateVersion},
+		{compat: CompatElasticsearch, metaType: "flattened", wantVersion: templateVersion, wantILM: "logs"},
 		{compat: CompatOpenSearch, metaType: "flat_object", wantVersion: templateVersion},
 		{compat: CompatZincSearch, metaType: "flattened", wantVersion: 0},
 	}
@@ -32,6 +33,7 @@ func TestIndexTemplate(t *testing.T) {
 				Version       int              `json:"version"`
 				Meta          *json.RawMessage `json:"_meta"`
 				Template      struct {
+					Settings map[string]any `json:"settings"`
 					Mappings struct {
 						Properties map[string]json.RawMessage `json:"properties"`
 					} `json:"mappings"`
@@ -45,6 +47,9 @@ func TestIndexTemplate(t *testing.T) {
 			}
 			if (tpl.Meta != nil) != (tt.wantVersion != 0) {
 				t.Errorf("_meta present = %v, want %v", tpl.Meta != nil, tt.wantVersion != 0)
+			}
+			if got, _ := tpl.Template.Settings["index.lifecycle.name"].(string); got != tt.wantILM {
+				t.Errorf("index.lifecycle.name = %q, want %q", got, tt.wantILM)
 			}
 			props := tpl.Template.Mappings.Properties
 			for path, want := range map[string]string{
