@@ -191,10 +191,14 @@ func startsJSON(b []byte) bool {
 // parseJSON checks and compacts b and parses it with parser depth d. raw
 // is b without whitespace, a new slice owned by the caller.
 func (p *Parser) parseJSON(b []byte, d int) (*fastjson.Value, []byte, error) {
-	raw, ok := appendCompact(make([]byte, 0, len(b)), b)
+	// Raw and the record's strings share one allocation: Raw first, the
+	// rest of the block becomes the arena.
+	raw, ok := appendCompact(make([]byte, 0, len(b)+arenaBlock), b)
 	if !ok {
 		return nil, nil, jsonError(b)
 	}
+	p.arena = raw[len(raw):len(raw)]
+	raw = raw[:len(raw):len(raw)]
 	v, err := p.ps[d].ParseBytes(raw)
 	if err != nil {
 		return nil, nil, jsonError(b)

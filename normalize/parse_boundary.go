@@ -45,7 +45,7 @@ func (p *Parser) parseBoundary(v *fastjson.Value, raw []byte, w *wrapper, d int)
 		ClientIP:   p.str(data, "request_info", "client_ip"),
 		StatusCode: data.GetInt("response", "status_code"),
 	}
-	boundaryRequest(&ev)
+	p.boundaryRequest(&ev)
 	for _, k := range [...]string{"cluster_id", "hcp_product", "serialized", "serialized_hmac"} {
 		p.metaVal(ev.Meta, k, v, k)
 	}
@@ -70,7 +70,7 @@ func unredacted(s string) string {
 
 // boundaryRequest derives action, verb, category, resource and outcome from
 // the request: "/v1/<collection>[/<id>][:<method>]".
-func boundaryRequest(ev *Event) {
+func (p *Parser) boundaryRequest(ev *Event) {
 	path, _, _ := strings.Cut(ev.Request.Path, "?")
 	path, custom, _ := strings.Cut(strings.TrimPrefix(path, "/v1/"), ":")
 	coll, id, _ := strings.Cut(strings.Trim(path, "/"), "/")
@@ -88,7 +88,7 @@ func boundaryRequest(ev *Event) {
 			op = "list"
 		}
 	}
-	ev.Action = strings.Trim(coll+"."+op, ".")
+	ev.Action = p.dotted(coll, op)
 	switch coll {
 	case "sessions", "session-recordings":
 		ev.Category = CategorySession
@@ -110,7 +110,7 @@ func boundaryRequest(ev *Event) {
 	if ev.Request.StatusCode != 0 {
 		status = strconv.Itoa(ev.Request.StatusCode)
 	}
-	ev.Message = sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, status)
+	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, status)
 }
 
 // serializedCheck decodes serialized (base64url, padding tolerated) with

@@ -251,17 +251,29 @@ func who(a *Actor) string {
 	return firstOf(a.Name, a.Email, a.ID, "unknown actor")
 }
 
-// sentence joins the non-empty words with single spaces.
-func sentence(words ...string) string {
-	var b strings.Builder
+// sentence joins the non-empty words with single spaces, in the arena.
+func (p *Parser) sentence(words ...string) string {
+	p.scratch = p.scratch[:0]
 	for _, w := range words {
 		if w == "" {
 			continue
 		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		if len(p.scratch) > 0 {
+			p.scratch = append(p.scratch, ' ')
 		}
-		b.WriteString(w)
+		p.scratch = append(p.scratch, w...)
 	}
-	return b.String()
+	return p.keep(p.scratch)
+}
+
+// dotted joins a and b with a dot, or returns the non-empty one.
+func (p *Parser) dotted(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	p.scratch = append(append(append(p.scratch[:0], a...), '.'), b...)
+	return p.keep(p.scratch)
 }

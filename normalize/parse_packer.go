@@ -46,7 +46,7 @@ func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, 
 		}
 		p.metaVal(ev.Meta, r, x)
 	}
-	ev.Action = strings.Trim(ev.Resource.Type+"."+action, ".")
+	ev.Action = p.dotted(ev.Resource.Type, action)
 	desc := firstOf(p.str(v, "description"), p.str(m, "description"))
 	p.metaStr(ev.Meta, "description", desc)
 	p.metaStr(ev.Meta, "status", p.str(m, "status"))

@@ -24,13 +24,13 @@ func (p *Parser) parseTFC(v *fastjson.Value, raw []byte, w *wrapper) (Event, err
 	p.tfcActor(&ev.Actor, v)
 	rtype, action := p.str(v, "resource", "type"), p.str(v, "resource", "action")
 	ev.Resource = Resource{Type: rtype, ID: p.scalar(v, "resource", "id")}
-	ev.Action = strings.Trim(rtype+"."+action, ".")
+	ev.Action = p.dotted(rtype, action)
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
 	ev.Request.ID = p.scalar(v, "request", "id")
 	p.metaStr(ev.Meta, "auth_type", p.str(v, "auth", "type"))
 	p.metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
-	ev.Message = sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
+	ev.Message = p.sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }
 

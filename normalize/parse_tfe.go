@@ -68,7 +68,7 @@ func (p *Parser) tfePayload(ev *Event, v *fastjson.Value, raw, compact []byte, w
 	}
 	rtype, action := p.str(v, "resource"), p.str(v, "action")
 	ev.Resource = Resource{Type: rtype, ID: p.scalar(v, "resource_id")}
-	ev.Action = strings.Trim(rtype+"."+action, ".")
+	ev.Action = p.dotted(rtype, action)
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
 	if ev.Actor.Name = p.str(v, "actor"); ev.Actor.Name != "" {
@@ -84,7 +84,7 @@ func (p *Parser) tfePayload(ev *Event, v *fastjson.Value, raw, compact []byte, w
 			p.metaVal(ev.Meta, string(k), x)
 		}
 	})
-	ev.Message = sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
+	ev.Message = p.sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
 	return finish(ev, raw, compact, w, "timestamp", false)
 }
 
@@ -142,7 +142,7 @@ func (p *Parser) tfeKV(ev *Event, s string) error {
 			p.metaStr(ev.Meta, k, v)
 		}
 	}
-	ev.Message = sentence(who(&ev.Actor), strings.ReplaceAll(et, "_", " "))
+	ev.Message = p.sentence(who(&ev.Actor), strings.ReplaceAll(et, "_", " "))
 	return nil
 }
 
