@@ -181,3 +181,25 @@ func TestSinkWrongPasswordOnZinc(t *testing.T) {
 		t.Fatalf("Check with a wrong password = %v, want a *bridge.ConfigError", err)
 	}
 }
+
+// TestSinkGzipOnZinc: ZincSearch does not decode gzip bodies and answers
+// {"errors":false,"items":[]}. The sink must not take that for success.
+func TestSinkGzipOnZinc(t *testing.T) {
+	z := startZinc(t)
+	cfg := elasticsearch.DefaultConfig()
+	cfg.Addresses = []string{z.base}
+	cfg.Username, cfg.Password = zincUser, zincPassword
+	cfg.Compat, cfg.Gzip = elasticsearch.CompatZincSearch, true
+	cfg.InstallTemplate = false // the gzipped PUT is refused with 400: a configuration error
+	s, err := elasticsearch.New(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(context.Background())
+	err = s.Send(context.Background(), auditEvents())
+	var ce *bridge.ConfigError
+	if err == nil || bridge.IsPermanent(err) || errors.As(err, &ce) {
+		t.Fatalf("Send = %v, want a retryable error (the answer has no items)", err)
+	}
+	t.Logf("gzip on ZincSearch: %v", err)
+}
