@@ -66,8 +66,10 @@ func (p *Parser) detectValue(v *fastjson.Value, d int) (string, error) {
 			return KindTFCAuditTrail, nil
 		case kindHEC:
 			in := v.Get("event")
-			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && validJSON(s) {
-				return p.detectBytes(s, d+1)
+			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && d+1 < maxDepth {
+				if iv, _, err := p.parseJSON(s, d+1); err == nil {
+					return p.detectValue(iv, d+1)
+				}
 			}
 			return p.detectValue(in, d+1)
 		default:

@@ -21,8 +21,10 @@ func (p *Parser) parseHEC(v *fastjson.Value, raw []byte, outer *wrapper, d int) 
 	}
 	w := p.hecWrapper(v, outer)
 	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
-		if startsJSON(s) && s[0] != '"' && validJSON(s) {
-			return p.parseBytes(s, w, d+1)
+		if startsJSON(s) && s[0] != '"' && d+1 < maxDepth {
+			if iv, iraw, err := p.parseJSON(s, d+1); err == nil {
+				return p.parseValue(iv, iraw, w, d+1)
+			}
 		}
 		if isTFELine(s) {
 			ev, err := p.parseTFELine(s, appendValue(nil, in), w, d+1)
