@@ -101,7 +101,7 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 	defer s.bufs.Put(bp)
 	buf, items, rejected := encodeBatch((*bp)[:0], batch, s.cfg.MaxBatchBytes, s.render)
 	*bp = buf
-	st := newSendState(len(batch))
+	st := newSendState(batch)
 	for _, r := range rejected {
 		st.fail(r.Index, r.Err, true)
 	}
@@ -133,7 +133,7 @@ func (s *Sink) post(ctx context.Context, r request, st *sendState) error {
 	}
 	if len(r.items) == 1 {
 		it := r.items[0]
-		st.fail(it.index, bridge.Permanent(fmt.Errorf("event of %d bytes refused by the server as too large (413)", it.end-it.start)), true)
+		st.fail(it.index, bridge.Permanent(fmt.Errorf("event %q of %d bytes refused by the server as too large (413)", st.batch[it.index].ID, it.end-it.start)), true)
 		return nil
 	}
 	s.log.Debug("bulk request too large, splitting", "batch_size", len(r.items), "bytes", len(r.body()))
@@ -167,7 +167,7 @@ func (s *Sink) bulk(ctx context.Context, r request, st *sendState) error {
 	}
 	for i, it := range r.items {
 		if err := classifyItem(results[i]); err != nil {
-			st.fail(it.index, err, true)
+			st.fail(it.index, fmt.Errorf("event %q: %w", st.batch[it.index].ID, err), true)
 		} else {
 			st.done(it.index)
 		}
@@ -201,6 +201,7 @@ func allConfig(failed []bridge.EventError) *bridge.ConfigError {
 
 // sendState collects the outcome of each event of one Send.
 type sendState struct {
+	batch     []normalize.Event
 	resolved  []bool
 	delivered int
 	failed    []bridge.EventError
@@ -208,7 +209,9 @@ type sendState struct {
 	reqErr    error // the request-level failure, if any
 }
 
-func newSendState(n int) *sendState { return &sendState{resolved: make([]bool, n)} }
+func newSendState(batch []normalize.Event) *sendState {
+	return &sendState{batch: batch, resolved: make([]bool, len(batch))}
+}
 
 func (st *sendState) done(i int) {
 	if !st.resolved[i] {

@@ -104,7 +104,7 @@ func TestSendMixedItemStatuses(t *testing.T) {
 	}
 	var pe *bridge.PartialError
 	errors.As(s.Send(context.Background(), evs[3:4]), &pe)
-	if pe == nil || !strings.Contains(pe.Failed[0].Err.Error(), "status_400: scripted for ev-003") {
+	if pe == nil || !strings.Contains(pe.Failed[0].Err.Error(), `event "ev-003"`) || !strings.Contains(pe.Failed[0].Err.Error(), "status_400: scripted for ev-003") {
 		t.Errorf("dead-letter reason should carry the server's type and reason, got %v", pe)
 	}
 
