@@ -250,10 +250,27 @@ func (s *valueScanner) feed(b []byte) (end int, done bool) {
 // is not called, when b is not a well-formed list of elements; the caller
 // then emits b whole so Parse reports it.
 func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) {
-	if b[len(b)-1] != ']' {
+	spans, ok := arraySpans(b, line)
+	if !ok {
 		return false, nil
 	}
-	type span struct{ from, to, line int }
+	for _, s := range spans {
+		data := bytes.TrimRight(b[s.from:s.to], " \t\r\n")
+		if err := fn(Record{Data: bytes.Clone(data), Line: s.line}); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
+}
+
+// span is one array element: b[from:to], starting on line.
+type span struct{ from, to, line int }
+
+// arraySpans finds the elements of the array b, whose '[' is on line.
+func arraySpans(b []byte, line int) ([]span, bool) {
+	if b[len(b)-1] != ']' {
+		return nil, false
+	}
 	var spans []span
 	depth, inStr, esc, start, startLine := 0, false, false, -1, 0
 	for i := 1; i < len(b)-1; i++ {
@@ -262,14 +279,7 @@ func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) 
 			line++
 		}
 		if inStr {
-			switch {
-			case esc:
-				esc = false
-			case c == '\\':
-				esc = true
-			case c == '"':
-				inStr = false
-			}
+			inStr, esc = stringState(c, esc)
 			continue
 		}
 		switch c {
@@ -278,7 +288,7 @@ func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) 
 		case ',':
 			if depth == 0 {
 				if start < 0 {
-					return false, nil
+					return nil, false
 				}
 				spans = append(spans, span{start, i, startLine})
 				start = -1
@@ -290,7 +300,7 @@ func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) 
 			depth++
 		case '}', ']':
 			if depth--; depth < 0 {
-				return false, nil
+				return nil, false
 			}
 		}
 		if start < 0 {
@@ -298,16 +308,24 @@ func splitArray(b []byte, line int, fn func(Record) error) (ok bool, err error) 
 		}
 	}
 	if depth != 0 || inStr || (start < 0 && len(spans) > 0) {
-		return false, nil
+		return nil, false
 	}
 	if start >= 0 {
 		spans = append(spans, span{start, len(b) - 1, startLine})
 	}
-	for _, s := range spans {
-		data := bytes.TrimRight(b[s.from:s.to], " \t\r\n")
-		if err := fn(Record{Data: bytes.Clone(data), Line: s.line}); err != nil {
-			return true, err
-		}
+	return spans, true
+}
+
+// stringState advances the in-string state by byte c: it reports whether
+// the string continues and whether the next byte is escaped.
+func stringState(c byte, esc bool) (inStr, nextEsc bool) {
+	switch {
+	case esc:
+		return true, false
+	case c == '\\':
+		return true, true
+	case c == '"':
+		return false, false
 	}
-	return true, nil
+	return true, false
 }
