@@ -14,17 +14,19 @@ tmp=$(mktemp -d)
 trap 'kill "${srv_pid:-}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/esbulk" ./bench/elasticsearch
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$tmp/esbulk" -addr "127.0.0.1:$port" >"$tmp/server.out" 2>&1 &
+"$tmp/esbulk" -addr 127.0.0.1:0 >"$tmp/server.out" 2>&1 &
 srv_pid=$!
-for _ in $(seq 50); do
-  if curl -fs "http://127.0.0.1:$port/" >/dev/null 2>&1; then break; fi
+addr=
+for _ in $(seq 100); do
+  addr=$(sed -n 's/^listening on //p' "$tmp/server.out")
+  if [ -n "$addr" ]; then break; fi
   sleep 0.1
 done
+[ -n "$addr" ] || { echo "counting server did not start" >&2; cat "$tmp/server.out" >&2; exit 1; }
 
 echo "== in-process counting server"
 go test -run '^$' -bench 'BenchmarkSend|BenchmarkEncode' -benchtime "$BENCHTIME" ./sinks/elasticsearch/
-echo "== external counting server (127.0.0.1:$port)"
-AUDITBRIDGE_BENCH_ES_URL="http://127.0.0.1:$port" \
+echo "== external counting server ($addr)"
+AUDITBRIDGE_BENCH_ES_URL="http://$addr" \
   go test -run '^$' -bench 'BenchmarkSend' -benchtime "$BENCHTIME" ./sinks/elasticsearch/
-echo "== server counts: $(curl -fs "http://127.0.0.1:$port/_count")"
+echo "== server counts: $(curl -fs "http://$addr/_count")"

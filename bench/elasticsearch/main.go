@@ -2,7 +2,7 @@
 // Elasticsearch sink: it answers GET / and the index template calls like
 // Elasticsearch, and each POST …/_bulk with one "created" item per create
 // action, counting events and bytes. It prints the counts on SIGINT/SIGTERM
-// and at GET /_count.
+// and at GET /_count. It prints "listening on ADDR" first.
 //
 //	go run ./bench/elasticsearch -addr 127.0.0.1:9201
 package main
@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -28,17 +29,23 @@ type counter struct {
 }
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:9201", "listen address")
+	addr := flag.String("addr", "127.0.0.1:0", "listen address (port 0: any free port)")
 	flag.Parse()
 	c := &counter{}
-	srv := &http.Server{Addr: *addr, Handler: c, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on %s\n", ln.Addr())
+	srv := &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		_ = srv.Shutdown(context.Background())
 	}()
-	if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+	if err := srv.Serve(ln); err != nil && err != http.ErrServerClosed {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
