@@ -204,7 +204,7 @@ func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
 			start = i
 			continue
 		}
-		r, size := decodeRune(s[i:])
+		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
 			dst = append(dst, s[start:i]...)
 			if r == utf8.RuneError {
@@ -238,17 +238,6 @@ const safeASCII = "" +
 // appendStringBytes is appendString for a byte slice.
 func appendStringBytes(dst []byte, b []byte) []byte {
 	return appendEscaped(dst, "", b)
-}
-
-// decodeRune is utf8.DecodeRune for a string or a byte slice.
-func decodeRune[T string | []byte](s T) (rune, int) {
-	switch v := any(s).(type) {
-	case string:
-		return utf8.DecodeRuneInString(v)
-	case []byte:
-		return utf8.DecodeRune(v)
-	}
-	return utf8.RuneError, 1
 }
 
 // appendEscapedByte appends the escape sequence of ASCII byte c.

@@ -63,11 +63,37 @@ func productName(product string) string {
 // (Elasticsearch's ip type rejects "fe80::1%eth0"). The documented HCP
 // sample's "69.323.323.201" is not one.
 func validIP(s string) bool {
-	if s == "" {
-		return false
+	if strings.IndexByte(s, ':') < 0 {
+		return validIPv4(s) // without building netip's error for bad ones
 	}
 	a, err := netip.ParseAddr(s)
 	return err == nil && a.Zone() == ""
+}
+
+// validIPv4 reports whether s is dotted-quad IPv4 as net/netip accepts it:
+// four decimal fields 0-255 without leading zeros.
+func validIPv4(s string) bool {
+	fields, val, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || fields == 3 && i < len(s) {
+				return false
+			}
+			fields++
+			val, digits = 0, 0
+			continue
+		}
+		c := s[i]
+		if c < '0' || c > '9' || (digits == 1 && val == 0) {
+			return false
+		}
+		val = val*10 + int(c-'0')
+		digits++
+		if val > 255 {
+			return false
+		}
+	}
+	return fields == 4
 }
 
 // target is what an identity event acts on, deciding the OCSF class and the

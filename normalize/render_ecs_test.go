@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 )
@@ -179,4 +180,28 @@ func TestECSSourceIP(t *testing.T) {
 			checkFields(t, m, []fieldCase{ip, addr})
 		})
 	}
+}
+
+func TestValidIPMatchesNetip(t *testing.T) {
+	for _, s := range []string{"1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4",
+		"1.2.3", "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "69.323.323.201", "1.2.3.4 ", "a.b.c.d",
+		"", "::1", "fe80::1%eth0", "::ffff:1.2.3.4", "1.2.3.04", "0.0.0.00", "10.0.0.1, 10.0.0.2"} {
+		a, err := netip.ParseAddr(s)
+		want := err == nil && a.Zone() == ""
+		if got := validIP(s); got != want {
+			t.Errorf("validIP(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+func FuzzValidIP(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "69.323.323.201", "::1", "01.2.3.4", "1.2.3.4.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := netip.ParseAddr(s)
+		if want := err == nil && a.Zone() == ""; validIP(s) != want {
+			t.Fatalf("validIP(%q) = %v, want %v", s, !want, want)
+		}
+	})
 }
