@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -37,7 +36,8 @@ type Sink struct {
 	render renderFunc
 	now    func() time.Time
 
-	bufs    sync.Pool // *[]byte
+	bufs    sync.Pool // *[]byte: encoded requests
+	resps   sync.Pool // *bytes.Buffer: bulk responses
 	parsers fastjson.ParserPool
 
 	mu        sync.Mutex // guards template
@@ -115,6 +115,13 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 	return st.result(s.log)
 }
 
+func (s *Sink) responseBuffer() *bytes.Buffer {
+	if b, ok := s.resps.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return &bytes.Buffer{}
+}
+
 func (s *Sink) buffer() *[]byte {
 	if bp, ok := s.bufs.Get().(*[]byte); ok {
 		return bp
@@ -155,13 +162,15 @@ func (s *Sink) bulk(ctx context.Context, r request, st *sendState) error {
 	if err := classify(hres, s.now()); err != nil {
 		return err
 	}
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
+	rb := s.responseBuffer()
+	defer s.resps.Put(rb)
+	rb.Reset()
+	if _, err := rb.ReadFrom(res.Body); err != nil {
 		return fmt.Errorf("read bulk response: %w", err)
 	}
 	p := s.parsers.Get()
 	defer s.parsers.Put(p)
-	results, err := parseBulkResponse(p, body, len(r.items))
+	results, err := parseBulkResponse(p, rb.Bytes(), len(r.items))
 	if err != nil {
 		return err
 	}
