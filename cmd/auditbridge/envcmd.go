@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/auditbridge/auditbridge/bridge"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -16,14 +17,18 @@ type envGroup struct {
 
 // envGroups lists every component of the binary, enabled or not.
 func envGroups() []envGroup {
-	groups := []envGroup{{title: "core", spec: &Config{}}}
+	groups := []envGroup{
+		{title: "core", spec: &Config{}},
+		{title: "spool", spec: &bridge.SpoolConfig{}},
+		{title: "delivery retry (every sink)", spec: &bridge.RetryConfig{}},
+	}
 	for _, s := range sourceSpecs() {
 		groups = append(groups, envGroup{title: "source " + s.name, spec: s.config()})
 	}
 	for _, s := range sinkSpecs() {
 		groups = append(groups,
 			envGroup{title: "sink " + s.name + " (when listed in AUDITBRIDGE_SINKS)", spec: s.config()},
-			envGroup{title: "sink " + s.name + " batching", prefix: sinkEnvPrefix(s.name), spec: &batchEnv{}})
+			envGroup{title: "sink " + s.name + " batching", prefix: sinkEnvPrefix(s.name), spec: &bridge.BatchConfig{}})
 	}
 	return groups
 }

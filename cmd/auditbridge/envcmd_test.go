@@ -18,7 +18,7 @@ func TestWriteEnvListsEveryVariable(t *testing.T) {
 	groups := []envGroup{
 		{title: "core", spec: &Config{}},
 		{title: "x", spec: &secretSpec{}},
-		{title: "x batching", prefix: "X_", spec: &batchEnv{}},
+		{title: "x batching", prefix: "X_", spec: &bridge.BatchConfig{}},
 	}
 	if err := writeEnv(&b, groups); err != nil {
 		t.Fatal(err)
@@ -28,10 +28,8 @@ func TestWriteEnvListsEveryVariable(t *testing.T) {
 		name string
 		line string // regexp matched against one line
 	}{
-		{"data dir default", `^AUDITBRIDGE_DATA_DIR\s+string\s+\./data\s+directory`},
 		{"admin addr default", `^AUDITBRIDGE_ADMIN_ADDR\s+string\s+127\.0\.0\.1:9880\s`},
-		{"no default shows dash", `^AUDITBRIDGE_NATS_URL\s+string\s+-\s`},
-		{"sinks list", `^AUDITBRIDGE_SINKS\s+list of string\s`},
+		{"no default shows dash", `^AUDITBRIDGE_SINKS\s+list of string\s+-\s`},
 		{"secret marked with _FILE", `^AUDITBRIDGE_X_TOKEN \(or AUDITBRIDGE_X_TOKEN_FILE\)\s+secret\s+-\s+the token$`},
 		{"required marked", `^AUDITBRIDGE_X_ADDR\s+string, required\s+-\s+where$`},
 		{"batch with prefix", `^AUDITBRIDGE_X_BATCH_WAIT\s+duration\s+1s\s`},
@@ -57,7 +55,7 @@ func TestEnvGroupsCoverEverySink(t *testing.T) {
 			t.Errorf("env output lacks %s", want)
 		}
 	}
-	for _, want := range []string{"AUDITBRIDGE_ES_BATCH_BYTES", "AUDITBRIDGE_FILE_PATH", "AUDITBRIDGE_STDOUT_FORMAT", "AUDITBRIDGE_SHUTDOWN_TIMEOUT"} {
+	for _, want := range []string{"AUDITBRIDGE_ES_BATCH_BYTES", "AUDITBRIDGE_FILE_PATH", "AUDITBRIDGE_STDOUT_FORMAT", "AUDITBRIDGE_SHUTDOWN_TIMEOUT", "AUDITBRIDGE_DATA_DIR", "AUDITBRIDGE_SPOOL_MAX_BYTES", "AUDITBRIDGE_RETRY_MAX", "AUDITBRIDGE_FILE_SEND_TIMEOUT"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("env output lacks %s", want)
 		}

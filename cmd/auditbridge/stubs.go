@@ -13,9 +13,6 @@ func notYet(w io.Writer, what string) int {
 	return 2
 }
 
-func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	return notYet(stderr, "run")
-}
 func cmdReplay(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return notYet(stderr, "replay")
 }
@@ -24,7 +21,4 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 }
 func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	return notYet(stderr, "dlq")
-}
-func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	return notYet(stderr, "demo")
 }

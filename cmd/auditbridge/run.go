@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/hashicorp/go-hclog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// checkTimeout bounds each startup probe of a sink or source.
+const checkTimeout = 10 * time.Second
+
+// cmdRun runs the configured sources and sinks until SIGTERM/SIGINT.
+func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		fmt.Fprintf(stderr, "auditbridge run: unexpected arguments %q\n", args)
+		return 2
+	}
+	st, err := loadSettings(getenv)
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return 2
+	}
+	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
+	if err := runBridge(ctx, st, log, stdout); err != nil {
+		log.Error("auditbridge stopped with an error", "error", err)
+		return 1
+	}
+	log.Info("auditbridge stopped")
+	return 0
+}
+
+// runBridge opens the spool, serves the admin endpoints, builds every
+// enabled sink with its dispatcher and every enabled source, and runs them
+// until ctx ends.
+func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Writer) error {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := bridge.NewMetrics(reg)
+	spool, err := bridge.OpenSpool(ctx, st.spool, log, m)
+	if err != nil {
+		return fmt.Errorf("open spool: %w", err)
+	}
+	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: spool, spool: spool}
+	if err := buildSinks(ctx, p, st, spool, log, stdout); err != nil {
+		closeAll(p, spool)
+		return err
+	}
+	for _, ss := range st.sources {
+		src, err := ss.spec.build(ss.cfg, sourceDeps{log: log.Named("source." + ss.spec.name), metrics: m, spool: spool})
+		if err != nil {
+			closeAll(p, spool)
+			return fmt.Errorf("source %s: %w", ss.spec.name, err)
+		}
+		p.sources = append(p.sources, src)
+	}
+	if len(p.sources) == 0 {
+		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR or AUDITBRIDGE_TFC_TOKEN; only spooled events will be delivered")
+	}
+	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool.Health())), log.Named("admin"))
+	if err != nil {
+		closeAll(p, spool)
+		return fmt.Errorf("admin server on %s: %w", st.core.AdminAddr, err)
+	}
+	go probe(ctx, log, p.sinks, p.sources)
+	return p.run(ctx)
+}
+
+// buildSinks builds each enabled sink and creates its dispatcher (its
+// durable consumer) before any source may publish.
+func buildSinks(ctx context.Context, p *pipeline, st *settings, spool *bridge.Spool, log hclog.Logger, stdout io.Writer) error {
+	for _, ss := range st.sinks {
+		setStdout(ss.cfg, stdout)
+		slog := log.Named("sink." + ss.spec.name)
+		sink, err := ss.spec.build(ss.cfg, slog)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", ss.spec.name, err)
+		}
+		g := newGatedSink(sink)
+		p.sinks = append(p.sinks, g)
+		d, err := spool.NewDispatcher(ctx, g, ss.batch, st.retry, slog)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", ss.spec.name, err)
+		}
+		p.runners = append(p.runners, d.Run)
+	}
+	return nil
+}
+
+// closeAll releases what a failed startup had built.
+func closeAll(p *pipeline, spool *bridge.Spool) {
+	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	defer cancel()
+	for _, g := range p.sinks {
+		_ = g.Close(ctx)
+	}
+	_ = spool.Close(ctx)
+}
+
+// probe runs every Checker once at startup and logs the result. A failing
+// peer is a warning only: the spool holds the events until it is back.
+func probe(ctx context.Context, log hclog.Logger, sinks []*gatedSink, sources []bridge.Source) {
+	for _, g := range sinks {
+		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		if ok, err := g.check(cctx); ok && err != nil {
+			log.Warn("sink check failed; events are spooled until it recovers", "sink", g.Name(), "error", err)
+		} else if ok {
+			log.Info("sink check passed", "sink", g.Name())
+		}
+		cancel()
+	}
+	for _, src := range sources {
+		c, ok := src.(bridge.Checker)
+		if !ok {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		if err := c.Check(cctx); err != nil {
+			log.Warn("source check failed", "source", src.Name(), "error", err)
+		}
+		cancel()
+	}
+}
