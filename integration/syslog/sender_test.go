@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ type sender struct {
 	delivered []string
 	dead      []string
 	progress  chan struct{} // receives after each stdout line (non-blocking)
+	paused    chan string   // "paused N" lines
 	done      chan error
 }
 
@@ -63,7 +65,8 @@ func startSender(t *testing.T, env map[string]string, events []map[string]any, a
 			t.Fatal(err)
 		}
 	}
-	s := &sender{cmd: exec.Command(senderBinary(t), args...), progress: make(chan struct{}, 1), done: make(chan error, 1)}
+	s := &sender{cmd: exec.Command(senderBinary(t), args...), progress: make(chan struct{}, 1),
+		paused: make(chan string, 16), done: make(chan error, 1)}
 	s.cmd.Stdin, s.cmd.Stderr = &in, &s.stderr
 	s.cmd.Env = os.Environ()
 	for k, v := range env {
@@ -81,6 +84,10 @@ func startSender(t *testing.T, env map[string]string, events []map[string]any, a
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 			what, id, _ := strings.Cut(sc.Text(), " ")
+			if what == "paused" {
+				s.paused <- id
+				continue
+			}
 			s.mu.Lock()
 			if what == "delivered" {
 				s.delivered = append(s.delivered, id)
@@ -123,6 +130,27 @@ func (s *sender) waitDelivered(t *testing.T, n int) {
 		case <-deadline:
 			t.Fatalf("only %d of %d events delivered after 60s\n%s", have, n, s.stderr.String())
 		}
+	}
+}
+
+// waitPaused waits until the sender has paused (-pause-every) and returns
+// how many events it had sent.
+func (s *sender) waitPaused(t *testing.T) string {
+	t.Helper()
+	select {
+	case n := <-s.paused:
+		return n
+	case <-time.After(60 * time.Second):
+		t.Fatalf("syslogsend did not pause within 60s\n%s", s.stderr.String())
+		return ""
+	}
+}
+
+// resume lets a paused sender go on.
+func (s *sender) resume(t *testing.T) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -89,7 +89,7 @@ func (s *syslogNG) addr(name string) string {
 // start runs syslog-ng in the foreground and waits for its TCP listeners.
 func (s *syslogNG) start() {
 	s.t.Helper()
-	cmd := exec.Command("syslog-ng", "-F", "--no-caps", "-f", s.conf,
+	cmd := exec.Command("syslog-ng", "-F", "-v", "-e", "--no-caps", "-f", s.conf,
 		"-p", filepath.Join(s.dir, "syslog-ng.pid"), "-R", filepath.Join(s.dir, "syslog-ng.persist"),
 		"-c", filepath.Join(s.dir, "syslog-ng.ctl"))
 	cmd.Env = append(os.Environ(), "TZ=UTC")

@@ -75,8 +75,14 @@
 //     sink shuts down its sending side (TCP FIN, or TLS close_notify) and
 //     waits until the collector closes too. A collector closes only after
 //     reading everything up to our FIN; one that exits with unread bytes
-//     resets the connection instead, which fails the batch. So success means
-//     the collector process read every message of the batch.
+//     resets the connection instead, which fails the batch. A collector that
+//     exits after reading but before processing (syslog-ng keeps accepting
+//     and reading for about 100ms after SIGTERM, then exits) also closes
+//     normally, so the sink then dials the next batch's connection at once:
+//     when that is refused the batch fails and is resent. Success thus means
+//     the collector read every message of the batch and was still listening
+//     afterwards. The remaining window is a collector that exits and a new
+//     one that starts listening between our EOF and that dial.
 //   - read-check: one long-lived connection. Before reuse and for 20ms
 //     after each write the sink reads from it; a syslog collector never
 //     sends, so EOF or a reset means the peer went away and the batch fails.

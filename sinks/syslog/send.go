@@ -15,7 +15,7 @@ const preWriteCheck = time.Millisecond
 // sendStream writes the framed batch in s.buf over TCP or TLS and confirms it
 // as configured. Any failure closes the connection; the next Send re-dials.
 func (s *Sink) sendStream(ctx context.Context) error {
-	if s.conn != nil && s.cfg.Confirm == "read-check" {
+	if s.conn != nil && s.cfg.Confirm != "none" {
 		if err := peerGone(s.conn, preWriteCheck); err != nil {
 			s.log.Warn("idle connection lost, reconnecting", "error", err)
 			s.drop()
@@ -40,6 +40,9 @@ func (s *Sink) sendStream(ctx context.Context) error {
 	case "half-close":
 		err = halfCloseConfirm(conn, deadline)
 		s.drop()
+		if err == nil {
+			err = s.redialAfterConfirm(ctx)
+		}
 	case "read-check":
 		if err = peerGone(conn, readCheckWait); err != nil {
 			s.drop()
@@ -47,6 +50,21 @@ func (s *Sink) sendStream(ctx context.Context) error {
 		}
 	}
 	return err
+}
+
+// redialAfterConfirm opens the connection for the next batch right after a
+// half-close confirmation and fails the batch when it cannot. A collector
+// that is exiting also closes our connection after reading it, without
+// having processed what it read (syslog-ng does this during its shutdown);
+// by then its listener is gone too, so the dial is refused and the batch is
+// resent instead of being counted delivered.
+func (s *Sink) redialAfterConfirm(ctx context.Context) error {
+	c, err := s.dial(ctx)
+	if err != nil {
+		return fmt.Errorf("collector gone right after closing: %w", err)
+	}
+	s.conn = c
+	return nil
 }
 
 // sendUDP writes one datagram per message.

@@ -153,17 +153,22 @@ func TestSendFailsWhenPeerDoesNotRead(t *testing.T) {
 	tests := []struct {
 		name    string
 		confirm string
-		serve   func(net.Conn)
+		serve   func(net.Conn, net.Listener)
 	}{
-		{"half-close, peer resets with unread data", "half-close", func(c net.Conn) {
+		{"half-close, peer reads everything and exits", "half-close", func(c net.Conn, ln net.Listener) {
+			_, _ = io.Copy(io.Discard, c)
+			ln.Close() // the process exits: listener and connection go
+			c.Close()
+		}},
+		{"half-close, peer resets with unread data", "half-close", func(c net.Conn, _ net.Listener) {
 			_, _ = c.Read(make([]byte, 1)) // one byte, the rest stays unread
 			c.Close()                      // unread data: the kernel sends RST
 		}},
-		{"half-close, peer never closes", "half-close", func(c net.Conn) {
+		{"half-close, peer never closes", "half-close", func(c net.Conn, _ net.Listener) {
 			_, _ = io.Copy(io.Discard, c)
 			<-done
 		}},
-		{"read-check, peer resets at once", "read-check", func(c net.Conn) {
+		{"read-check, peer resets at once", "read-check", func(c net.Conn, _ net.Listener) {
 			c.(*net.TCPConn).SetLinger(0)
 			c.Close()
 		}},
@@ -181,7 +186,7 @@ func TestSendFailsWhenPeerDoesNotRead(t *testing.T) {
 					if err != nil {
 						return
 					}
-					go tt.serve(c)
+					go tt.serve(c, ln)
 				}
 			}()
 			cfg := testConfig(ln.Addr().String())

@@ -39,6 +39,7 @@ func run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	batchSize := flag.Int("batch", 50, "events per Send")
 	retryWait := flag.Duration("retry-wait", 50*time.Millisecond, "pause before resending a failed batch")
 	pace := flag.Duration("pace", 0, "pause between batches (to spread a run over time)")
+	pauseEvery := flag.Int("pause-every", 0, `after every N events print "paused N" and wait for SIGUSR1`)
 	flag.Parse()
 	var cfg syslog.Config
 	if err := envconfig.Process("AUDITBRIDGE", &cfg); err != nil {
@@ -55,10 +56,22 @@ func run(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) error {
 	}
 	out := bufio.NewWriter(stdout)
 	defer out.Flush()
+	resume := make(chan os.Signal, 1)
+	signal.Notify(resume, syscall.SIGUSR1)
+	defer signal.Stop(resume)
 	for start := 0; start < len(events); start += *batchSize {
 		batch := events[start:min(start+*batchSize, len(events))]
 		if err := sendUntilDone(ctx, sink, batch, *retryWait, out, stderr); err != nil {
 			return err
+		}
+		if sent := start + len(batch); *pauseEvery > 0 && sent%*pauseEvery == 0 && sent < len(events) {
+			fmt.Fprintln(out, "paused", sent)
+			out.Flush()
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-resume:
+			}
 		}
 		if *pace > 0 {
 			select {
