@@ -236,5 +236,3 @@ func (f *fakeHEC) snapshot() (events []hecEvent, requests int) {
 	defer f.mu.Unlock()
 	return append([]hecEvent(nil), f.events...), f.requests
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

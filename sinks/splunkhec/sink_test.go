@@ -2,6 +2,7 @@ package splunkhec
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func storedIDs(t *testing.T, f *fakeHEC) []string {
 	out := make([]string, len(evs))
 	for i, e := range evs {
 		var ev normalize.Event
-		if err := jsonUnmarshal(e.Event, &ev); err != nil {
+		if err := json.Unmarshal(e.Event, &ev); err != nil {
 			t.Fatalf("stored event %d is not a native event: %v", i, err)
 		}
 		out[i] = ev.ID
@@ -332,7 +333,7 @@ func TestConformance(t *testing.T) {
 			c := &sinktest.Collector{}
 			f.onEvent = func(e hecEvent) {
 				var ev normalize.Event
-				if err := jsonUnmarshal(e.Event, &ev); err != nil {
+				if err := json.Unmarshal(e.Event, &ev); err != nil {
 					t.Errorf("HEC got a bad event body: %v", err)
 					return
 				}
