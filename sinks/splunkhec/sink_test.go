@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -61,20 +62,11 @@ func storedIDs(t *testing.T, f *fakeHEC) []string {
 func wantIDs(batch []normalize.Event, skip ...int) []string {
 	var out []string
 	for i, ev := range batch {
-		if !containsInt(skip, i) {
+		if !slices.Contains(skip, i) {
 			out = append(out, ev.ID)
 		}
 	}
 	return out
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func TestSendFields(t *testing.T) {
