@@ -13,9 +13,6 @@ func notYet(w io.Writer, what string) int {
 	return 2
 }
 
-func cmdReplay(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
-	return notYet(stderr, "replay")
-}
 func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	return notYet(stderr, "check")
 }
