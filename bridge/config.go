@@ -23,8 +23,9 @@ type SpoolConfig struct {
 	Sync string `envconfig:"SPOOL_SYNC" default:"1s" desc:"embedded store fsync interval (e.g. 1s), or 'always' to fsync every write"`
 	// DedupWindow is how long JetStream remembers message ids of publishes.
 	DedupWindow time.Duration `envconfig:"SPOOL_DEDUP_WINDOW" default:"10m" desc:"window in which a re-published batch (same event ids) is stored once"`
-	// MsgBytes and MsgEvents bound one spool message (one encoded batch).
-	MsgBytes  int `envconfig:"SPOOL_MSG_BYTES" default:"786432" desc:"most encoded bytes per spool message"`
+	// MsgBytes bounds the encoded size of one spool message (one batch).
+	MsgBytes int `envconfig:"SPOOL_MSG_BYTES" default:"786432" desc:"most encoded bytes per spool message"`
+	// MsgEvents bounds the events of one spool message.
 	MsgEvents int `envconfig:"SPOOL_MSG_EVENTS" default:"500" desc:"most events per spool message"`
 	// AckWait is how long a fetched batch stays invisible to other readers
 	// without a progress signal; the engine renews it during long retries.
@@ -126,9 +127,10 @@ func (b BatchConfig) Validate() error {
 
 // RetryConfig is the delivery engine's backoff, shared by all sinks.
 type RetryConfig struct {
-	// Base and Max bound the exponential backoff with full jitter.
+	// Base bounds the first retry delay; each retry doubles the bound.
 	Base time.Duration `envconfig:"RETRY_BASE" default:"200ms" desc:"first retry delay bound (exponential backoff with full jitter)"`
-	Max  time.Duration `envconfig:"RETRY_MAX" default:"30s" desc:"largest retry delay"`
+	// Max caps the retry delay bound.
+	Max time.Duration `envconfig:"RETRY_MAX" default:"30s" desc:"largest retry delay"`
 	// ConfigDelay is the slow retry after a configuration error (bad token).
 	ConfigDelay time.Duration `envconfig:"RETRY_CONFIG_DELAY" default:"30s" desc:"retry interval while a sink reports a configuration error (it is unready meanwhile)"`
 }
