@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kelseyhightower/envconfig"
 )
 
 func TestSpoolConfigValidate(t *testing.T) {
@@ -80,5 +82,27 @@ func checkErr(t *testing.T, err error, want []string) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error does not name %s:\n%v", w, err)
 		}
+	}
+}
+
+// The Default* constructors must agree with the default tags cmd reads.
+func TestDefaultsMatchTags(t *testing.T) {
+	const prefix = "AUDITBRIDGE_BRIDGE_TEST_UNSET" // no such variables: tags' defaults apply
+	var sc SpoolConfig
+	var bc BatchConfig
+	var rc RetryConfig
+	for _, spec := range []any{&sc, &bc, &rc} {
+		if err := envconfig.Process(prefix, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := DefaultSpoolConfig("./data"); sc != want {
+		t.Errorf("spool tags give %+v, DefaultSpoolConfig %+v", sc, want)
+	}
+	if want := DefaultBatchConfig(); bc != want {
+		t.Errorf("batch tags give %+v, DefaultBatchConfig %+v", bc, want)
+	}
+	if want := DefaultRetryConfig(); rc != want {
+		t.Errorf("retry tags give %+v, DefaultRetryConfig %+v", rc, want)
 	}
 }
