@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/auditbridge/auditbridge/bridge"
+)
+
+// cmdDLQ inspects, resends or drops dead-lettered events:
+//
+//	auditbridge dlq list   [-sink NAME] [-limit N]
+//	auditbridge dlq replay [-sink NAME]   (every configured sink by default)
+//	auditbridge dlq purge  [-sink NAME]   (every sink's by default)
+//
+// With the embedded spool, stop the running bridge first (it holds the store).
+func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "usage: auditbridge dlq list|replay|purge [-sink NAME] [-limit N]")
+		return 2
+	}
+	sub := args[0]
+	fs := flag.NewFlagSet("dlq "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sink := fs.String("sink", "", "only this sink's dead letters")
+	limit := fs.Int("limit", 100, "list at most this many (0 = all)")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		return 2
+	}
+	if sub != "list" && sub != "replay" && sub != "purge" {
+		fmt.Fprintf(stderr, "auditbridge dlq: unknown subcommand %q (list, replay, purge)\n", sub)
+		return 2
+	}
+	st, err := loadSettings(getenv)
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return 2
+	}
+	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
+	spool, err := bridge.OpenSpool(ctx, st.spool, log, nil)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge dlq: open spool:", err)
+		return 1
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		_ = spool.Close(cctx)
+	}()
+	switch sub {
+	case "list":
+		err = dlqList(ctx, spool, *sink, *limit, stdout)
+	case "purge":
+		var n int
+		if n, err = spool.DLQPurge(ctx, *sink); err == nil {
+			fmt.Fprintf(stdout, "purged %d dead letters\n", n)
+		}
+	case "replay":
+		err = dlqReplay(ctx, spool, st, *sink, stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "auditbridge dlq %s: %v\n", sub, err)
+		return 1
+	}
+	return 0
+}
+
+func dlqList(ctx context.Context, spool *bridge.Spool, sink string, limit int, w io.Writer) error {
+	dls, err := spool.DLQList(ctx, sink, limit)
+	if err != nil {
+		return err
+	}
+	for _, d := range dls {
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), d.Sink,
+			d.Class, orDash(d.EventID), strings.ReplaceAll(d.Reason, "\n", " "))
+	}
+	fmt.Fprintf(w, "%d dead letters listed\n", len(dls))
+	return nil
+}
+
+// dlqReplay resends the dead letters of sink, or of every configured sink.
+// The running bridge's dispatchers then deliver them (to that sink only).
+func dlqReplay(ctx context.Context, spool *bridge.Spool, st *settings, sink string, w io.Writer) error {
+	sinks := []string{sink}
+	if sink == "" {
+		sinks = nil
+		for _, ss := range st.sinks {
+			sinks = append(sinks, ss.spec.name)
+		}
+	}
+	for _, s := range sinks {
+		n, err := spool.DLQReplay(ctx, s)
+		if err != nil {
+			return fmt.Errorf("sink %s: %w", s, err)
+		}
+		fmt.Fprintf(w, "sink %s: %d events back in the spool\n", s, n)
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
