@@ -69,6 +69,8 @@ func (s *Server) frames(wk *worker, kind endpoint, body []byte) []frame {
 	switch kind {
 	case kindEvent:
 		return decodeHEC(&wk.frames, body)
+	case kindRaw:
+		return decodeLines(body)
 	}
 	return decodeRecords(body)
 }

@@ -26,8 +26,11 @@ var (
 type frame struct {
 	data []byte // sub-slice of the request body
 	num  int    // 0-based number of the record in the request
-	line int    // 1-based line where it starts (generic endpoint), or 0
+	line int    // 1-based line where it starts (raw and generic endpoints), or 0
 	bad  code   // codeSuccess when the frame is well-formed
+	// skippable: a line that turns out to be neither JSON nor a TFE audit
+	// line is skipped, not refused (plain log lines, as ReadRecords does).
+	skippable bool
 }
 
 // decodeHEC splits the body of /services/collector/event into its events:
@@ -81,6 +84,32 @@ func checkWrapper(p *fastjson.Parser, obj []byte) code {
 		}
 	}
 	return codeSuccess
+}
+
+// decodeLines splits a body into one record per line, the way Splunk's raw
+// endpoint breaks events: blank lines are skipped and do not count; other
+// plain-text lines are skipped later if the parser finds them neither JSON
+// nor a TFE audit line. A line nested deeper than maxDepth is refused.
+func decodeLines(body []byte) []frame {
+	var frames []frame
+	for n := 1; len(body) > 0; n++ {
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		f := frame{data: line, num: len(frames), line: n, skippable: true}
+		if nestingDepth(line) > maxDepth {
+			f.bad = codeInvalidDataFormat
+		}
+		frames = append(frames, f)
+	}
+	return frames
 }
 
 // scanObject returns the length of the JSON object at the start of b. It

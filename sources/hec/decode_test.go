@@ -85,6 +85,32 @@ func TestDecodeHEC(t *testing.T) {
 	}
 }
 
+func TestDecodeLines(t *testing.T) {
+	deep := strings.Repeat("[", maxDepth+1) + strings.Repeat("]", maxDepth+1)
+	tests := []struct {
+		name string
+		body string
+		want []want
+	}{
+		{"lines", "{\"a\":1}\n{\"b\":2}", []want{{`{"a":1}`, codeSuccess}, {`{"b":2}`, codeSuccess}}},
+		{"CRLF, blank lines and trailing newline", "\r\n{\"a\":1}\r\n\r\n  \nplain text\r\n",
+			[]want{{`{"a":1}`, codeSuccess}, {`plain text`, codeSuccess}}},
+		{"too deep line refused, neighbour kept", deep + "\n{\"b\":2}", []want{{deep, codeInvalidDataFormat}, {`{"b":2}`, codeSuccess}}},
+		{"empty", "\n\n", []want{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decodeLines([]byte(tt.body))
+			sameFrames(t, got, tt.want)
+			for _, f := range got {
+				if !f.skippable || f.line < 1 {
+					t.Errorf("frame %d: skippable %v line %d", f.num, f.skippable, f.line)
+				}
+			}
+		})
+	}
+}
+
 func TestNestingDepth(t *testing.T) {
 	tests := []struct {
 		in   string

@@ -11,9 +11,9 @@
 //	     string (or any other JSON value). Each whole wrapper object goes to
 //	     normalize, which unwraps it and keeps the metadata.
 //	POST /services/collector/raw, /services/collector/raw/1.0
-//	     records one per line (JSON, or TFE log lines), read like the CLI reads
-//	     a file (normalize.ReadRecords): plain TFE log lines that are not audit
-//	     lines are skipped; a body with no record at all gets 400 code 5.
+//	     one record per line (JSON, or a TFE log line), as Splunk breaks raw
+//	     events; blank lines and plain log lines that are neither JSON nor TFE
+//	     audit lines are skipped; a body with no record at all gets 400 code 5.
 //	GET  /services/collector/health, /services/collector/health/1.0
 //	     no token needed: 200 {"text":"HEC is healthy","code":17}; 503 code 18
 //	     ("HEC is unhealthy, queues are full") for 5 s after the spool refused
@@ -52,7 +52,7 @@
 //	                                                  HEC_MAX_CONCURRENT requests; Retry-After: 1
 //
 // Event numbers are 0-based, counted over the events of the request (the
-// records for /raw).
+// non-blank lines for /raw).
 //
 // # Acknowledgement and bad input
 //

@@ -11,12 +11,18 @@ import (
 // maxReportedErrors bounds the refused records listed in a /v1/events reply.
 const maxReportedErrors = 100
 
-// decodeRecords splits a /services/collector/raw or /v1/events body with
-// normalize.ReadRecords, as the CLI reads files: NDJSON (one record per
-// line), a JSON array, concatenated or pretty-printed objects, or a TFE log
-// (audit lines are records; other plain log lines are skipped, not errors).
-// A record nested deeper than maxDepth is refused before it is parsed.
+// decodeRecords splits a /v1/events body with normalize.ReadRecords, as the
+// CLI reads files: NDJSON (one record per line), a JSON array, concatenated
+// or pretty-printed objects, or a TFE log (audit lines are records; other
+// plain log lines are skipped, not errors). A record nested deeper than
+// maxDepth is refused before it is parsed. A body whose brackets nest deeper
+// than maxDepth overall (unbalanced lines) is read line by line instead:
+// ReadRecords can take quadratic time on such input, and lines keep the
+// balanced neighbours of a broken line.
 func decodeRecords(body []byte) []frame {
+	if nestingDepth(body) > maxDepth {
+		return decodeLines(body)
+	}
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
 		f := frame{data: rec.Data, num: len(frames), line: rec.Line} // Data is owned by the Record

@@ -15,7 +15,7 @@ type endpoint int
 
 const (
 	kindEvent   endpoint = iota // /services/collector[/event[/1.0]]: concatenated HEC event objects
-	kindRaw                     // /services/collector/raw[/1.0]: records one per line (normalize.ReadRecords)
+	kindRaw                     // /services/collector/raw[/1.0]: one record per line
 	kindGeneric                 // /v1/events: NDJSON, a JSON array or objects of any supported format
 )
 
@@ -79,11 +79,6 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	wk := s.workers.Get().(*worker)
 	defer s.workers.Put(wk)
 	frames := s.frames(wk, kind, body)
-	// No data: an empty body; for the HEC endpoints also a body without any
-	// record. /v1/events takes a log file without audit lines as 0 events.
-	if len(frames) == 0 && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
-		return outcome{reply: replyCode(codeNoData)}
-	}
 	events := make([]normalize.Event, 0, len(frames))
 	var bad []badRecord
 	for _, f := range frames {
@@ -93,9 +88,14 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 		}
 		evs, err := wk.events.Parse(f.data)
 		events = append(events, evs...)
-		if err != nil {
+		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
 		}
+	}
+	// No data: an empty body; for the HEC endpoints also a body without any
+	// record. /v1/events takes a log file without audit lines as 0 events.
+	if len(events) == 0 && len(bad) == 0 && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
+		return outcome{reply: replyCode(codeNoData)}
 	}
 	if len(events) > 0 {
 		if rep, ok := s.publish(ctx, pub, kind, events); !ok {

@@ -204,6 +204,8 @@ func TestIngest(t *testing.T) {
 		{"raw bad line between good ones", raw, splunk, "", hcp + "\n{\"a\":\n" + boundary + "\n", 400,
 			`{"text":"Invalid data format","code":6,"invalid-event-number":1}`, []string{"hcp.platform", "boundary.cloudevent"}},
 		{"raw without any record", raw, splunk, "", "just a log line\n", 400, `{"text":"No data","code":5}`, nil},
+		{"raw counts non-blank lines", raw, splunk, "", "\n" + hcp + "\nplain log line\n\n[1,\n" + stream, 400,
+			`{"text":"Invalid data format","code":6,"invalid-event-number":2}`, []string{"hcp.platform", "hcp.control_plane"}},
 		{"raw needs a token", raw, "", "", hcp, 401, `{"text":"Token is required","code":2}`, nil},
 		{"v1 NDJSON", gen, "Bearer " + testToken, "", hcp + "\n" + stream + "\n", 200, `{"accepted":2}` + "\n", []string{"hcp.platform", "hcp.control_plane"}},
 		{"v1 JSON array", gen, splunk, "", "[" + hcp + "," + boundary + "]", 200, `{"accepted":2}` + "\n", []string{"hcp.platform", "boundary.cloudevent"}},
@@ -250,4 +252,28 @@ func basicToken(tok string) string {
 func matches(want, got string) bool {
 	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(want), "…", `[^"]*`) + "$"
 	return regexp.MustCompile(re).MatchString(got)
+}
+
+// TestUnbalancedLines: lines of unclosed brackets (which would make
+// record splitting quadratic) are read line by line: each is refused, the
+// balanced neighbours are published.
+func TestUnbalancedLines(t *testing.T) {
+	hcp := sample(t, "hcp-platform-auth-success.json")
+	body := strings.Repeat("[\n", 32<<10) + hcp + "\n"
+	for _, path := range []string{"/services/collector/raw", "/v1/events"} {
+		t.Run(path, func(t *testing.T) {
+			pub := &recorder{}
+			_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), pub, nil)
+			status, reply, _ := post(t, ts.URL+path, "Splunk "+testToken, "", body)
+			if status != 400 {
+				t.Fatalf("status %d %.200s", status, reply)
+			}
+			if evs := pub.events(); len(evs) != 1 || evs[0].Kind != normalize.KindHCPPlatform {
+				t.Fatalf("published %d events, want the one hcp.platform", len(evs))
+			}
+			if path == "/v1/events" && !strings.HasPrefix(reply, `{"accepted":1,"text":"Invalid data format","code":6,"refused":32768,"errors":[{"record":0,"line":1,"code":6,`) {
+				t.Errorf("reply %.300s", reply)
+			}
+		})
+	}
 }
