@@ -15,6 +15,9 @@ const preWriteCheck = time.Millisecond
 // sendStream writes the framed batch in s.buf over TCP or TLS and confirms it
 // as configured. Any failure closes the connection; the next Send re-dials.
 func (s *Sink) sendStream(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err // a kept connection would otherwise let the write through
+	}
 	if s.conn != nil && s.cfg.Confirm != "none" {
 		if err := peerGone(s.conn, preWriteCheck); err != nil {
 			s.log.Warn("idle connection lost, reconnecting", "error", err)
@@ -26,12 +29,12 @@ func (s *Sink) sendStream(ctx context.Context) error {
 		return err
 	}
 	deadline := s.deadline(ctx)
-	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
-	defer stop()
 	if err := conn.SetWriteDeadline(deadline); err != nil {
 		s.drop()
 		return err
 	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Now()) })
+	defer stop()
 	if _, err := conn.Write(s.buf); err != nil {
 		s.drop()
 		return fmt.Errorf("write: %w", err)
@@ -69,6 +72,9 @@ func (s *Sink) redialAfterConfirm(ctx context.Context) error {
 
 // sendUDP writes one datagram per message.
 func (s *Sink) sendUDP(ctx context.Context, msgs [][]byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	conn, err := s.connect(ctx)
 	if err != nil {
 		return err

@@ -309,9 +309,21 @@ func TestSendCancelledContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Close(context.Background())
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.Send(ctx, batchOf(1)); err == nil || bridge.IsPermanent(err) {
-		t.Fatalf("want a retryable error for a cancelled context, got %v", err)
+	for _, when := range []string{"no connection yet", "connection kept from the last batch"} {
+		if err := s.Send(ctx, batchOf(1)); err == nil || bridge.IsPermanent(err) {
+			t.Fatalf("%s: want a retryable error for a cancelled context, got %v", when, err)
+		}
+		if err := s.Send(context.Background(), batchOf(1)); err != nil {
+			t.Fatal(err)
+		}
+		col.next(t)
+	}
+	select {
+	case m := <-col.msgs:
+		t.Fatalf("a cancelled Send delivered %q", m)
+	default:
 	}
 }
