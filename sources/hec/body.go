@@ -64,13 +64,19 @@ func tooLarge() reply {
 		text: "Request entity too large", event: -1}
 }
 
+// tooMany is the 413 reply for a request above MaxEvents events.
+func tooMany() reply {
+	return reply{code: codeInvalidDataFormat, status: http.StatusRequestEntityTooLarge,
+		text: "Too many events in one request", event: -1}
+}
+
 // frames splits body into records for kind.
 func (s *Server) frames(wk *worker, kind endpoint, body []byte) []frame {
 	switch kind {
 	case kindEvent:
-		return decodeHEC(&wk.frames, body)
+		return decodeHEC(&wk.frames, body, s.cfg.MaxEvents)
 	case kindRaw:
-		return decodeLines(body)
+		return decodeLines(body, s.cfg.MaxEvents)
 	}
-	return decodeRecords(body)
+	return decodeRecords(body, s.cfg.MaxEvents)
 }

@@ -30,6 +30,9 @@ type Config struct {
 	// and 1 MB on old ones; 16 MiB holds thousands of audit events while
 	// keeping memory per request small.
 	MaxBodyBytes int64 `envconfig:"HEC_MAX_BODY_BYTES" default:"16777216" desc:"largest request body in bytes, also after gzip decompression; above it the reply is 413"`
+	// MaxEvents bounds the events of one request; more get 413. With
+	// MaxBodyBytes it bounds the memory a request takes once parsed.
+	MaxEvents int `envconfig:"HEC_MAX_EVENTS" default:"50000" desc:"most events in one request; above it the reply is 413"`
 	// MaxConcurrent bounds requests being handled at once; beyond it the
 	// receiver answers 503 (server busy) at once.
 	MaxConcurrent int `envconfig:"HEC_MAX_CONCURRENT" default:"16" desc:"requests handled at once; more are answered 503 server busy"`
@@ -47,6 +50,7 @@ type Config struct {
 const (
 	defaultMaxBodyBytes = 16 << 20
 	defaultConcurrent   = 16
+	defaultMaxEvents    = 50000
 )
 
 // DefaultConfig is the configuration the environment defaults give, with
@@ -57,6 +61,7 @@ func DefaultConfig(addr string, tokens ...string) Config {
 		Tokens:            bridge.Secret(strings.Join(tokens, ",")),
 		MaxBodyBytes:      defaultMaxBodyBytes,
 		MaxConcurrent:     defaultConcurrent,
+		MaxEvents:         defaultMaxEvents,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -106,6 +111,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		bad("HEC_MAX_BODY_BYTES", "must be at least 1024, got %d", c.MaxBodyBytes)
+	}
+	if c.MaxEvents < 1 {
+		bad("HEC_MAX_EVENTS", "must be at least 1, got %d", c.MaxEvents)
 	}
 	if c.MaxConcurrent < 1 {
 		bad("HEC_MAX_CONCURRENT", "must be at least 1, got %d", c.MaxConcurrent)

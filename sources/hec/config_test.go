@@ -30,6 +30,7 @@ func TestConfigValidate(t *testing.T) {
 		{"key without cert", func(c *Config) { c.TLSKey = key }, []string{"AUDITBRIDGE_HEC_TLS_CERT", "set together"}},
 		{"unreadable pair", func(c *Config) { c.TLSCert, c.TLSKey = garbage, key }, []string{"AUDITBRIDGE_HEC_TLS_CERT", "cannot load"}},
 		{"tiny body limit", func(c *Config) { c.MaxBodyBytes = 10 }, []string{"AUDITBRIDGE_HEC_MAX_BODY_BYTES"}},
+		{"no events allowed", func(c *Config) { c.MaxEvents = 0 }, []string{"AUDITBRIDGE_HEC_MAX_EVENTS"}},
 		{"no concurrency", func(c *Config) { c.MaxConcurrent = 0 }, []string{"AUDITBRIDGE_HEC_MAX_CONCURRENT"}},
 		{"zero timeouts", func(c *Config) { c.ReadTimeout, c.ShutdownTimeout = 0, -time.Second },
 			[]string{"AUDITBRIDGE_HEC_READ_TIMEOUT", "AUDITBRIDGE_HEC_SHUTDOWN_TIMEOUT"}},

@@ -40,9 +40,11 @@ type frame struct {
 // neighbours. When the framing itself breaks (text that is not an object,
 // an unterminated object or string, nesting deeper than maxDepth) the rest
 // of the body cannot be split reliably and becomes one bad frame, the last.
-func decodeHEC(p *fastjson.Parser, body []byte) []frame {
+//
+// It stops after max+1 frames (the caller refuses such a request).
+func decodeHEC(p *fastjson.Parser, body []byte, max int) []frame {
 	var frames []frame
-	for off := skipSpace(body, 0); off < len(body); off = skipSpace(body, off) {
+	for off := skipSpace(body, 0); off < len(body) && len(frames) <= max; off = skipSpace(body, off) {
 		n, err := scanObject(body[off:])
 		if err != nil {
 			return append(frames, frame{data: body[off:], num: len(frames), bad: codeInvalidDataFormat})
@@ -90,9 +92,11 @@ func checkWrapper(p *fastjson.Parser, obj []byte) code {
 // endpoint breaks events: blank lines are skipped and do not count; other
 // plain-text lines are skipped later if the parser finds them neither JSON
 // nor a TFE audit line. A line nested deeper than maxDepth is refused.
-func decodeLines(body []byte) []frame {
+//
+// It stops after max+1 frames (the caller refuses such a request).
+func decodeLines(body []byte, max int) []frame {
 	var frames []frame
-	for n := 1; len(body) > 0; n++ {
+	for n := 1; len(body) > 0 && len(frames) <= max; n++ {
 		line := body
 		if i := bytes.IndexByte(body, '\n'); i >= 0 {
 			line, body = body[:i], body[i+1:]

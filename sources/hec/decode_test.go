@@ -80,7 +80,7 @@ func TestDecodeHEC(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var p fastjson.Parser
-			sameFrames(t, decodeHEC(&p, []byte(tt.body)), tt.want)
+			sameFrames(t, decodeHEC(&p, []byte(tt.body), 1<<20), tt.want)
 		})
 	}
 }
@@ -100,7 +100,7 @@ func TestDecodeLines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := decodeLines([]byte(tt.body))
+			got := decodeLines([]byte(tt.body), 1<<20)
 			sameFrames(t, got, tt.want)
 			for _, f := range got {
 				if !f.skippable || f.line < 1 {
@@ -145,7 +145,7 @@ func FuzzDecodeHEC(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var p fastjson.Parser
-		frames := decodeHEC(&p, body)
+		frames := decodeHEC(&p, body, 1<<20)
 		off := 0
 		for i, fr := range frames {
 			start := bytes.Index(body[off:], fr.data)
@@ -176,7 +176,7 @@ func FuzzDecodeHEC(f *testing.F) {
 		for _, fr := range frames {
 			joined = append(joined, fr.data)
 		}
-		again := decodeHEC(&p, bytes.Join(joined, []byte("\n")))
+		again := decodeHEC(&p, bytes.Join(joined, []byte("\n")), 1<<20)
 		if len(again) != len(frames) {
 			t.Fatalf("re-joined body gives %d frames, want %d", len(again), len(frames))
 		}

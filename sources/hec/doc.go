@@ -46,6 +46,7 @@
 //	400 {"text":"Event field cannot be blank","code":13,"invalid-event-number":N}
 //	413 {"text":"Request entity too large","code":6}  body above HEC_MAX_BODY_BYTES
 //	                                                  (on the wire or after gunzip)
+//	413 {"text":"Too many events in one request","code":6}  above HEC_MAX_EVENTS
 //	415 {"text":"Unsupported content encoding","code":6}  Content-Encoding other than gzip
 //	503 {"text":"Server is busy","code":9}            spool full, spool error, no spool answer
 //	                                                  within HEC_WRITE_TIMEOUT, or more than
@@ -85,7 +86,11 @@
 //
 // HEC_MAX_BODY_BYTES (default 16 MiB; Splunk's max_content_length is 800 MB
 // on recent releases, 1 MB on old ones) bounds the body on the wire and
-// after decompression. HEC_MAX_CONCURRENT (default 16) bounds requests in
+// after decompression; HEC_MAX_EVENTS (default 50000) bounds the events of
+// one request (counted while framing, and again after parsing, since one
+// record such as an array or an audit-trail page can expand to many; that
+// expansion of a single record is bounded only by the body limit).
+// HEC_MAX_CONCURRENT (default 16) bounds requests in
 // progress; more get 503 code 9 at once. Header, read, write and idle
 // timeouts are configurable. Records nested deeper than 256 levels are
 // refused before any recursive parser sees them. Invalid UTF-8 is passed to

@@ -3,10 +3,14 @@ package hec
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	"github.com/auditbridge/auditbridge/normalize"
 )
+
+// errTooMany stops ReadRecords once a request has too many records.
+var errTooMany = errors.New("too many records")
 
 // maxReportedErrors bounds the refused records listed in a /v1/events reply.
 const maxReportedErrors = 100
@@ -19,9 +23,11 @@ const maxReportedErrors = 100
 // than maxDepth overall (unbalanced lines) is read line by line instead:
 // ReadRecords can take quadratic time on such input, and lines keep the
 // balanced neighbours of a broken line.
-func decodeRecords(body []byte) []frame {
+//
+// It stops after max+1 frames (the caller refuses such a request).
+func decodeRecords(body []byte, max int) []frame {
 	if nestingDepth(body) > maxDepth {
-		return decodeLines(body)
+		return decodeLines(body, max)
 	}
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
@@ -30,9 +36,12 @@ func decodeRecords(body []byte) []frame {
 			f.bad = codeInvalidDataFormat
 		}
 		frames = append(frames, f)
+		if len(frames) > max {
+			return errTooMany
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errTooMany) {
 		frames = append(frames, frame{num: len(frames), bad: codeInvalidDataFormat})
 	}
 	return frames

@@ -79,9 +79,15 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	wk := s.workers.Get().(*worker)
 	defer s.workers.Put(wk)
 	frames := s.frames(wk, kind, body)
+	if len(frames) > s.cfg.MaxEvents {
+		return outcome{reply: tooMany()}
+	}
 	events := make([]normalize.Event, 0, len(frames))
 	var bad []badRecord
 	for _, f := range frames {
+		if len(events) > s.cfg.MaxEvents { // records that expand (arrays, pages)
+			return outcome{reply: tooMany()}
+		}
 		if f.bad != codeSuccess {
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: f.bad})
 			continue
@@ -91,6 +97,9 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
 		}
+	}
+	if len(events) > s.cfg.MaxEvents {
+		return outcome{reply: tooMany()}
 	}
 	// No data: an empty body; for the HEC endpoints also a body without any
 	// record. /v1/events takes a log file without audit lines as 0 events.

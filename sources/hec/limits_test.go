@@ -309,3 +309,35 @@ func TestPublishTimeout(t *testing.T) {
 		t.Errorf("Publish ctx error %v, stored %d", pub.ctxErr, pub.stored)
 	}
 }
+
+func TestMaxEvents(t *testing.T) {
+	tests := []struct {
+		name, path, body string
+		status           int
+		reply            string
+		events           int
+	}{
+		{"at the limit", "/services/collector/event", strings.Repeat(`{"event":{"a":1}}`, 3), 200, `{"text":"Success","code":0}`, 3},
+		{"over the limit", "/services/collector/event", strings.Repeat(`{"event":{"a":1}}`, 4), 413, `{"text":"Too many events in one request","code":6}`, 0},
+		{"one record expanding beyond the limit", "/services/collector/event", `{"event":[{"a":1},{"a":2},{"a":3},{"a":4}]}`, 413, `{"text":"Too many events in one request","code":6}`, 0},
+		{"raw lines over the limit", "/services/collector/raw", strings.Repeat("{\"a\":1}\n", 4), 413, `{"text":"Too many events in one request","code":6}`, 0},
+		{"raw blank lines do not count", "/services/collector/raw", strings.Repeat("{\"a\":1}\n\n\n", 3), 200, `{"text":"Success","code":0}`, 3},
+		{"v1 records over the limit", "/v1/events", strings.Repeat("{\"a\":1}\n", 4), 413, `{"accepted":0,"text":"Too many events in one request","code":6}` + "\n", 0},
+		{"v1 unbalanced body over the limit", "/v1/events", strings.Repeat("[\n", 300), 413, `{"accepted":0,"text":"Too many events in one request","code":6}` + "\n", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pub := &recorder{}
+			cfg := DefaultConfig("127.0.0.1:0", testToken)
+			cfg.MaxEvents = 3
+			_, ts := newTestServer(t, cfg, pub, nil)
+			status, reply, _ := post(t, ts.URL+tt.path, "Splunk "+testToken, "", tt.body)
+			if status != tt.status || reply != tt.reply {
+				t.Errorf("got %d %s, want %d %s", status, reply, tt.status, tt.reply)
+			}
+			if n := len(pub.events()); n != tt.events {
+				t.Errorf("published %d events, want %d", n, tt.events)
+			}
+		})
+	}
+}
