@@ -22,6 +22,7 @@ const maxDepth = 8
 type Parser struct {
 	ps      [maxDepth]fastjson.Parser
 	scratch []byte // reused: never handed out
+	decoded []byte // reused for Boundary's decoded serialized copy
 	arena   []byte // the current Parse call's block for event strings (see keep)
 }
 

@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"encoding/base64"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -121,7 +122,10 @@ func (p *Parser) serializedCheck(v *fastjson.Value, s []byte, d int) string {
 		return "undecodable: nested too deep"
 	}
 	s = bytes.TrimRight(bytes.TrimSpace(s), "=")
-	dec := make([]byte, base64.RawURLEncoding.DecodedLen(len(s)))
+	// fastjson copies what it parses, so the decoded bytes can live in a
+	// buffer reused across calls.
+	p.decoded = slices.Grow(p.decoded[:0], base64.RawURLEncoding.DecodedLen(len(s)))
+	dec := p.decoded[:base64.RawURLEncoding.DecodedLen(len(s))]
 	n, err := base64.RawURLEncoding.Decode(dec, s)
 	if err != nil {
 		return "undecodable: not base64url"
