@@ -151,3 +151,45 @@ func TestPipelineHECToZinc(t *testing.T) {
 		t.Errorf("%d documents after replaying through a restarted bridge, want %d", r.Hits.Total.Value, len(sampleIDs)+1)
 	}
 }
+
+// TestReplayToZinc: `auditbridge replay` pushes the sample files through the
+// spool to the Elasticsearch sink and exits 0 once they are delivered.
+func TestReplayToZinc(t *testing.T) {
+	z := startZinc(t)
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("testdata: %v", err)
+	}
+	cmd := exec.Command(testutil.BridgeBinary(t), append([]string{"replay"}, files...)...)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"AUDITBRIDGE_DATA_DIR=" + t.TempDir(),
+		"AUDITBRIDGE_ADMIN_ADDR=" + fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)),
+		"AUDITBRIDGE_SINKS=elasticsearch",
+		"AUDITBRIDGE_ES_ADDRESSES=" + z.base,
+		"AUDITBRIDGE_ES_USERNAME=" + zincUser,
+		"AUDITBRIDGE_ES_PASSWORD=" + zincPassword,
+		"AUDITBRIDGE_ES_COMPAT=zincsearch",
+		"AUDITBRIDGE_ES_BATCH_WAIT=100ms",
+	}
+	timer := time.AfterFunc(2*time.Minute, func() { _ = cmd.Process.Kill() })
+	defer timer.Stop()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("auditbridge replay: %v\n%s", err, out)
+	}
+	all := map[string]any{"query": map[string]any{"match_all": map[string]any{}}, "size": 100}
+	r := z.waitHits(t, dataStream, all, len(sampleIDs))
+	got := map[string]bool{}
+	for _, h := range r.Hits.Hits {
+		got[h.ID] = true
+	}
+	for _, id := range sampleIDs {
+		if !got[id] {
+			t.Errorf("event %s not in the data stream after replay", id)
+		}
+	}
+	if r.Hits.Total.Value != len(sampleIDs) {
+		t.Errorf("%d documents, want %d", r.Hits.Total.Value, len(sampleIDs))
+	}
+}
