@@ -31,7 +31,10 @@
 // ids, so a retried publish is stored once. One message holds up to
 // SPOOL_MSG_EVENTS events / SPOOL_MSG_BYTES bytes in the binary format of
 // EncodeBatch. The embedded server has no network listener, fsyncs every
-// SPOOL_SYNC (1s; "always" for strict mode) and takes 8 MiB messages.
+// SPOOL_SYNC (1s; "always" for strict mode) and takes 8 MiB messages. It
+// locks DATA_DIR (auditbridge.lock): a second process on the same directory
+// (say `auditbridge dlq list` while `run` is up) fails with a clear error
+// instead of corrupting the store.
 //
 // A sink that is removed from AUDITBRIDGE_SINKS keeps its consumer, and with
 // it the spool keeps that sink's backlog (until SPOOL_MAX_BYTES); delete the

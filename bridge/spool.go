@@ -42,6 +42,7 @@ type Spool struct {
 	m      *Metrics
 	health *Health
 	ns     *server.Server // nil with an external server
+	lock   *os.File       // the data dir lock of the embedded server
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
@@ -94,8 +95,17 @@ func (s *Spool) connect() error {
 	}
 	url := s.cfg.NATSURL
 	if url == "" {
+		if err := os.MkdirAll(s.cfg.DataDir, 0o750); err != nil {
+			return fmt.Errorf("spool: data dir: %w", err)
+		}
+		lock, err := lockDataDir(s.cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		s.lock = lock
 		ns, err := startEmbedded(s.cfg)
 		if err != nil {
+			s.unlock()
 			return err
 		}
 		s.ns = ns
@@ -105,6 +115,7 @@ func (s *Spool) connect() error {
 	if err != nil {
 		if s.ns != nil {
 			s.ns.Shutdown()
+			s.unlock()
 		}
 		return fmt.Errorf("spool: connect to nats: %w", err)
 	}
@@ -121,9 +132,6 @@ func (s *Spool) connect() error {
 // startEmbedded runs an in-process server without a network listener.
 func startEmbedded(cfg SpoolConfig) (*server.Server, error) {
 	interval, always, _ := cfg.syncSetting()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("spool: data dir: %w", err)
-	}
 	opts := &server.Options{
 		ServerName:   "auditbridge",
 		DontListen:   true,
@@ -231,6 +239,15 @@ func (s *Spool) shutdown(ctx context.Context) {
 	go func() { s.ns.WaitForShutdown(); close(done) }()
 	select {
 	case <-done:
-	case <-ctx.Done():
+		s.unlock()
+	case <-ctx.Done(): // keep the lock: the store may still be written
+	}
+}
+
+// unlock releases the data dir lock.
+func (s *Spool) unlock() {
+	if s.lock != nil {
+		_ = s.lock.Close()
+		s.lock = nil
 	}
 }

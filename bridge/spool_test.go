@@ -219,3 +219,23 @@ func TestPublishWithoutConsumerIsRefused(t *testing.T) {
 	}
 	waitFor(t, "delivery", 20*time.Second, func() bool { return sink.count() == 2 })
 }
+
+func TestDataDirLockedWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestSpool(t, dir, nil)
+	ctx := context.Background()
+	if s2, err := OpenSpool(ctx, DefaultSpoolConfig(dir), hclog.NewNullLogger(), nil); err == nil {
+		_ = s2.Close(ctx)
+		t.Fatal("a second embedded server opened the same data dir")
+	} else if !strings.Contains(err.Error(), "in use by another auditbridge process") {
+		t.Fatalf("err = %v, want it to say the data dir is in use", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := OpenSpool(ctx, DefaultSpoolConfig(dir), hclog.NewNullLogger(), nil)
+	if err != nil {
+		t.Fatalf("reopen after close: %v", err)
+	}
+	_ = s3.Close(ctx)
+}
