@@ -43,23 +43,31 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 	}
 	futures := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
-		f, err := s.js.PublishMsgAsync(m)
+		f, err := s.js.PublishMsgAsync(m.msg)
 		if err != nil {
 			return s.pubErr(err)
 		}
 		futures = append(futures, f)
 	}
-	for _, f := range futures {
+	for i, f := range futures {
 		select {
-		case <-f.Ok():
+		case ack := <-f.Ok():
+			if !ack.Duplicate { // a re-publish is not counted twice
+				s.m.eventsSpooled(msgs[i].events)
+			}
 		case err := <-f.Err():
 			return s.pubErr(err)
 		case <-ctx.Done():
 			return fmt.Errorf("spool: publish: %w", ctx.Err())
 		}
 	}
-	s.m.eventsSpooled(len(events))
 	return nil
+}
+
+// spoolMsg is one encoded message and how many events it holds.
+type spoolMsg struct {
+	msg    *nats.Msg
+	events int
 }
 
 // hdrRoom is the space reserved in front of a message for its batch header.
@@ -67,9 +75,9 @@ const hdrRoom = 1 + binary.MaxVarintLen64
 
 // split encodes events into messages within the size and count limits. The
 // events are encoded once, straight into each message's buffer.
-func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]*nats.Msg, error) {
+func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]spoolMsg, error) {
 	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
-	var msgs []*nats.Msg
+	var msgs []spoolMsg
 	buf := make([]byte, hdrRoom, hdrRoom+min(limit+limit/4, 1024*len(events)))
 	start := 0
 	for i := range events {
@@ -89,7 +97,7 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 }
 
 // newSpoolMsg writes the batch header into buf's reserved room and wraps it.
-func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool) *nats.Msg {
+func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool) spoolMsg {
 	var hdr [hdrRoom]byte
 	h := binary.AppendUvarint(append(hdr[:0], codecVersion), uint64(len(events)))
 	off := hdrRoom - len(h)
@@ -97,7 +105,7 @@ func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bo
 	m := nats.NewMsg(subject)
 	m.Data = buf[off:]
 	m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events, m.Data, unique))
-	return m
+	return spoolMsg{msg: m, events: len(events)}
 }
 
 // msgID derives Nats-Msg-Id from the subject and the events' ids; when an id

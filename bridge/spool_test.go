@@ -192,6 +192,11 @@ func TestPublishDedup(t *testing.T) {
 	if info.State.Msgs != 1 {
 		t.Errorf("three publishes of the same events stored %d messages, want 1", info.State.Msgs)
 	}
+	var m dto.Metric
+	_ = s.m.spooled.Write(&m)
+	if got := m.GetCounter().GetValue(); got != 10 {
+		t.Errorf("auditbridge_events_spooled_total = %v after re-publishing 10 events twice, want 10", got)
+	}
 }
 
 func TestPublishRejectsOversizedEvent(t *testing.T) {
