@@ -71,10 +71,10 @@ func tooMany() reply {
 }
 
 // frames splits body into records for kind.
-func (s *Server) frames(wk *worker, kind endpoint, body []byte) []frame {
+func (s *Server) frames(kind endpoint, body []byte) []frame {
 	switch kind {
 	case kindEvent:
-		return decodeHEC(&wk.frames, body, s.cfg.MaxEvents)
+		return decodeHEC(body, s.cfg.MaxEvents)
 	case kindRaw:
 		return decodeLines(body, s.cfg.MaxEvents)
 	}

@@ -2,10 +2,7 @@ package hec
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-
-	"github.com/valyala/fastjson"
 )
 
 // maxDepth bounds the nesting of objects and arrays in one record. Deeper
@@ -42,7 +39,7 @@ type frame struct {
 // of the body cannot be split reliably and becomes one bad frame, the last.
 //
 // It stops after max+1 frames (the caller refuses such a request).
-func decodeHEC(p *fastjson.Parser, body []byte, max int) []frame {
+func decodeHEC(body []byte, max int) []frame {
 	var frames []frame
 	for off := skipSpace(body, 0); off < len(body) && len(frames) <= max; off = skipSpace(body, off) {
 		n, err := scanObject(body[off:])
@@ -50,42 +47,10 @@ func decodeHEC(p *fastjson.Parser, body []byte, max int) []frame {
 			return append(frames, frame{data: body[off:], num: len(frames), bad: codeInvalidDataFormat})
 		}
 		obj := body[off : off+n]
-		frames = append(frames, frame{data: obj, num: len(frames), bad: checkWrapper(p, obj)})
+		frames = append(frames, frame{data: obj, num: len(frames), bad: checkWrapper(obj)})
 		off += n
 	}
 	return frames
-}
-
-// checkWrapper checks one HEC event object the way Splunk does: valid JSON
-// (code 6), an "event" key that is present and not null (code 12), and not
-// an empty string or empty object (code 13). Any other JSON value is
-// accepted and left to the parser, which keeps unrecognised JSON as an
-// event of kind unknown.
-func checkWrapper(p *fastjson.Parser, obj []byte) code {
-	// encoding/json is strict where fastjson is lenient (raw control
-	// characters in strings, some numbers), and iterative, not recursive.
-	if !json.Valid(obj) {
-		return codeInvalidDataFormat
-	}
-	v, err := p.ParseBytes(obj)
-	if err != nil {
-		return codeInvalidDataFormat
-	}
-	ev := v.Get("event")
-	if ev == nil || ev.Type() == fastjson.TypeNull {
-		return codeEventRequired
-	}
-	switch ev.Type() {
-	case fastjson.TypeString:
-		if len(bytes.TrimSpace(ev.GetStringBytes())) == 0 {
-			return codeEventBlank
-		}
-	case fastjson.TypeObject:
-		if o, _ := ev.Object(); o.Len() == 0 {
-			return codeEventBlank
-		}
-	}
-	return codeSuccess
 }
 
 // decodeLines splits a body into one record per line, the way Splunk's raw
@@ -122,6 +87,11 @@ func scanObject(b []byte) (int, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return 0, errNotObject
 	}
+	return scanNested(b)
+}
+
+// scanNested returns the length of the object or array at the start of b.
+func scanNested(b []byte) (int, error) {
 	depth := 0
 	for i := 0; i < len(b); i++ {
 		switch b[i] {

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-
-	"github.com/valyala/fastjson"
 )
 
 // want is an expected frame: its text and its refusal code.
@@ -79,8 +77,7 @@ func TestDecodeHEC(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var p fastjson.Parser
-			sameFrames(t, decodeHEC(&p, []byte(tt.body), 1<<20), tt.want)
+			sameFrames(t, decodeHEC([]byte(tt.body), 1<<20), tt.want)
 		})
 	}
 }
@@ -144,8 +141,7 @@ func FuzzDecodeHEC(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var p fastjson.Parser
-		frames := decodeHEC(&p, body, 1<<20)
+		frames := decodeHEC(body, 1<<20)
 		off := 0
 		for i, fr := range frames {
 			start := bytes.Index(body[off:], fr.data)
@@ -176,7 +172,7 @@ func FuzzDecodeHEC(f *testing.F) {
 		for _, fr := range frames {
 			joined = append(joined, fr.data)
 		}
-		again := decodeHEC(&p, bytes.Join(joined, []byte("\n")), 1<<20)
+		again := decodeHEC(bytes.Join(joined, []byte("\n")), 1<<20)
 		if len(again) != len(frames) {
 			t.Fatalf("re-joined body gives %d frames, want %d", len(again), len(frames))
 		}

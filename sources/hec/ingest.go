@@ -78,7 +78,7 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
 	wk := s.workers.Get().(*worker)
 	defer s.workers.Put(wk)
-	frames := s.frames(wk, kind, body)
+	frames := s.frames(kind, body)
 	if len(frames) > s.cfg.MaxEvents {
 		return outcome{reply: tooMany()}
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/hashicorp/go-hclog"
-	"github.com/valyala/fastjson"
 )
 
 // sourceName is the name of this source in logs and metrics.
@@ -37,9 +36,8 @@ type recordParser interface {
 	Parse(rec []byte) ([]normalize.Event, error)
 }
 
-// worker holds the per-request parsers; Server pools them.
+// worker holds the per-request parser; Server pools them.
 type worker struct {
-	frames fastjson.Parser
 	events recordParser
 }
 
