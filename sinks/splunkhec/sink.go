@@ -234,6 +234,11 @@ func (s *Sink) roundTrip(req *http.Request) (*http.Response, []byte, error) {
 	if err != nil && resp.StatusCode/100 == 2 {
 		return nil, nil, fmt.Errorf("read answer: %w", err)
 	}
+	// Some receivers echo the Authorization header in their refusal; the
+	// answer ends up in errors, logs and /readyz, so the token goes.
+	if tok := s.cfg.Token.Reveal(); tok != "" {
+		body = bytes.ReplaceAll(body, []byte(tok), []byte(s.cfg.Token.String()))
+	}
 	return resp, body, nil
 }
 

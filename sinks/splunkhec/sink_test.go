@@ -251,6 +251,8 @@ func TestSendConfigErrors(t *testing.T) {
 		{"401 token required", nil, &scripted{status: 401, body: `{"text":"Token is required","code":2}`}, "AUDITBRIDGE_SPLUNK_TOKEN"},
 		{"redirect to web", nil, &scripted{status: 303, header: map[string][]string{"Location": {"http://splunk:8000/en-US/account/login"}}}, "Splunk Web"},
 		{"incorrect index", nil, &scripted{status: 400, body: `{"text":"Incorrect index","code":7,"invalid-event-number":0}`}, "AUDITBRIDGE_SPLUNK_INDEX"},
+		// The collector's bearertokenauth echoes the header it refused.
+		{"refusal echoing the token", nil, &scripted{status: 401, body: "scheme or token does not match: Splunk good-token"}, "[REDACTED]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFakeHEC(t)
