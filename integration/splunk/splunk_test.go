@@ -131,20 +131,19 @@ func TestBadTokenRefused(t *testing.T) {
 	env := map[string]string{"AUDITBRIDGE_SPLUNK_URL": c.URL, "AUDITBRIDGE_SPLUNK_TOKEN": "not-the-token"}
 
 	t.Run("check", func(t *testing.T) {
-		cmd := exec.Command(testutil.BridgeBinary(t), "check")
-		cmd.Env = []string{"AUDITBRIDGE_SINKS=splunk", "AUDITBRIDGE_DATA_DIR=" + t.TempDir()}
-		for k, v := range env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		out, err := cmd.CombinedOutput()
-		if strings.Contains(string(out), "not implemented yet") {
-			t.Skip("auditbridge check is not implemented yet")
-		}
+		out, err := runCheck(t, env)
 		if err == nil {
 			t.Fatalf("check succeeded with a bad token:\n%s", out)
 		}
-		if !strings.Contains(string(out), "AUDITBRIDGE_SPLUNK_TOKEN") || strings.Contains(string(out), "not-the-token") {
+		if !strings.Contains(out, "AUDITBRIDGE_SPLUNK_TOKEN") || strings.Contains(out, "not-the-token") {
 			t.Fatalf("check output should name AUDITBRIDGE_SPLUNK_TOKEN and not the token:\n%s", out)
+		}
+	})
+
+	t.Run("check with the right token", func(t *testing.T) {
+		out, err := runCheck(t, map[string]string{"AUDITBRIDGE_SPLUNK_URL": c.URL, "AUDITBRIDGE_SPLUNK_TOKEN": goodToken})
+		if err != nil {
+			t.Fatalf("check: %v\n%s", err, out)
 		}
 	})
 
@@ -166,6 +165,21 @@ func TestBadTokenRefused(t *testing.T) {
 			t.Fatalf("collector exported %d records sent with a bad token", len(got))
 		}
 	})
+}
+
+// runCheck runs `auditbridge check` with the splunk sink and env.
+func runCheck(t *testing.T, env map[string]string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(testutil.BridgeBinary(t), "check")
+	cmd.Env = []string{"AUDITBRIDGE_SINKS=splunk", "AUDITBRIDGE_DATA_DIR=" + t.TempDir()}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.CombinedOutput()
+	if strings.Contains(string(out), "not implemented yet") {
+		t.Skip("auditbridge check is not implemented yet")
+	}
+	return string(out), err
 }
 
 func get(t *testing.T, url string) (int, string) {
