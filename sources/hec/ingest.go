@@ -82,23 +82,8 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	if len(frames) > s.cfg.MaxEvents {
 		return outcome{reply: tooMany()}
 	}
-	events := make([]normalize.Event, 0, len(frames))
-	var bad []badRecord
-	for _, f := range frames {
-		if len(events) > s.cfg.MaxEvents { // records that expand (arrays, pages)
-			return outcome{reply: tooMany()}
-		}
-		if f.bad != codeSuccess {
-			bad = append(bad, badRecord{num: f.num, line: f.line, code: f.bad})
-			continue
-		}
-		evs, err := wk.events.Parse(f.data)
-		events = append(events, evs...)
-		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
-			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
-		}
-	}
-	if len(events) > s.cfg.MaxEvents {
+	events, bad, ok := s.parse(wk.events, frames)
+	if !ok {
 		return outcome{reply: tooMany()}
 	}
 	// No data: an empty body; for the HEC endpoints also a body without any
@@ -119,6 +104,28 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 			"accepted", len(events), "invalid_event_number", first.num, "error", errText(first))
 	}
 	return out
+}
+
+// parse turns well-formed frames into events and collects the refused
+// ones. ok is false when the events exceed MaxEvents (records such as
+// arrays and audit-trail pages expand to many events).
+func (s *Server) parse(p recordParser, frames []frame) (events []normalize.Event, bad []badRecord, ok bool) {
+	events = make([]normalize.Event, 0, len(frames))
+	for _, f := range frames {
+		if len(events) > s.cfg.MaxEvents {
+			return nil, nil, false
+		}
+		if f.bad != codeSuccess {
+			bad = append(bad, badRecord{num: f.num, line: f.line, code: f.bad})
+			continue
+		}
+		evs, err := p.Parse(f.data)
+		events = append(events, evs...)
+		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
+			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
+		}
+	}
+	return events, bad, len(events) <= s.cfg.MaxEvents
 }
 
 // publish hands events to the spool; ok is false when it did not take them.
