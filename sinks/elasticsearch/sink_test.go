@@ -407,3 +407,26 @@ func TestSendProductCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestSendConcurrent(t *testing.T) {
+	f := newFakeES(t)
+	s := newTestSink(t, f.URL(), nil)
+	evs := testEvents(200)
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() { errs <- s.Send(context.Background(), evs[g*50:(g+1)*50]) }()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if f.puts != 1 {
+		t.Errorf("template installed %d times, want once", f.puts)
+	}
+	for _, e := range evs {
+		if f.indexed[e.ID] != 1 {
+			t.Errorf("%s indexed %d times", e.ID, f.indexed[e.ID])
+		}
+	}
+}
