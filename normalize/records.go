@@ -44,7 +44,7 @@ type recordReader struct {
 
 // maxReplays bounds how many cut-short values one stream may re-read, so a
 // pathological input cannot make reading quadratic.
-const maxReplays = 1000
+const maxReplays = 100
 
 // lineStart is where a line begins inside acc.
 type lineStart struct{ off, line int }
