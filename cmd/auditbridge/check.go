@@ -99,10 +99,20 @@ func checkSink(ctx context.Context, ss sinkSettings, log hclog.Logger, stdout io
 	return "", c.Check(cctx)
 }
 
+// reporter is a Checker that also says what it found in plain words.
+type reporter interface {
+	CheckReport(ctx context.Context) (string, error)
+}
+
 func checkSource(ctx context.Context, ss sourceSettings, log hclog.Logger) (string, error) {
 	src, err := ss.spec.build(ss.cfg, sourceDeps{log: log.Named("source." + ss.spec.name)})
 	if err != nil {
 		return "", err
+	}
+	if r, ok := src.(reporter); ok {
+		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		defer cancel()
+		return r.CheckReport(cctx)
 	}
 	c, ok := src.(bridge.Checker)
 	if !ok {

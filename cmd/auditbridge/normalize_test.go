@@ -11,8 +11,8 @@ import (
 )
 
 const (
-	tfcRecord = `{"id":"ae66e491-db59-457c-8445-9c908ee726ae","version":"0","type":"Resource","timestamp":"2020-06-30T17:52:46.000Z","auth":{"accessor_id":"user-MaPuLxAXvtq2PWTH","description":"pveverka","type":"Client","impersonator_id":null,"organization_id":"org-AGLwRmx1snv34Yts"},"request":{"id":"4df584d4-7e2a-01e6-6cc0-4adbefa020e6"},"resource":{"id":"at-sjt83qTw3GZatuPm","type":"authentication_token","action":"create","meta":null}}`
-	tfcRecord2 = `{"id":"b1f0c1de-0000-4000-8000-000000000002","version":"0","type":"Resource","timestamp":"2020-06-30T17:53:00.000Z","auth":{"accessor_id":"user-MaPuLxAXvtq2PWTH","description":"pveverka","type":"Client","impersonator_id":null,"organization_id":"org-AGLwRmx1snv34Yts"},"request":{"id":"5ef584d4-7e2a-01e6-6cc0-4adbefa020e6"},"resource":{"id":"ws-1","type":"workspace","action":"destroy","meta":null}}`
+	tfcRecord      = `{"id":"ae66e491-db59-457c-8445-9c908ee726ae","version":"0","type":"Resource","timestamp":"2020-06-30T17:52:46.000Z","auth":{"accessor_id":"user-MaPuLxAXvtq2PWTH","description":"pveverka","type":"Client","impersonator_id":null,"organization_id":"org-AGLwRmx1snv34Yts"},"request":{"id":"4df584d4-7e2a-01e6-6cc0-4adbefa020e6"},"resource":{"id":"at-sjt83qTw3GZatuPm","type":"authentication_token","action":"create","meta":null}}`
+	tfcRecord2     = `{"id":"b1f0c1de-0000-4000-8000-000000000002","version":"0","type":"Resource","timestamp":"2020-06-30T17:53:00.000Z","auth":{"accessor_id":"user-MaPuLxAXvtq2PWTH","description":"pveverka","type":"Client","impersonator_id":null,"organization_id":"org-AGLwRmx1snv34Yts"},"request":{"id":"5ef584d4-7e2a-01e6-6cc0-4adbefa020e6"},"resource":{"id":"ws-1","type":"workspace","action":"destroy","meta":null}}`
 	hcpLoginPretty = `{
   "request_info": {"http_verb": "GET", "http_path": "/consent/complete"},
   "authentication_info": {

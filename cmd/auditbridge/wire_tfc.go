@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/sources/tfc"
 )
@@ -16,8 +14,8 @@ func tfcSpec() sourceSpec {
 		config:  func() any { return &tfc.Config{} },
 		enabled: func(cfg any) bool { return cfg.(*tfc.Config).Enabled() },
 		build: func(cfg any, d sourceDeps) (bridge.Source, error) {
-			if d.spool == nil {
-				return nil, errors.New("tfc: needs the spool's state bucket")
+			if d.spool == nil { // auditbridge check: no spool, probe only
+				return tfc.New(*cfg.(*tfc.Config), tfc.State{}, nil, d.log)
 			}
 			state := tfc.State{KV: d.spool.KV(), Leaser: d.spool.Leaser()}
 			return tfc.New(*cfg.(*tfc.Config), state, d.spool.Health(), d.log)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
@@ -59,6 +60,23 @@ func (s *Source) Check(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// CheckReport is Check with the plain-words result of every token, for
+// `auditbridge check`.
+func (s *Source) CheckReport(ctx context.Context) (string, error) {
+	var lines []string
+	var errs []error
+	for _, st := range s.CheckOrgs(ctx) {
+		lines = append(lines, st.String())
+		if st.Err != nil {
+			errs = append(errs, fmt.Errorf("tfc %s: %w", st.Label, st.Err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return "", err
+	}
+	return strings.Join(lines, "; "), nil
 }
 
 // noWait is a limiter that never waits (one request per token).

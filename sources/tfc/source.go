@@ -57,9 +57,6 @@ func New(cfg Config, state State, health Health, log hclog.Logger) (*Source, err
 	if len(orgs) == 0 {
 		return nil, errors.New("tfc: no token: set AUDITBRIDGE_TFC_TOKEN or AUDITBRIDGE_TFC_TOKENS")
 	}
-	if state.KV == nil {
-		return nil, errors.New("tfc: a KV store for cursors is required")
-	}
 	hc, err := newHTTPClient(cfg)
 	if err != nil {
 		return nil, err
@@ -73,8 +70,12 @@ func New(cfg Config, state State, health Health, log hclog.Logger) (*Source, err
 // Name is the source's name in metrics and logs.
 func (s *Source) Name() string { return "tfc" }
 
-// Run polls every organization until ctx ends.
+// Run polls every organization until ctx ends. It needs State.KV (a
+// Source built without one can only Check).
 func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
+	if s.state.KV == nil {
+		return errors.New("tfc: no KV store for cursors")
+	}
 	var wg sync.WaitGroup
 	for _, org := range s.orgs {
 		p := s.newPoller(org, pub)
