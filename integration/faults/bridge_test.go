@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,21 +19,17 @@ const hecToken = "faults-intake-token"
 
 // bridge is one `auditbridge run` with HEC intake and the given sinks.
 type bridge struct {
-	t    *testing.T
-	env  []string
-	hec  string
-	out  string // file sink output, when the file sink is on
-	cmd  *exec.Cmd
-	logs *syncBuf
-	done chan error
+	*testutil.Bridge
+	t   *testing.T
+	hec string
+	out string // file sink output, when the file sink is on
 }
 
 func newBridge(t *testing.T, env ...string) *bridge {
 	t.Helper()
 	dir := t.TempDir()
 	b := &bridge{t: t, hec: fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), out: filepath.Join(dir, "file.ndjson")}
-	b.env = append([]string{
-		"PATH=" + os.Getenv("PATH"),
+	b.Bridge = testutil.NewBridge(t, b.hec, append([]string{
 		"AUDITBRIDGE_DATA_DIR=" + filepath.Join(dir, "data"),
 		"AUDITBRIDGE_HEC_ADDR=" + b.hec, "AUDITBRIDGE_HEC_TOKENS=" + hecToken,
 		"AUDITBRIDGE_ADMIN_ADDR=off", "AUDITBRIDGE_FILE_PATH=" + b.out,
@@ -46,55 +39,17 @@ func newBridge(t *testing.T, env ...string) *bridge {
 		"AUDITBRIDGE_SPLUNK_TOKEN=faults-splunk-token", "AUDITBRIDGE_SPLUNK_FORMAT=native",
 		"AUDITBRIDGE_ES_INSTALL_TEMPLATE=false",
 		"AUDITBRIDGE_SYSLOG_NETWORK=tcp", "AUDITBRIDGE_SYSLOG_JSON_FORMAT=native",
-	}, env...)
-	t.Cleanup(func() {
-		b.kill()
-		if t.Failed() && b.logs != nil {
-			s := b.logs.String()
-			t.Logf("bridge log tail:\n%s", s[max(0, len(s)-4000):])
-		}
-	})
+	}, env...)...)
 	return b
 }
 
-func (b *bridge) start() {
-	b.t.Helper()
-	b.cmd = exec.Command(testutil.BridgeBinary(b.t), "run")
-	b.cmd.Env = b.env
-	if b.logs == nil {
-		b.logs = &syncBuf{}
-	}
-	b.cmd.Stdout, b.cmd.Stderr = b.logs, b.logs
-	if err := b.cmd.Start(); err != nil {
-		b.t.Fatal(err)
-	}
-	b.done = make(chan error, 1)
-	go func(c *exec.Cmd, done chan error) { done <- c.Wait() }(b.cmd, b.done)
-	if err := testutil.WaitTCP(b.hec, 60*time.Second); err != nil {
-		b.t.Fatalf("bridge did not start: %v\n%s", err, b.logs.String())
-	}
-}
-
-func (b *bridge) kill() {
-	if b.cmd == nil {
-		return
-	}
-	_ = b.cmd.Process.Signal(syscall.SIGKILL)
-	<-b.done
-	b.cmd = nil
-}
+func (b *bridge) start() { b.Start() }
+func (b *bridge) kill()  { b.Kill() }
 
 func (b *bridge) stop() {
-	if b.cmd == nil {
-		return
+	if err := b.Stop(); err != nil {
+		b.t.Errorf("bridge exit after SIGTERM: %v", err)
 	}
-	_ = b.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-b.done:
-	case <-time.After(60 * time.Second):
-		b.t.Error("bridge did not stop within 60s of SIGTERM")
-	}
-	b.cmd = nil
 }
 
 // client posts numbered audit-trail records and remembers which were
@@ -158,23 +113,6 @@ func (c *client) ackedIDs() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.acked...)
-}
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // waitAll polls until every acked id is in delivered() or the time is up.

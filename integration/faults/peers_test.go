@@ -239,21 +239,5 @@ func (s *syslogNG) delivered() map[string]int {
 	return readIDs(s.t, filepath.Join(s.dir, "out.ndjson"))
 }
 
-// readIDs counts "id" values of NDJSON lines in path.
-func readIDs(t *testing.T, path string) map[string]int {
-	t.Helper()
-	ids := map[string]int{}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return ids
-	}
-	for _, line := range bytes.Split(b, []byte("\n")) {
-		var ev struct {
-			ID string `json:"id"`
-		}
-		if len(line) > 0 && json.Unmarshal(line, &ev) == nil && ev.ID != "" {
-			ids[ev.ID]++
-		}
-	}
-	return ids
-}
+// readIDs counts the event ids of an NDJSON file.
+func readIDs(t *testing.T, path string) map[string]int { return testutil.ReadIDs(t, path) }

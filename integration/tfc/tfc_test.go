@@ -103,7 +103,7 @@ func TestBadTokenFailsReadiness(t *testing.T) {
 				code, body = p.readyz()
 				return code == http.StatusServiceUnavailable && strings.Contains(body, tc.says)
 			})
-			if strings.Contains(body, token) || strings.Contains(p.logs.String(), token) {
+			if strings.Contains(body, token) || strings.Contains(p.Logs.String(), token) {
 				t.Fatal("the token appears in /readyz or the logs")
 			}
 			time.Sleep(2 * time.Second)
