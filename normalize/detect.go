@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"bytes"
-
-	"github.com/valyala/fastjson"
 )
 
 // Internal detection results that are not event kinds.
@@ -47,20 +45,20 @@ func (p *Parser) detectBytes(b []byte, d int) (string, error) {
 	return p.detectValue(v, d)
 }
 
-func (p *Parser) detectValue(v *fastjson.Value, d int) (string, error) {
+func (p *Parser) detectValue(v *value, d int) (string, error) {
 	if d >= maxDepth {
 		return "", ErrTooDeep
 	}
 	switch v.Type() {
-	case fastjson.TypeArray:
+	case typeArray:
 		if a := v.GetArray(); len(a) > 0 {
 			return p.detectValue(a[0], d+1)
 		}
-	case fastjson.TypeString:
+	case typeString:
 		if isTFELine(v.GetStringBytes()) {
 			return KindTFEAuditLog, nil
 		}
-	case fastjson.TypeObject:
+	case typeObject:
 		switch k := detectObject(v); k {
 		case kindTFCPage:
 			return KindTFCAuditTrail, nil
@@ -81,11 +79,11 @@ func (p *Parser) detectValue(v *fastjson.Value, d int) (string, error) {
 
 // detectObject recognises an object by the fields SCHEMA.md lists. The
 // checks are ordered from the most specific marker to the loosest.
-func detectObject(v *fastjson.Value) string {
+func detectObject(v *value) string {
 	switch {
 	case isHEC(v):
 		return kindHEC
-	case typ(v.Get("data")) == fastjson.TypeArray && v.Exists("pagination"):
+	case typ(v.Get("data")) == typeArray && v.Exists("pagination"):
 		return kindTFCPage
 	case string(v.GetStringBytes("stream", "topic")) == StreamTestTopic:
 		return KindStreamTest
@@ -109,13 +107,13 @@ func detectObject(v *fastjson.Value) string {
 }
 
 // isHEC: an object with "event" and no keys other than HEC's own.
-func isHEC(v *fastjson.Value) bool {
+func isHEC(v *value) bool {
 	o := v.GetObject()
 	if o == nil || o.Get("event") == nil {
 		return false
 	}
 	ok := true
-	o.Visit(func(k []byte, _ *fastjson.Value) {
+	o.Visit(func(k []byte, _ *value) {
 		switch string(k) {
 		case "event", "time", "host", "source", "sourcetype", "index", "fields":
 		default:
@@ -125,19 +123,19 @@ func isHEC(v *fastjson.Value) bool {
 	return ok
 }
 
-func isObject(v *fastjson.Value, keys ...string) bool {
-	return typ(v.Get(keys...)) == fastjson.TypeObject
+func isObject(v *value, keys ...string) bool {
+	return typ(v.Get(keys...)) == typeObject
 }
 
 // typ is x's type, TypeNull for an absent value.
-func typ(x *fastjson.Value) fastjson.Type {
+func typ(x *value) jtype {
 	if x == nil {
-		return fastjson.TypeNull
+		return typeNull
 	}
 	return x.Type()
 }
 
-func hasTypePrefix(v *fastjson.Value, keys ...string) bool {
+func hasTypePrefix(v *value, keys ...string) bool {
 	return bytes.HasPrefix(v.GetStringBytes(keys...), []byte("TYPE_"))
 }
 

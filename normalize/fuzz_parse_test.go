@@ -9,8 +9,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/valyala/fastjson"
 )
 
 // seedRecords adds every record of testdata/<dir>/ (all dirs when none)
@@ -89,20 +87,13 @@ func errString(err error) string {
 // fuzzKind fuzzes one parser: through Parse (with detection) and called
 // directly on any JSON object, so each parser meets shapes detection would
 // never give it.
-func fuzzKind(f *testing.F, direct func(t *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error), dirs ...string) {
+func fuzzKind(f *testing.F, direct func(t *testing.T, p *Parser, v *value, raw []byte) (Event, error), dirs ...string) {
 	seedRecords(f, dirs...)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p := NewParser()
 		checkParse(t, p, b)
-		if fastjson.ValidateBytes(b) != nil {
-			return
-		}
-		v, err := p.ps[0].ParseBytes(b)
-		if err != nil || v.Type() != fastjson.TypeObject {
-			return
-		}
-		raw, ok := appendCompact(nil, b)
-		if !ok {
+		v, raw, err := p.parseJSON(b, 0)
+		if err != nil || v.Type() != typeObject {
 			return
 		}
 		ev, err := direct(t, p, v, raw)
@@ -114,7 +105,7 @@ func fuzzKind(f *testing.F, direct func(t *testing.T, p *Parser, v *fastjson.Val
 }
 
 func FuzzParseTFC(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseTFC(v, raw, nil)
 	}, "tfc")
 }
@@ -122,43 +113,43 @@ func FuzzParseTFC(f *testing.F) {
 func FuzzParseTFE(f *testing.F) {
 	f.Add([]byte(`2018-03-27 21:55:29 [INFO] [Audit Log] {"resource":"x","action":"create"}`))
 	f.Add([]byte(`x audit event: event_type="a b" timestamp=2025-10-15T14:30:00Z user="q\"`))
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseTFEObject(v, raw, nil, 1)
 	}, "tfe")
 }
 
 func FuzzParseHCPControlPlane(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseControlPlane(v, raw, nil)
 	}, "hcp_control_plane")
 }
 
 func FuzzParseHCPPlatform(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parsePlatform(v, raw, nil)
 	}, "hcp_platform")
 }
 
 func FuzzParseStreamTest(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseStreamTest(v, raw, nil)
 	}, "hcp_stream_test")
 }
 
 func FuzzParseBoundary(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseBoundary(v, raw, nil, 1)
 	}, "boundary")
 }
 
 func FuzzParsePacker(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parsePacker(v, raw, nil)
 	}, "packer")
 }
 
 func FuzzParseHEC(f *testing.F) {
-	fuzzKind(f, func(t *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(t *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		evs, err := p.parseHEC(v, raw, nil, 1)
 		for i := 1; i < len(evs); i++ {
 			checkEvent(t, &evs[i])
@@ -171,7 +162,7 @@ func FuzzParseHEC(f *testing.F) {
 }
 
 func FuzzParseUnknown(f *testing.F) {
-	fuzzKind(f, func(_ *testing.T, p *Parser, v *fastjson.Value, raw []byte) (Event, error) {
+	fuzzKind(f, func(_ *testing.T, p *Parser, v *value, raw []byte) (Event, error) {
 		return p.parseUnknown(v, raw, nil)
 	}, "unknown", "invalid")
 }
@@ -245,7 +236,7 @@ func FuzzReadRecords(f *testing.F) {
 
 // FuzzValidJSON: what Parse accepts as JSON is valid for encoding/json
 // (so Raw is always valid), and what encoding/json rejects Parse rejects.
-// The only allowed difference: fastjson refuses nesting deeper than 300.
+// The only allowed difference: Parse refuses nesting deeper than maxNesting.
 func FuzzValidJSON(f *testing.F) {
 	seedRecords(f)
 	for _, s := range []string{`1`, `-0.5e+3`, `"\u00e9"`, `[1,]`, `{"a":01}`, `NaN`, `"\x"`, "\"\x01\"", `1.`, `[-]`, `{"a":tru}`} {

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-
-	"github.com/valyala/fastjson"
 )
 
 // hashIDLen is the length of a content-hash id: 128 bits of sha256, hex.
@@ -46,7 +44,7 @@ func appendCompact(dst, src []byte) ([]byte, bool) {
 		value = true
 		switch c {
 		case '"':
-			end := scanString(src[i+1:])
+			end, _ := scanString(src[i+1:])
 			if end < 0 {
 				return dst, false
 			}
@@ -71,10 +69,12 @@ func appendCompact(dst, src []byte) ([]byte, bool) {
 
 // scanString checks the string whose content starts s (after the opening
 // quote) and returns the index of its closing quote, or -1 when it is
-// unterminated or holds a raw control byte or an invalid escape. One tight
-// loop: audit records are mostly short keys and values, where per-call
-// overhead of IndexByte would dominate.
-func scanString(s []byte) int {
+// unterminated or holds a raw control byte or an invalid escape, and
+// whether it holds an escape. One tight loop: audit records are mostly
+// short keys and values, where per-call overhead of IndexByte would
+// dominate.
+func scanString(s []byte) (int, bool) {
+	esc := false
 	for i := 0; i < len(s); i++ {
 		// Skip eight plain bytes at a time (long values: URLs, Boundary's
 		// base64 copy); plainWord never says yes wrongly.
@@ -90,23 +90,24 @@ func scanString(s []byte) int {
 		}
 		switch {
 		case c == '"':
-			return i
+			return i, esc
 		case c < 0x20 || i+1 >= len(s):
-			return -1
+			return -1, esc
 		}
+		esc = true
 		switch s[i+1] {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			i++
 		case 'u':
 			if i+5 >= len(s) || !isHex(s[i+2]) || !isHex(s[i+3]) || !isHex(s[i+4]) || !isHex(s[i+5]) {
-				return -1
+				return -1, esc
 			}
 			i += 5
 		default:
-			return -1
+			return -1, esc
 		}
 	}
-	return -1
+	return -1, esc
 }
 
 // plainWord reports whether none of the eight bytes of x is a quote, a
@@ -253,11 +254,11 @@ func hasControl(b []byte) bool {
 	return false
 }
 
-// validJSON reports whether b is valid JSON, by the same rules Parse uses
-// (appendCompact's token checks and fastjson's structure checks).
+// validJSON reports whether b is valid JSON, by the rules Parse uses.
 func validJSON(b []byte) bool {
-	_, ok := appendCompact(make([]byte, 0, len(b)), b)
-	return ok && fastjson.ValidateBytes(b) == nil
+	var t tree
+	_, ok := t.parse(make([]byte, 0, len(b)), b)
+	return ok
 }
 
 // The helpers below slice compact, valid JSON (a record's Raw) so that the

@@ -47,7 +47,7 @@ func TestScanString(t *testing.T) {
 		{`abcdefgh\`, -1},
 	}
 	for _, tt := range tests {
-		if got := scanString([]byte(tt.in)); got != tt.want {
+		if got, _ := scanString([]byte(tt.in)); got != tt.want {
 			t.Errorf("scanString(%q) = %d, want %d", tt.in, got, tt.want)
 		}
 	}

@@ -7,22 +7,21 @@ import (
 	"fmt"
 	"time"
 	"unsafe"
-
-	"github.com/valyala/fastjson"
 )
 
 // maxDepth bounds how many wrappers (HEC event strings, the TFE atlas
 // container, Boundary's serialized copy, …) one record may nest.
 const maxDepth = 8
 
-// Parser parses records into events. It keeps fastjson parsers and scratch
-// buffers between calls, so one Parser per goroutine avoids allocation on
-// hot paths. It is not safe for concurrent use. Returned events never alias
-// the Parser's buffers or the input.
+// Parser parses records into events. It keeps one JSON tree per nesting
+// level and scratch buffers between calls, so one Parser per goroutine
+// avoids allocation on hot paths. It is not safe for concurrent use.
+// Returned events never alias the Parser's buffers or the input.
 type Parser struct {
-	ps      [maxDepth]fastjson.Parser
+	ts      [maxDepth]tree
 	scratch []byte // reused: never handed out
 	decoded []byte // reused for Boundary's decoded serialized copy
+	dectree []byte // reused: the compact bytes of that copy's tree
 	arena   []byte // the current Parse call's block for event strings (see keep)
 }
 
@@ -91,28 +90,28 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
 
 // parseValue turns a parsed value whose compact JSON is raw into events.
 // raw is owned by the caller and may become an event's Raw.
-func (p *Parser) parseValue(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseValue(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
 	switch v.Type() {
-	case fastjson.TypeArray:
-		return p.parseItems(v.GetArray(), rawElems(raw), w, d, p.parseElement)
-	case fastjson.TypeString:
+	case typeArray:
+		return p.parseItems(v.GetArray(), w, d, p.parseElement)
+	case typeString:
 		s := v.GetStringBytes()
 		if isTFELine(s) {
 			ev, err := p.parseTFELine(bytes.TrimSpace(s), raw, w, d+1)
 			return one(ev, err)
 		}
-	case fastjson.TypeObject:
+	case typeObject:
 		return p.parseObject(v, raw, w, d)
 	}
 	return one(p.parseUnknown(v, raw, w))
 }
 
-func (p *Parser) parseObject(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseObject(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
 	switch detectObject(v) {
 	case kindHEC:
 		return p.parseHEC(v, raw, w, d)
 	case kindTFCPage:
-		return p.parseItems(v.GetArray("data"), rawElems(rawMember(raw, "data")), w, d, p.parseTFCItem)
+		return p.parseItems(v.GetArray("data"), w, d, p.parseTFCItem)
 	case KindTFCAuditTrail:
 		return one(p.parseTFC(v, raw, w))
 	case KindTFEAuditLog:
@@ -132,36 +131,27 @@ func (p *Parser) parseObject(v *fastjson.Value, raw []byte, w *wrapper, d int) (
 }
 
 // parseElement parses one element of a JSON array by detection.
-func (p *Parser) parseElement(v *fastjson.Value, raw []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseElement(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
 	return p.parseValue(v, raw, w, d+1)
 }
 
 // parseTFCItem parses one item of an audit-trail page as a TFC record.
-func (p *Parser) parseTFCItem(v *fastjson.Value, raw []byte, w *wrapper, _ int) ([]Event, error) {
-	if v.Type() != fastjson.TypeObject {
+func (p *Parser) parseTFCItem(v *value, raw []byte, w *wrapper, _ int) ([]Event, error) {
+	if v.Type() != typeObject {
 		return nil, invalidField(KindTFCAuditTrail, "data[]", "not an object")
 	}
 	return one(p.parseTFC(v, raw, w))
 }
 
 // parseItems runs fn on every item, keeping the good events and joining
-// the failures as *ItemError. raws are the items' compact JSON when the
-// caller could slice them from the record's Raw (else nil: re-encoded).
-func (p *Parser) parseItems(items []*fastjson.Value, raws [][]byte, w *wrapper, d int,
-	fn func(*fastjson.Value, []byte, *wrapper, int) ([]Event, error)) ([]Event, error) {
-	if len(raws) != len(items) {
-		raws = nil
-	}
+// the failures as *ItemError. An item's Raw is its compact JSON, a slice
+// of the record's.
+func (p *Parser) parseItems(items []*value, w *wrapper, d int,
+	fn func(*value, []byte, *wrapper, int) ([]Event, error)) ([]Event, error) {
 	events := make([]Event, 0, len(items))
 	var errs []error
 	for i, it := range items {
-		var raw []byte
-		if raws != nil {
-			raw = raws[i]
-		} else {
-			raw = appendValue(nil, it)
-		}
-		evs, err := fn(it, raw, w, d)
+		evs, err := fn(it, it.rawBytes(), w, d)
 		events = append(events, evs...)
 		if err != nil {
 			errs = append(errs, &ItemError{Index: i, Err: err})
@@ -189,22 +179,20 @@ func startsJSON(b []byte) bool {
 	return len(b) > 0 && (b[0] == '{' || b[0] == '[' || b[0] == '"')
 }
 
-// parseJSON checks and compacts b and parses it with parser depth d. raw
-// is b without whitespace, a new slice owned by the caller.
-func (p *Parser) parseJSON(b []byte, d int) (*fastjson.Value, []byte, error) {
+// parseJSON checks, compacts and indexes b in one pass with the tree of
+// depth d. raw is b without whitespace, a new slice owned by the caller
+// that is never written again: the values' raw bytes may be kept as they
+// are (page items' Raw, meta values).
+func (p *Parser) parseJSON(b []byte, d int) (*value, []byte, error) {
 	// Raw and the record's strings share one allocation: Raw first, the
 	// rest of the block becomes the arena.
-	raw, ok := appendCompact(make([]byte, 0, len(b)+arenaBlock), b)
+	t := &p.ts[d]
+	raw, ok := t.parse(make([]byte, 0, len(b)+arenaBlock), b)
 	if !ok {
 		return nil, nil, jsonError(b)
 	}
 	p.arena = raw[len(raw):len(raw)]
-	raw = raw[:len(raw):len(raw)]
-	v, err := p.ps[d].ParseBytes(raw)
-	if err != nil {
-		return nil, nil, jsonError(b)
-	}
-	return v, raw, nil
+	return t.root(), t.raw, nil
 }
 
 // jsonError describes invalid JSON by offset, never quoting the payload.

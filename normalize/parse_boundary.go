@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/valyala/fastjson"
 )
 
 // parseBoundary maps an HCP Boundary CloudEvent (type audit, data.type
@@ -22,7 +20,7 @@ import (
 // "match", "mismatch: <fields>" or "undecodable: <why>"). The HMAC is keyed
 // by Boundary's own audit key, which HCP customers do not hold: it is never
 // verified and nothing here claims it was.
-func (p *Parser) parseBoundary(v *fastjson.Value, raw []byte, w *wrapper, d int) (Event, error) {
+func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, error) {
 	ev := newEvent(KindBoundary, ProductBoundary)
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
@@ -117,12 +115,12 @@ func (p *Parser) boundaryRequest(ev *Event) {
 // serializedCheck decodes serialized (base64url, padding tolerated) with
 // parser depth d and compares id, data.id, data.timestamp and
 // data.request_info with the outer event.
-func (p *Parser) serializedCheck(v *fastjson.Value, s []byte, d int) string {
+func (p *Parser) serializedCheck(v *value, s []byte, d int) string {
 	if d >= maxDepth {
 		return "undecodable: nested too deep"
 	}
 	s = bytes.TrimRight(bytes.TrimSpace(s), "=")
-	// fastjson copies what it parses, so the decoded bytes can live in a
+	// The tree copies what it parses, so the decoded bytes can live in a
 	// buffer reused across calls.
 	p.decoded = slices.Grow(p.decoded[:0], base64.RawURLEncoding.DecodedLen(len(s)))
 	dec := p.decoded[:base64.RawURLEncoding.DecodedLen(len(s))]
@@ -130,13 +128,16 @@ func (p *Parser) serializedCheck(v *fastjson.Value, s []byte, d int) string {
 	if err != nil {
 		return "undecodable: not base64url"
 	}
-	// fastjson's parser checks the structure; the strings of this copy are
-	// only compared, never emitted, so a full validation pass is not needed.
-	in, err := p.ps[d].ParseBytes(bytes.TrimSpace(dec[:n]))
-	if err != nil {
+	// This copy is only compared, never emitted: its compact bytes go to a
+	// buffer reused across calls.
+	t := &p.ts[d]
+	var ok bool
+	p.dectree, ok = t.parse(p.dectree[:0], dec[:n])
+	if !ok {
 		return "undecodable: not JSON"
 	}
-	if in.Type() != fastjson.TypeObject {
+	in := t.root()
+	if in.Type() != typeObject {
 		return "undecodable: not a JSON object"
 	}
 	var diff []string
@@ -153,7 +154,7 @@ func (p *Parser) serializedCheck(v *fastjson.Value, s []byte, d int) string {
 
 // equalJSON compares two values semantically: strings after unescaping,
 // objects regardless of key order, numbers by their text.
-func equalJSON(a, b *fastjson.Value) bool {
+func equalJSON(a, b *value) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
@@ -161,11 +162,11 @@ func equalJSON(a, b *fastjson.Value) bool {
 		return false
 	}
 	switch a.Type() {
-	case fastjson.TypeString:
+	case typeString:
 		return bytes.Equal(a.GetStringBytes(), b.GetStringBytes())
-	case fastjson.TypeNumber:
-		return bytes.Equal(a.MarshalTo(nil), b.MarshalTo(nil))
-	case fastjson.TypeArray:
+	case typeNumber:
+		return bytes.Equal(a.rawBytes(), b.rawBytes())
+	case typeArray:
 		x, y := a.GetArray(), b.GetArray()
 		if len(x) != len(y) {
 			return false
@@ -176,13 +177,13 @@ func equalJSON(a, b *fastjson.Value) bool {
 			}
 		}
 		return true
-	case fastjson.TypeObject:
+	case typeObject:
 		oa, ob := a.GetObject(), b.GetObject()
 		if oa.Len() != ob.Len() {
 			return false
 		}
 		eq := true
-		oa.Visit(func(k []byte, x *fastjson.Value) {
+		oa.Visit(func(k []byte, x *value) {
 			eq = eq && equalJSON(x, ob.Get(string(k)))
 		})
 		return eq

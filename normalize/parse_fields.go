@@ -5,28 +5,42 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/valyala/fastjson"
+	"unsafe"
 )
 
-// str returns the string at keys, copied into the arena; "" when absent
-// or not a string.
-func (p *Parser) str(v *fastjson.Value, keys ...string) string {
-	return p.keep(v.GetStringBytes(keys...))
+// str returns the string at keys; "" when absent or not a string. A
+// string without escapes is a view of the record's compact bytes (which
+// become the event's Raw and are never written again); an escaped one is
+// unescaped into the arena.
+func (p *Parser) str(v *value, keys ...string) string {
+	return p.view(v.Get(keys...))
+}
+
+// view is the string x as str returns it.
+func (p *Parser) view(x *value) string {
+	if x == nil || x.typ != typeString {
+		return ""
+	}
+	if x.esc {
+		return p.keep(x.str())
+	}
+	if x.start == x.end {
+		return ""
+	}
+	return unsafe.String(&x.t.raw[x.start], int(x.end-x.start))
 }
 
 // scalar returns the string or number at keys as text; "" otherwise.
-func (p *Parser) scalar(v *fastjson.Value, keys ...string) string {
+func (p *Parser) scalar(v *value, keys ...string) string {
 	x := v.Get(keys...)
 	if x == nil {
 		return ""
 	}
 	switch x.Type() {
-	case fastjson.TypeString:
-		return p.keep(x.GetStringBytes())
-	case fastjson.TypeNumber:
-		p.scratch = x.MarshalTo(p.scratch[:0])
-		return p.keep(p.scratch)
+	case typeString:
+		return p.view(x)
+	case typeNumber:
+		return p.keep(x.rawBytes())
 	}
 	return ""
 }
@@ -74,9 +88,9 @@ func parseTime(s string) (time.Time, error) {
 // setTime sets ev.Time from the string at keys. An absent, null or empty
 // field leaves the time zero (finish decides); anything else that does not
 // parse is an error naming the field.
-func setTime(ev *Event, v *fastjson.Value, field string, keys ...string) error {
+func setTime(ev *Event, v *value, field string, keys ...string) error {
 	x := v.Get(keys...)
-	if x == nil || x.Type() == fastjson.TypeNull {
+	if x == nil || x.Type() == typeNull {
 		return nil
 	}
 	b, err := x.StringBytes()
@@ -122,38 +136,8 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// appendValue appends v as compact JSON. Strings and keys are re-escaped
-// like encoding/json (fastjson's own MarshalTo may emit Go escapes once a
-// string has been read), so the result is always valid JSON.
-func appendValue(dst []byte, v *fastjson.Value) []byte {
-	switch v.Type() {
-	case fastjson.TypeObject:
-		dst = append(dst, '{')
-		first := true
-		v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
-			if !first {
-				dst = append(dst, ',')
-			}
-			first = false
-			dst = appendJSONString(dst, k)
-			dst = append(dst, ':')
-			dst = appendValue(dst, x)
-		})
-		return append(dst, '}')
-	case fastjson.TypeArray:
-		dst = append(dst, '[')
-		for i, x := range v.GetArray() {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendValue(dst, x)
-		}
-		return append(dst, ']')
-	case fastjson.TypeString:
-		return appendJSONString(dst, v.GetStringBytes())
-	}
-	return v.MarshalTo(dst) // number, true, false, null: verbatim
-}
+// appendValue appends v's compact JSON as the record holds it.
+func appendValue(dst []byte, v *value) []byte { return append(dst, v.rawBytes()...) }
 
 // appendJSONString appends b as a JSON string: verbatim between quotes when
 // it is plain printable ASCII, else escaped like encoding/json.
@@ -178,22 +162,21 @@ func (p *Parser) metaStr(m map[string]json.RawMessage, k, s string) {
 
 // metaVal sets m[k] to the value at keys unless it is absent, null, or an
 // empty object or array.
-func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *fastjson.Value, keys ...string) {
+func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys ...string) {
 	x := v.Get(keys...)
 	switch typ(x) {
-	case fastjson.TypeNull:
+	case typeNull:
 		return
-	case fastjson.TypeObject:
+	case typeObject:
 		if x.GetObject().Len() == 0 {
 			return
 		}
-	case fastjson.TypeArray:
+	case typeArray:
 		if len(x.GetArray()) == 0 {
 			return
 		}
 	}
-	p.scratch = appendValue(p.scratch[:0], x)
-	m[k] = p.keepRaw(p.scratch)
+	m[k] = x.rawBytes() // compact, and parseJSON's block is never reused
 }
 
 // verbOf maps an action word to a verb: create; show/index/download/read/

@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"strings"
-
-	"github.com/valyala/fastjson"
 )
 
 // parseControlPlane maps an HCP audit log streaming envelope
@@ -12,7 +10,7 @@ import (
 // rest from control_plane_event. Vault Secrets, Vault Radar and other HCP
 // services arrive the same way; product comes from metadata.service_name,
 // the envelope's service, or the permission prefix.
-func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindHCPControl, ProductHCP)
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
@@ -30,7 +28,7 @@ func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (E
 	p.metaStr(ev.Meta, "service", service)
 	p.metaStr(ev.Meta, "stream_topic", p.str(v, "stream", "topic"))
 	if r := v.Get("resource"); r != nil {
-		if r.Type() == fastjson.TypeObject {
+		if r.Type() == typeObject {
 			ev.Resource.ID = firstOf(p.scalar(r, "id"), ev.Resource.ID)
 			ev.Resource.Type = firstOf(p.str(r, "type"), ev.Resource.Type)
 			ev.Resource.Name = firstOf(p.str(r, "name"), ev.Resource.Name)
@@ -46,7 +44,7 @@ func (p *Parser) parseControlPlane(v *fastjson.Value, raw []byte, w *wrapper) (E
 // documented sign-in and project-deletion examples). id ← metadata.id or
 // metadata.event_id, else the content hash; time ← metadata.timestamp,
 // optional because the project-deletion example has none.
-func (p *Parser) parsePlatform(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parsePlatform(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindHCPPlatform, ProductHCP)
 	ev.ID = firstOf(p.scalar(v, "metadata", "id"), p.scalar(v, "metadata", "event_id"))
 	if err := setTime(&ev, v, "metadata.timestamp", "metadata", "timestamp"); err != nil {
@@ -58,7 +56,7 @@ func (p *Parser) parsePlatform(v *fastjson.Value, raw []byte, w *wrapper) (Event
 }
 
 // parseStreamTest maps the streaming destination test event.
-func (p *Parser) parseStreamTest(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindStreamTest, ProductHCP)
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
@@ -76,7 +74,7 @@ func (p *Parser) parseStreamTest(v *fastjson.Value, raw []byte, w *wrapper) (Eve
 
 // mapControlPlane maps the fields shared by control_plane_event and the
 // bare platform payload: principal, request, action, status and metadata.
-func (p *Parser) mapControlPlane(ev *Event, c *fastjson.Value) {
+func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	p.hcpActor(&ev.Actor, c)
 	ri, md, az := c.Get("request_info"), c.Get("metadata"), c.Get("authorization_info", "0")
 	ev.Request = Request{
@@ -108,7 +106,7 @@ func (p *Parser) mapControlPlane(ev *Event, c *fastjson.Value) {
 
 // hcpActor reads authentication_info.principal (falling back to the
 // top-level principal of the platform examples).
-func (p *Parser) hcpActor(a *Actor, c *fastjson.Value) {
+func (p *Parser) hcpActor(a *Actor, c *value) {
 	pr := c.Get("authentication_info", "principal")
 	u, s := pr.Get("user"), pr.Get("service")
 	a.ID = firstOf(p.str(pr, "id"), p.str(u, "id"), p.str(s, "id"))
@@ -132,7 +130,7 @@ func (p *Parser) hcpActor(a *Actor, c *fastjson.Value) {
 	}
 }
 
-func (p *Parser) firstPermission(c *fastjson.Value) string {
+func (p *Parser) firstPermission(c *value) string {
 	return p.str(c, "authorization_info", "0", "permissions", "0")
 }
 
@@ -155,7 +153,7 @@ func hcpAction(eventType, perm, action string) string {
 
 // hcpOutcome: status_code "OK" → success, any other → failure; an event
 // type or metadata.action_success that says failure wins over "OK".
-func (p *Parser) hcpOutcome(c, md *fastjson.Value, eventType string) string {
+func (p *Parser) hcpOutcome(c, md *value, eventType string) string {
 	o := OutcomeUnknown
 	switch s := p.str(c, "status_code"); s {
 	case "":
@@ -166,9 +164,9 @@ func (p *Parser) hcpOutcome(c, md *fastjson.Value, eventType string) string {
 	}
 	if x := md.Get("action_success"); x != nil {
 		switch x.Type() {
-		case fastjson.TypeFalse:
+		case typeFalse:
 			o = OutcomeFailure
-		case fastjson.TypeTrue:
+		case typeTrue:
 			if o == OutcomeUnknown {
 				o = OutcomeSuccess
 			}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"time"
-
-	"github.com/valyala/fastjson"
 )
 
 // parseHEC unwraps a Splunk HEC wrapper {"event": X, "time", "host",
@@ -14,7 +12,7 @@ import (
 // as if it had come alone, so its Raw and content-hash id are those of X.
 // The wrapper's fields go to meta as hec_<name>; its time is used when X
 // has none.
-func (p *Parser) parseHEC(v *fastjson.Value, raw []byte, outer *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) ([]Event, error) {
 	in := v.Get("event")
 	if in == nil {
 		return nil, missingField("hec", "event")
@@ -27,20 +25,16 @@ func (p *Parser) parseHEC(v *fastjson.Value, raw []byte, outer *wrapper, d int) 
 			}
 		}
 		if isTFELine(s) {
-			ev, err := p.parseTFELine(s, appendValue(nil, in), w, d+1)
+			ev, err := p.parseTFELine(s, in.rawBytes(), w, d+1)
 			return one(ev, err)
 		}
 	}
-	inRaw := rawMember(raw, "event")
-	if inRaw == nil {
-		inRaw = appendValue(nil, in)
-	}
-	return p.parseValue(in, inRaw, w, d+1)
+	return p.parseValue(in, in.rawBytes(), w, d+1)
 }
 
 // hecWrapper collects the wrapper's fields; an outer wrapper's fields are
 // kept where this one does not set them.
-func (p *Parser) hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
+func (p *Parser) hecWrapper(v *value, outer *wrapper) *wrapper {
 	w := &wrapper{meta: make(map[string]json.RawMessage, 5)}
 	if outer != nil {
 		for k, x := range outer.meta {
@@ -59,11 +53,11 @@ func (p *Parser) hecWrapper(v *fastjson.Value, outer *wrapper) *wrapper {
 
 // hecTime reads HEC's time: Unix seconds, a number or a numeric string,
 // with an optional fraction.
-func hecTime(x *fastjson.Value) (t time.Time, ok bool) {
+func hecTime(x *value) (t time.Time, ok bool) {
 	switch typ(x) {
-	case fastjson.TypeNumber:
-		return unixTime(string(x.MarshalTo(nil)))
-	case fastjson.TypeString:
+	case typeNumber:
+		return unixTime(string(x.rawBytes()))
+	case typeString:
 		return unixTime(string(x.GetStringBytes()))
 	}
 	return t, false
@@ -73,7 +67,7 @@ func hecTime(x *fastjson.Value) (t time.Time, ok bool) {
 // unknown: id is the content hash of Raw; time from a top-level "time",
 // "timestamp" or "@timestamp" (RFC 3339, or Unix seconds), else the HEC
 // wrapper's, else the epoch with meta.time_missing (see Parse).
-func (p *Parser) parseUnknown(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parseUnknown(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindUnknown, ProductUnknown)
 	for _, k := range [...]string{"time", "timestamp", "@timestamp"} {
 		x := v.Get(k)

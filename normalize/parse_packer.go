@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"strings"
-
-	"github.com/valyala/fastjson"
 )
 
 // packerResources are the Packer resources an event may name, most
@@ -16,7 +14,7 @@ func packerResources() [4]string { return [4]string{"build", "version", "channel
 // the same fields under "metadata" with "description" beside it.
 // id ← content hash (Packer events carry none); time ← timestamp;
 // verb ← action; outcome ← status OK/FAILED.
-func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindPacker, ProductPacker)
 	m := v
 	if !hasTypePrefix(v, "actor", "type") {
@@ -38,7 +36,7 @@ func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, 
 	}
 	for _, r := range packerResources() {
 		x := m.Get(r)
-		if typ(x) != fastjson.TypeObject {
+		if typ(x) != typeObject {
 			continue
 		}
 		if ev.Resource.Type == "" {
@@ -56,7 +54,7 @@ func (p *Parser) parsePacker(v *fastjson.Value, raw []byte, w *wrapper) (Event, 
 
 // packerActor: TYPE_USER → user, TYPE_SERVICE → service,
 // TYPE_INTERNAL_OPERATOR → system, others unknown.
-func (p *Parser) packerActor(a *Actor, m *fastjson.Value) {
+func (p *Parser) packerActor(a *Actor, m *value) {
 	a.ID = p.str(m, "actor", "principal_id")
 	switch p.str(m, "actor", "type") {
 	case "TYPE_USER":

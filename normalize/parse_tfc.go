@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"strings"
-
-	"github.com/valyala/fastjson"
 )
 
 // parseTFC maps one HCP Terraform audit-trail record (SCHEMA.md):
@@ -11,7 +9,7 @@ import (
 // verb ← resource.action; category ← resource.type; outcome unknown (the
 // API does not say). Null request.id, auth.description, auth.impersonator_id
 // and resource.meta are fine.
-func (p *Parser) parseTFC(v *fastjson.Value, raw []byte, w *wrapper) (Event, error) {
+func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := newEvent(KindTFCAuditTrail, ProductTerraform)
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
@@ -36,7 +34,7 @@ func (p *Parser) parseTFC(v *fastjson.Value, raw []byte, w *wrapper) (Event, err
 
 // tfcActor: auth.type Client → user or service by accessor prefix;
 // Impersonated → the accessor, keeping auth.impersonator_id; System → system.
-func (p *Parser) tfcActor(a *Actor, v *fastjson.Value) {
+func (p *Parser) tfcActor(a *Actor, v *value) {
 	a.ID = p.str(v, "auth", "accessor_id")
 	a.Name = p.str(v, "auth", "description")
 	a.ImpersonatorID = p.str(v, "auth", "impersonator_id")

@@ -3,8 +3,6 @@ package normalize
 import (
 	"bytes"
 	"strings"
-
-	"github.com/valyala/fastjson"
 )
 
 // Terraform Enterprise audit entries come as
@@ -48,7 +46,7 @@ func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error
 }
 
 // parseTFEObject parses the atlas container or the bare JSON payload.
-func (p *Parser) parseTFEObject(v *fastjson.Value, raw []byte, w *wrapper, d int) (Event, error) {
+func (p *Parser) parseTFEObject(v *value, raw []byte, w *wrapper, d int) (Event, error) {
 	if log := v.GetStringBytes("log"); isTFELine(log) {
 		ev, err := p.parseTFELine(bytes.TrimSpace(log), raw, w, d+1)
 		if err == nil {
@@ -62,7 +60,7 @@ func (p *Parser) parseTFEObject(v *fastjson.Value, raw []byte, w *wrapper, d int
 
 // tfePayload maps the JSON payload v (compact: its compact JSON, the
 // hash input); keys it does not map go to meta.
-func (p *Parser) tfePayload(ev *Event, v *fastjson.Value, raw, compact []byte, w *wrapper) error {
+func (p *Parser) tfePayload(ev *Event, v *value, raw, compact []byte, w *wrapper) error {
 	if err := setTime(ev, v, "timestamp", "timestamp"); err != nil {
 		return err
 	}
@@ -77,7 +75,7 @@ func (p *Parser) tfePayload(ev *Event, v *fastjson.Value, raw, compact []byte, w
 	ip, _, _ := strings.Cut(p.str(v, "actor_ip"), ",")
 	ev.Request.ClientIP = strings.TrimSpace(ip)
 	ev.OrganizationID = p.str(v, "organization_id")
-	v.GetObject().Visit(func(k []byte, x *fastjson.Value) {
+	v.GetObject().Visit(func(k []byte, x *value) {
 		switch string(k) {
 		case "resource", "action", "resource_id", "actor", "actor_ip", "timestamp":
 		default:
