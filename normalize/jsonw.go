@@ -1,14 +1,12 @@
 package normalize
 
 import (
-	"bytes"
 	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
 
-	"github.com/valyala/fastjson"
 )
 
 // jsonw is an append-based writer of compact JSON objects used by every
@@ -151,25 +149,25 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 }
 
 // appendRaw appends v, which the Event contract says is compact valid JSON.
-// A nil or empty v becomes null. Validation uses fastjson (several times
-// faster than encoding/json.Valid, same verdicts; FuzzRender checks the
-// output with encoding/json). Valid JSON containing line breaks (only
-// possible as whitespace) is compacted so output stays one line; anything
-// that is not valid JSON is kept as a JSON string rather than corrupting the
-// document around it.
+// A nil or empty v becomes null. checkJSON validates it in one pass with
+// encoding/json's verdicts (FuzzCheckJSON holds it to them; FuzzRender
+// checks the output with encoding/json). Valid JSON containing line breaks
+// (only possible as whitespace) is compacted so output stays one line;
+// anything that is not valid JSON is kept as a JSON string rather than
+// corrupting the document around it.
 func appendRaw(dst []byte, v []byte) []byte {
 	if len(v) == 0 {
 		return append(dst, "null"...)
 	}
-	if fastjson.ValidateBytes(v) != nil {
+	ok, breaks := checkJSON(v)
+	if !ok {
 		return appendStringBytes(dst, v)
 	}
-	if bytes.IndexByte(v, '\n') < 0 && bytes.IndexByte(v, '\r') < 0 {
+	if !breaks {
 		return append(dst, v...)
 	}
-	var buf bytes.Buffer
-	_ = json.Compact(&buf, v) // cannot fail: v is valid
-	return append(dst, buf.Bytes()...)
+	dst, _ = appendCompact(dst, v) // cannot fail: v is valid
+	return dst
 }
 
 const hexDigits = "0123456789abcdef"

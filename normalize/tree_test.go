@@ -1,0 +1,208 @@
+package normalize
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func mustTree(t *testing.T, s string) (*tree, *value) {
+	t.Helper()
+	tr := &tree{}
+	if _, ok := tr.parse(nil, []byte(s)); !ok {
+		t.Fatalf("parse(%q) failed", s)
+	}
+	return tr, tr.root()
+}
+
+func TestTreeCompacts(t *testing.T) {
+	tr, v := mustTree(t, " {\n \"a\" : [ 1 , true,null ,\"x y\" ] ,\"b\":{ } }\r\n")
+	if got, want := string(tr.raw), `{"a":[1,true,null,"x y"],"b":{}}`; got != want {
+		t.Fatalf("raw = %s, want %s", got, want)
+	}
+	if got := string(v.Get("a").rawBytes()); got != `[1,true,null,"x y"]` {
+		t.Errorf("a = %s", got)
+	}
+	if got := string(v.Get("a", "3").rawBytes()); got != `"x y"` {
+		t.Errorf("a.3 = %s", got)
+	}
+	if v.Get("b").Len() != 0 || v.Len() != 2 || v.Get("a").Len() != 4 {
+		t.Errorf("Len: b %d, root %d, a %d", v.Get("b").Len(), v.Len(), v.Get("a").Len())
+	}
+}
+
+func TestTreeLookups(t *testing.T) {
+	_, v := mustTree(t, `{"id":"x","id":"second","n":-1.5e3,"i":42,"big":12345678901234567890,`+
+		`"esc\u0061ped":"k\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800z","arr":[{"k":1},{"k":2}],"t":true,"f":false,"z":null}`)
+	tests := []struct {
+		keys []string
+		typ  jtype
+		str  string // GetStringBytes
+		raw  string // rawBytes
+	}{
+		{[]string{"id"}, typeString, "x", `"x"`}, // the first of duplicate keys
+		{[]string{"n"}, typeNumber, "", "-1.5e3"},
+		{[]string{"escaped"}, typeString, "k\"\\/\b\f\n\r\té\U0001F600\uFFFDz",
+			`"k\"\\\/\b\f\n\r\t\u00e9\ud83d\ude00\ud800z"`},
+		{[]string{"arr", "1", "k"}, typeNumber, "", "2"},
+		{[]string{"arr", "-1"}, typeNull, "", ""},
+		{[]string{"arr", "2"}, typeNull, "", ""},
+		{[]string{"arr", "x"}, typeNull, "", ""},
+		{[]string{"id", "deeper"}, typeNull, "", ""},
+		{[]string{"t"}, typeTrue, "", "true"},
+		{[]string{"f"}, typeFalse, "", "false"},
+		{[]string{"z"}, typeNull, "", "null"},
+		{[]string{"missing"}, typeNull, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.keys, "."), func(t *testing.T) {
+			x := v.Get(tt.keys...)
+			if got := x.Type(); got != tt.typ {
+				t.Errorf("Type = %d, want %d", got, tt.typ)
+			}
+			if got := string(v.GetStringBytes(tt.keys...)); got != tt.str {
+				t.Errorf("GetStringBytes = %q, want %q", got, tt.str)
+			}
+			if got := string(x.rawBytes()); got != tt.raw {
+				t.Errorf("rawBytes = %s, want %s", got, tt.raw)
+			}
+		})
+	}
+	if got := v.GetInt("i"); got != 42 {
+		t.Errorf("GetInt(i) = %d", got)
+	}
+	for _, k := range []string{"n", "big", "id", "missing"} {
+		if got := v.GetInt(k); got != 0 {
+			t.Errorf("GetInt(%s) = %d, want 0", k, got)
+		}
+	}
+	var keys []string
+	v.Visit(func(k []byte, _ *value) { keys = append(keys, string(k)) })
+	want := []string{"id", "id", "n", "i", "big", "escaped", "arr", "t", "f", "z"}
+	if !reflect.DeepEqual(keys, want) {
+		t.Errorf("Visit keys = %q, want %q", keys, want)
+	}
+	if n := len(v.GetArray("arr")); n != 2 {
+		t.Errorf("GetArray(arr) has %d elements", n)
+	}
+	if v.GetArray("id") != nil || v.GetObject("arr") != nil || v.GetObject("arr", "0") == nil {
+		t.Error("GetArray/GetObject type checks")
+	}
+}
+
+// TestTreeNilValue: an absent value answers like a missing field.
+func TestTreeNilValue(t *testing.T) {
+	var v *value
+	if v.Type() != typeNull || v.Get("a") != nil || v.GetStringBytes("a") != nil || v.GetInt() != 0 ||
+		v.GetArray() != nil || v.GetObject() != nil || v.Exists() || v.Len() != 0 || v.rawBytes() != nil {
+		t.Fatal("nil value answered as if present")
+	}
+	if _, err := v.StringBytes(); err == nil {
+		t.Fatal("StringBytes of nil: no error")
+	}
+	v.Visit(func([]byte, *value) { t.Fatal("Visit of nil called f") })
+}
+
+func TestTreeRejects(t *testing.T) {
+	for _, s := range []string{``, ` `, `{`, `}`, `[1,]`, `{"a":1,}`, `{"a" 1}`, `{1:2}`, `[1 2]`, `"a" "b"`,
+		`01`, `1.`, `-`, `tru`, `nul`, `truex`, `[1]]`, `{"a":1}}`, `{]`, `[}`, "\"\x01\"", `"\x"`, `"\u12"`,
+		strings.Repeat("[", maxNesting+1) + strings.Repeat("]", maxNesting+1)} {
+		var tr tree
+		if _, ok := tr.parse(nil, []byte(s)); ok {
+			t.Errorf("parse(%q) accepted", s)
+		}
+		if ok, _ := checkJSON([]byte(s)); ok {
+			t.Errorf("checkJSON(%q) accepted", s)
+		}
+	}
+	deep := strings.Repeat("[", maxNesting) + strings.Repeat("]", maxNesting)
+	if ok, _ := checkJSON([]byte(deep)); !ok {
+		t.Error("checkJSON refused nesting at the limit")
+	}
+}
+
+// TestTreeReuse: a reused tree indexes the new document, not the old one,
+// also after growing its node slice.
+func TestTreeReuse(t *testing.T) {
+	big := `{"list":[` + strings.TrimSuffix(strings.Repeat(`{"a":[1,2,3],"b":"x"},`, 40), ",") + `],"b":"first"}`
+	var tr tree
+	for _, tt := range []struct {
+		doc, b string
+		n      int
+	}{{big, "first", 40}, {`{"list":[{"b":"y"}],"b":"second"}`, "second", 1}, {big, "first", 40}} {
+		if _, ok := tr.parse(nil, []byte(tt.doc)); !ok {
+			t.Fatalf("parse(%q) failed", tt.doc)
+		}
+		v := tr.root()
+		if got := string(v.GetStringBytes("b")); got != tt.b {
+			t.Errorf("b = %q, want %q", got, tt.b)
+		}
+		if got := v.Get("list").Len(); got != tt.n {
+			t.Errorf("list has %d elements, want %d", got, tt.n)
+		}
+		for i := range tr.vals[:cap(tr.vals)] {
+			if tr.vals[:cap(tr.vals)][i].t != &tr {
+				t.Fatalf("slot %d does not point at its tree", i)
+			}
+		}
+	}
+}
+
+// FuzzTree holds the tree to encoding/json: it accepts exactly what
+// json.Valid accepts (but nesting past maxNesting), its bytes are the
+// input compacted, and every string it reads unescapes as encoding/json
+// decodes it.
+func FuzzTree(f *testing.F) {
+	seedRecords(f)
+	for _, s := range []string{`{"a\u0062":"\ud83d\ude00","c":[1,{"d":"\ud800"}]}`, `[1,]`, `"\u00e9"`, " [ 1 ,\n2 ] "} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tr tree
+		_, ok := tr.parse(nil, b)
+		std := json.Valid(b)
+		if ok != std && !(std && bytes.Count(b, []byte("["))+bytes.Count(b, []byte("{")) > maxNesting) {
+			t.Fatalf("tree says %v, encoding/json says %v for %q", ok, std, b)
+		}
+		if !ok {
+			return
+		}
+		var want bytes.Buffer
+		if err := json.Compact(&want, b); err != nil || !bytes.Equal(tr.raw, want.Bytes()) {
+			t.Fatalf("raw %q, json.Compact %q (%v)", tr.raw, want.Bytes(), err)
+		}
+		for i := range tr.vals {
+			x := &tr.vals[i]
+			if x.typ != typeString {
+				continue
+			}
+			var s string
+			if err := json.Unmarshal(x.rawBytes(), &s); err != nil || s != string(x.str()) && !strings.ContainsRune(s, '\uFFFD') {
+				t.Fatalf("string %s reads %q, encoding/json %q (%v)", x.rawBytes(), x.str(), s, err)
+			}
+		}
+	})
+}
+
+// FuzzCheckJSON: checkJSON gives tree.parse's verdict, and reports line
+// breaks exactly when a valid input holds one (they can only be
+// whitespace there).
+func FuzzCheckJSON(f *testing.F) {
+	seedRecords(f)
+	for _, s := range []string{"{\n\"a\":1}", `[1,]`, "\"a\rb\"", " 1 ", "[\r]"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var tr tree
+		_, want := tr.parse(nil, b)
+		ok, breaks := checkJSON(b)
+		if ok != want {
+			t.Fatalf("checkJSON says %v, tree %v for %q", ok, want, b)
+		}
+		if ok && breaks != bytes.ContainsAny(b, "\n\r") {
+			t.Fatalf("checkJSON breaks=%v for %q", breaks, b)
+		}
+	})
+}
