@@ -64,6 +64,7 @@ func (undyingLease) Release(context.Context) error { return nil }
 
 func TestLeaseLetsOneReplicaPollAndAnotherTakeOver(t *testing.T) {
 	f := newFixture(t)
+	f.now = time.Now().UTC().Truncate(time.Second) // Run uses the real clock: records inside its backfill
 	f.cfg.Interval = time.Second
 	f.cfg.LeaseTTL = 2 * time.Second
 	g := tfcsim.NewGenerator("org-lease", 12)

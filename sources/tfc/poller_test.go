@@ -87,6 +87,9 @@ func testConfig(addr string) Config {
 	}
 }
 
+// newFixture fixes f.now for the tests that inject the clock; a test whose
+// poller runs on the real clock must set f.now = time.Now() first, or its
+// records fall outside the backfill window once the fixed date is old.
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{sim: tfcsim.New(testToken), kv: newMemKV(), pub: &recordingPublisher{}, health: &healthLog{},
@@ -323,6 +326,7 @@ func TestAuthErrorsAreConfigurationErrors(t *testing.T) {
 
 func TestRequestRateStaysUnderLimit(t *testing.T) {
 	f := newFixture(t)
+	f.now = time.Now().UTC().Truncate(time.Second) // the poller runs on the real clock here: records inside its backfill
 	f.cfg.PageSize = 5
 	f.cfg.RateLimit = 20
 	g := tfcsim.NewGenerator("org-test", 8)
