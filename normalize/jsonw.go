@@ -190,6 +190,15 @@ func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
 	dst = append(dst, prefix...)
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight safe ASCII bytes at a time (the long values: paths,
+		// user agents, a raw record's text between its quotes).
+		for i+8 <= len(s) && safeWord(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] == 1 {
@@ -219,6 +228,16 @@ func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// safeWord reports whether all eight bytes of x are in safeASCII: ASCII,
+// not below 0x20 and none of '"', '\\', '<', '>', '&'. (v - 0x01…) & ^v &
+// 0x80… is non-zero exactly when some byte of v is zero, so each term
+// finds one kind of unsafe byte; DEL (0x7f) is safe, as in safeASCII.
+func safeWord(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	has := func(b uint64) uint64 { v := x ^ (b * ones); return (v - ones) &^ v }
+	return (x|(x-0x20*ones)&^x|has('"')|has('\\')|has('<')|has('>')|has('&'))&highs == 0
 }
 
 // safeASCII[c] is 1 when ASCII byte c is copied unescaped: printable and

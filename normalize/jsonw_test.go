@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -125,5 +126,19 @@ func TestJSONWriterOmitsEmptyObjects(t *testing.T) {
 				t.Errorf("got %s, want %s", w.b, tt.want)
 			}
 		})
+	}
+}
+
+// TestAppendStringWordPath puts every kind of byte the word-at-a-time path
+// must stop at at every offset of strings longer than a word.
+func TestAppendStringWordPath(t *testing.T) {
+	for _, special := range []string{"\"", "\\", "<", ">", "&", "\x00", "\x1f", "\x7f", "é", "\xff", "\u2028"} {
+		for off := 0; off < 20; off++ {
+			s := strings.Repeat("a", off) + special + strings.Repeat("b", 20-off)
+			want, _ := json.Marshal(s)
+			if got := appendString(nil, s); string(got) != string(want) {
+				t.Errorf("appendString(%q) = %s, want %s", s, got, want)
+			}
+		}
 	}
 }

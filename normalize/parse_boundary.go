@@ -48,11 +48,11 @@ func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, 
 	for _, k := range [...]string{"cluster_id", "hcp_product", "serialized", "serialized_hmac"} {
 		p.metaVal(ev.Meta, k, v, k)
 	}
-	p.metaStr(ev.Meta, "cloudevent_source", p.str(v, "source"))
-	p.metaStr(ev.Meta, "cloudevent_type", p.str(v, "type"))
-	p.metaStr(ev.Meta, "cloudevent_time", p.str(v, "time"))
-	p.metaStr(ev.Meta, "data_type", p.str(data, "type"))
-	p.metaStr(ev.Meta, "auth_token_id", p.str(data, "auth", "auth_token_id"))
+	p.metaRawStr(ev.Meta, "cloudevent_source", v.Get("source"))
+	p.metaRawStr(ev.Meta, "cloudevent_type", v.Get("type"))
+	p.metaRawStr(ev.Meta, "cloudevent_time", v.Get("time"))
+	p.metaRawStr(ev.Meta, "data_type", data.Get("type"))
+	p.metaRawStr(ev.Meta, "auth_token_id", data.Get("auth", "auth_token_id"))
 	if s := v.GetStringBytes("serialized"); s != nil {
 		p.metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
 	}

@@ -39,8 +39,8 @@ func (p *Parser) scalar(v *value, keys ...string) string {
 	switch x.Type() {
 	case typeString:
 		return p.view(x)
-	case typeNumber:
-		return p.keep(x.rawBytes())
+	case typeNumber: // a view, like an unescaped string
+		return unsafe.String(&x.t.raw[x.start], int(x.end-x.start))
 	}
 	return ""
 }
@@ -52,6 +52,9 @@ func (p *Parser) scalar(v *value, keys ...string) string {
 // chosen from the string's shape rather than by trial, so a miss costs no
 // failed parses.
 func parseTime(s string) (time.Time, error) {
+	if t, ok := parseRFC3339(s); ok {
+		return t, nil
+	}
 	if len(s) < 19 || s[4] != '-' || s[7] != '-' || s[13] != ':' {
 		return time.Time{}, errNotTime
 	}
@@ -157,6 +160,15 @@ func (p *Parser) metaStr(m map[string]json.RawMessage, k, s string) {
 	if s != "" {
 		p.scratch = appendString(p.scratch[:0], s)
 		m[k] = p.keepRaw(p.scratch)
+	}
+}
+
+// metaRawStr sets m[k] to the string x as the record writes it (compact
+// JSON) unless x is absent, not a string, or empty: metaStr without
+// unescaping and escaping again.
+func (p *Parser) metaRawStr(m map[string]json.RawMessage, k string, x *value) {
+	if x != nil && x.typ == typeString && x.end > x.start {
+		m[k] = x.rawBytes()
 	}
 }
 

@@ -26,7 +26,7 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 	service := firstOf(p.str(cpe, "metadata", "service_name"), p.str(v, "service"), p.str(v, "service", "name"))
 	ev.Product = hcpProduct(service, p.firstPermission(cpe))
 	p.metaStr(ev.Meta, "service", service)
-	p.metaStr(ev.Meta, "stream_topic", p.str(v, "stream", "topic"))
+	p.metaRawStr(ev.Meta, "stream_topic", v.Get("stream", "topic"))
 	if r := v.Get("resource"); r != nil {
 		if r.Type() == typeObject {
 			ev.Resource.ID = firstOf(p.scalar(r, "id"), ev.Resource.ID)
@@ -95,8 +95,8 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	ev.Outcome = p.hcpOutcome(c, md, eventType)
 	ev.Category = hcpCategory(ev.Verb, eventType, perm)
 	hcpResource(&ev.Resource, perm, ev.Request.Path, ev.ProjectID)
-	p.metaStr(ev.Meta, "operation_id", p.str(c, "operation_info", "operation_id"))
-	p.metaStr(ev.Meta, "status_code", p.str(c, "status_code"))
+	p.metaRawStr(ev.Meta, "operation_id", c.Get("operation_info", "operation_id"))
+	p.metaRawStr(ev.Meta, "status_code", c.Get("status_code"))
 	p.metaVal(ev.Meta, "permissions", az, "permissions")
 	p.metaVal(ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
 	p.metaVal(ev.Meta, "metadata", md)

@@ -47,7 +47,7 @@ func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev.Action = p.dotted(ev.Resource.Type, action)
 	desc := firstOf(p.str(v, "description"), p.str(m, "description"))
 	p.metaStr(ev.Meta, "description", desc)
-	p.metaStr(ev.Meta, "status", p.str(m, "status"))
+	p.metaRawStr(ev.Meta, "status", m.Get("status"))
 	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)
 }

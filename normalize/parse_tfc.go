@@ -26,7 +26,7 @@ func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
 	ev.Request.ID = p.scalar(v, "request", "id")
-	p.metaStr(ev.Meta, "auth_type", p.str(v, "auth", "type"))
+	p.metaRawStr(ev.Meta, "auth_type", v.Get("auth", "type"))
 	p.metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
 	return ev, finish(&ev, raw, nil, w, "timestamp", false)

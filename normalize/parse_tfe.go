@@ -50,7 +50,7 @@ func (p *Parser) parseTFEObject(v *value, raw []byte, w *wrapper, d int) (Event,
 	if log := v.GetStringBytes("log"); isTFELine(log) {
 		ev, err := p.parseTFELine(bytes.TrimSpace(log), raw, w, d+1)
 		if err == nil {
-			p.metaStr(ev.Meta, "component", p.str(v, "component"))
+			p.metaRawStr(ev.Meta, "component", v.Get("component"))
 		}
 		return ev, err
 	}

@@ -60,10 +60,14 @@ func (v *value) Get(keys ...string) *value {
 
 // member is the value of the object member named k, or nil.
 func (v *value) member(k string) *value {
-	vals := v.t.vals
+	vals, raw := v.t.vals, v.t.raw
 	for j := v.idx + 1; j < v.next; {
 		key, x := &vals[j], &vals[j+1]
-		if key.is(k) {
+		if int(key.end-key.start) == len(k) && !key.esc {
+			if string(raw[key.start:key.end]) == k {
+				return x
+			}
+		} else if key.esc && key.is(k) {
 			return x
 		}
 		j = x.next

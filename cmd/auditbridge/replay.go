@@ -20,12 +20,27 @@ const drainPoll = 200 * time.Millisecond
 // dead-lettered all of it. Exit 0: all delivered; 1: a record was bad or an
 // event was dead-lettered during this run; 2: configuration error.
 func cmdReplay(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	profile, args, err := cutProfileFlag(args)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge replay:", err)
+		return 2
+	}
 	st, err := loadSettings(getenv)
 	if err != nil {
 		printConfigErrors(stderr, err)
 		return 2
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
+	stopProfile, err := startCPUProfile(profile)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge replay:", err)
+		return 2
+	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintln(stderr, "auditbridge replay:", err)
+		}
+	}()
 	bad := 0
 	src := &srcfile.Source{Paths: args, Stdin: stdin, Log: log.Named("source.file"),
 		Report: func(b srcfile.BadRecord) { bad++; fmt.Fprintln(stderr, b.String()) }}
