@@ -15,7 +15,9 @@ const hashIDLen = 32
 // audit entry, of its audit payload). The same bytes always give the same id.
 func contentID(b []byte) string {
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])[:hashIDLen]
+	var id [hashIDLen]byte
+	hex.Encode(id[:], sum[:hashIDLen/2])
+	return string(id[:])
 }
 
 // appendCompact appends src without the whitespace outside strings and

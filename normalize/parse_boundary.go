@@ -21,7 +21,7 @@ import (
 // by Boundary's own audit key, which HCP customers do not hold: it is never
 // verified and nothing here claims it was.
 func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, error) {
-	ev := newEvent(KindBoundary, ProductBoundary)
+	ev := newEvent(KindBoundary, ProductBoundary, metaCap(10, w)) // nine keys: made with room, no growth
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")

@@ -11,7 +11,7 @@ import (
 // services arrive the same way; product comes from metadata.service_name,
 // the envelope's service, or the permission prefix.
 func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindHCPControl, ProductHCP)
+	ev := newEvent(KindHCPControl, ProductHCP, metaCap(8, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
@@ -45,7 +45,7 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 // metadata.event_id, else the content hash; time ← metadata.timestamp,
 // optional because the project-deletion example has none.
 func (p *Parser) parsePlatform(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindHCPPlatform, ProductHCP)
+	ev := newEvent(KindHCPPlatform, ProductHCP, metaCap(4, w))
 	ev.ID = firstOf(p.scalar(v, "metadata", "id"), p.scalar(v, "metadata", "event_id"))
 	if err := setTime(&ev, v, "metadata.timestamp", "metadata", "timestamp"); err != nil {
 		return ev, err
@@ -57,7 +57,7 @@ func (p *Parser) parsePlatform(v *value, raw []byte, w *wrapper) (Event, error) 
 
 // parseStreamTest maps the streaming destination test event.
 func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindStreamTest, ProductHCP)
+	ev := newEvent(KindStreamTest, ProductHCP, metaCap(4, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")

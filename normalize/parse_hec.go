@@ -17,7 +17,7 @@ func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) ([]Event,
 	if in == nil {
 		return nil, missingField("hec", "event")
 	}
-	w := p.hecWrapper(v, outer)
+	w := p.hecWrapper(v, outer, d)
 	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
 		if startsJSON(s) && s[0] != '"' && d+1 < maxDepth {
 			if iv, iraw, err := p.parseJSON(s, d+1); err == nil {
@@ -34,16 +34,29 @@ func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) ([]Event,
 
 // hecWrapper collects the wrapper's fields; an outer wrapper's fields are
 // kept where this one does not set them.
-func (p *Parser) hecWrapper(v *value, outer *wrapper) *wrapper {
-	w := &wrapper{meta: make(map[string]json.RawMessage, 5)}
+// The wrapper of depth d is the Parser's own, reused from call to call:
+// finish copies what it holds into each event, so no event refers to it.
+func (p *Parser) hecWrapper(v *value, outer *wrapper, d int) *wrapper {
+	var w *wrapper
+	if d < maxDepth {
+		w = &p.wraps[d]
+		*w = wrapper{meta: w.meta}
+	} else {
+		w = &wrapper{}
+	}
+	if w.meta == nil {
+		w.meta = make(map[string]json.RawMessage, 8)
+	}
+	clear(w.meta)
 	if outer != nil {
 		for k, x := range outer.meta {
 			w.meta[k] = x
 		}
 		w.time, w.hasTime = outer.time, outer.hasTime
 	}
-	for _, k := range [...]string{"host", "source", "sourcetype", "index", "fields", "time"} {
-		p.metaVal(w.meta, "hec_"+k, v, k)
+	for _, k := range [...][2]string{{"host", "hec_host"}, {"source", "hec_source"}, {"sourcetype", "hec_sourcetype"},
+		{"index", "hec_index"}, {"fields", "hec_fields"}, {"time", "hec_time"}} {
+		p.metaVal(w.meta, k[1], v, k[0])
 	}
 	if t, ok := hecTime(v.Get("time")); ok {
 		w.time, w.hasTime = t, true
@@ -68,7 +81,7 @@ func hecTime(x *value) (t time.Time, ok bool) {
 // "timestamp" or "@timestamp" (RFC 3339, or Unix seconds), else the HEC
 // wrapper's, else the epoch with meta.time_missing (see Parse).
 func (p *Parser) parseUnknown(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindUnknown, ProductUnknown)
+	ev := newEvent(KindUnknown, ProductUnknown, metaCap(4, w))
 	for _, k := range [...]string{"time", "timestamp", "@timestamp"} {
 		x := v.Get(k)
 		if t, ok := hecTime(x); ok {

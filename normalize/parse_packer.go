@@ -15,7 +15,7 @@ func packerResources() [4]string { return [4]string{"build", "version", "channel
 // id ← content hash (Packer events carry none); time ← timestamp;
 // verb ← action; outcome ← status OK/FAILED.
 func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindPacker, ProductPacker)
+	ev := newEvent(KindPacker, ProductPacker, metaCap(4, w))
 	m := v
 	if !hasTypePrefix(v, "actor", "type") {
 		m = v.Get("metadata")

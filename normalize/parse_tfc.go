@@ -10,7 +10,7 @@ import (
 // API does not say). Null request.id, auth.description, auth.impersonator_id
 // and resource.meta are fine.
 func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindTFCAuditTrail, ProductTerraform)
+	ev := newEvent(KindTFCAuditTrail, ProductTerraform, metaCap(4, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")

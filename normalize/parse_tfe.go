@@ -18,7 +18,7 @@ import (
 // parseTFELine parses a plain TFE log line; raw is the record's Raw (the
 // line as a JSON string, or its container). Parser depth d is free.
 func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error) {
-	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise)
+	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
 	if d >= maxDepth {
 		return ev, ErrTooDeep
 	}
@@ -54,7 +54,7 @@ func (p *Parser) parseTFEObject(v *value, raw []byte, w *wrapper, d int) (Event,
 		}
 		return ev, err
 	}
-	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise)
+	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
 	return ev, p.tfePayload(&ev, v, raw, raw, w)
 }
 
