@@ -1,12 +1,14 @@
 package normalize
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
-
+	"unsafe"
 )
 
 // jsonw is an append-based writer of compact JSON objects used by every
@@ -186,40 +188,47 @@ func appendStringPrefixed(dst []byte, prefix, s string) []byte {
 // appendEscaped is appendStringPrefixed for a string or a byte slice (so
 // raw bytes need no copy into a string).
 func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
+	return appendEscapedBytes(dst, prefix, asBytes(s))
+}
+
+// asBytes views s as bytes without copying; the result is only read.
+func asBytes[T string | []byte](s T) []byte {
+	if b, ok := any(s).([]byte); ok {
+		return b
+	}
+	str := string(s)
+	return unsafe.Slice(unsafe.StringData(str), len(str))
+}
+
+// appendEscapedBytes appends the JSON string prefix+s. Safe bytes are
+// found eight at a time (unsafeMask) and copied in runs; only the bytes
+// that need an escape, and non-ASCII ones, are looked at singly.
+func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
+	dst = slices.Grow(dst, len(prefix)+len(s)+2)
 	dst = append(dst, '"')
 	dst = append(dst, prefix...)
-	start := 0
-	for i := 0; i < len(s); {
-		// Skip eight safe ASCII bytes at a time (the long values: paths,
-		// user agents, a raw record's text between its quotes).
-		for i+8 <= len(s) && safeWord(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
-			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
-			i += 8
-		}
+	start, i := 0, 0
+	for {
+		i = nextUnsafe(s, i)
 		if i >= len(s) {
 			break
 		}
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if safeASCII[c] == 1 {
-				i++
-				continue
-			}
+		if c := s[i]; c < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
 			dst = appendEscapedByte(dst, c)
 			i++
 			start = i
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
-		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
+		r, size := utf8.DecodeRune(s[i:min(i+utf8.UTFMax, len(s))])
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
-			if r == utf8.RuneError {
-				dst = append(dst, `\ufffd`...)
-			} else {
-				dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			}
-		} else {
+			dst = append(dst, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		default:
 			i += size
 			continue
 		}
@@ -230,14 +239,36 @@ func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
 	return append(dst, '"')
 }
 
-// safeWord reports whether all eight bytes of x are in safeASCII: ASCII,
-// not below 0x20 and none of '"', '\\', '<', '>', '&'. (v - 0x01…) & ^v &
-// 0x80… is non-zero exactly when some byte of v is zero, so each term
-// finds one kind of unsafe byte; DEL (0x7f) is safe, as in safeASCII.
-func safeWord(x uint64) bool {
+// nextUnsafe is the index of the first byte of s at or after i that is not
+// in safeASCII (len(s) when there is none).
+func nextUnsafe(s []byte, i int) int {
+	for ; i+8 <= len(s); i += 8 {
+		if m := unsafeMask(binary.LittleEndian.Uint64(s[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || safeASCII[c] == 0 {
+			return i
+		}
+	}
+	return i
+}
+
+// unsafeMask has the high bit set of each byte of x that is not in
+// safeASCII, and possibly spurious ones above the lowest such byte (a
+// borrow runs upwards), so its lowest set bit marks the first unsafe byte
+// exactly. (v - 0x01…) &^ v & 0x80… finds the zero bytes of v, so each
+// term finds one kind of unsafe byte; DEL (0x7f) is safe, as in safeASCII.
+func unsafeMask(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	has := func(b uint64) uint64 { v := x ^ (b * ones); return (v - ones) &^ v }
-	return (x|(x-0x20*ones)&^x|has('"')|has('\\')|has('<')|has('>')|has('&'))&highs == 0
+	q := x ^ '"'*ones
+	bs := x ^ '\\'*ones
+	lt := x ^ '<'*ones
+	gt := x ^ '>'*ones
+	amp := x ^ '&'*ones
+	return (x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs |
+		(lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp) & highs
 }
 
 // safeASCII[c] is 1 when ASCII byte c is copied unescaped: printable and
