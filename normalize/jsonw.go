@@ -204,15 +204,22 @@ func asBytes[T string | []byte](s T) []byte {
 // found eight at a time (unsafeMask) and copied in runs; only the bytes
 // that need an escape, and non-ASCII ones, are looked at singly.
 func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
-	dst = slices.Grow(dst, len(prefix)+len(s)+2)
 	dst = append(dst, '"')
 	dst = append(dst, prefix...)
-	start, i := 0, 0
-	for {
-		i = nextUnsafe(s, i)
-		if i >= len(s) {
-			break
-		}
+	i := nextUnsafe(s, 0)
+	if i == len(s) { // the common case: nothing to escape
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendEscapedFrom(slices.Grow(dst, len(s)+8), s, i)
+}
+
+// appendEscapedFrom appends the rest of the JSON string whose content is s,
+// starting with the unsafe byte s[i] (s[:i] is copied as it is), and the
+// closing quote.
+func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
+	start := 0
+	for ; i < len(s); i = nextUnsafe(s, i) {
 		if c := s[i]; c < utf8.RuneSelf {
 			dst = append(dst, s[start:i]...)
 			dst = appendEscapedByte(dst, c)

@@ -1,43 +1,53 @@
 package normalize
 
+import "strconv"
+
 // renderNative writes the native schema of SCHEMA.md: every field present in
 // the struct's order, empty strings and zero status code included, meta {}
-// when nil and raw null when nil.
+// when nil and raw null when nil. Every member is always there, so each
+// key is appended with its quotes, colon and separator as one constant.
 func renderNative(w *jsonw, ev *Event) {
-	w.b = append(w.b, '{')
-	w.str("id", ev.ID)
-	w.time("time", ev.Time)
-	w.str("product", ev.Product)
-	w.str("kind", ev.Kind)
-	w.str("organization_id", ev.OrganizationID)
-	w.str("project_id", ev.ProjectID)
-	w.open("actor")
-	w.str("id", ev.Actor.ID)
-	w.str("name", ev.Actor.Name)
-	w.str("email", ev.Actor.Email)
-	w.str("type", ev.Actor.Type)
-	w.str("impersonator_id", ev.Actor.ImpersonatorID)
-	w.close()
-	w.str("action", ev.Action)
-	w.str("verb", ev.Verb)
-	w.str("category", ev.Category)
-	w.str("outcome", ev.Outcome)
-	w.open("resource")
-	w.str("type", ev.Resource.Type)
-	w.str("id", ev.Resource.ID)
-	w.str("name", ev.Resource.Name)
-	w.close()
-	w.open("request")
-	w.str("id", ev.Request.ID)
-	w.str("method", ev.Request.Method)
-	w.str("path", ev.Request.Path)
-	w.str("client_ip", ev.Request.ClientIP)
-	w.str("user_agent", ev.Request.UserAgent)
-	w.int("status_code", int64(ev.Request.StatusCode))
-	w.close()
-	w.str("message", ev.Message)
-	w.str("severity", ev.Severity)
-	w.meta("meta", ev.Meta)
-	w.raw("raw", ev.Raw)
-	w.b = append(w.b, '}')
+	b := append(w.b, `{"id":`...)
+	b = appendString(b, ev.ID)
+	b = append(b, `,"time":`...)
+	b = appendTime(b, ev.Time)
+	b = appendMember(b, `,"product":`, ev.Product)
+	b = appendMember(b, `,"kind":`, ev.Kind)
+	b = appendMember(b, `,"organization_id":`, ev.OrganizationID)
+	b = appendMember(b, `,"project_id":`, ev.ProjectID)
+	a := &ev.Actor
+	b = appendMember(b, `,"actor":{"id":`, a.ID)
+	b = appendMember(b, `,"name":`, a.Name)
+	b = appendMember(b, `,"email":`, a.Email)
+	b = appendMember(b, `,"type":`, a.Type)
+	b = appendMember(b, `,"impersonator_id":`, a.ImpersonatorID)
+	b = appendMember(b, `},"action":`, ev.Action)
+	b = appendMember(b, `,"verb":`, ev.Verb)
+	b = appendMember(b, `,"category":`, ev.Category)
+	b = appendMember(b, `,"outcome":`, ev.Outcome)
+	b = appendMember(b, `,"resource":{"type":`, ev.Resource.Type)
+	b = appendMember(b, `,"id":`, ev.Resource.ID)
+	b = appendMember(b, `,"name":`, ev.Resource.Name)
+	r := &ev.Request
+	b = appendMember(b, `},"request":{"id":`, r.ID)
+	b = appendMember(b, `,"method":`, r.Method)
+	b = appendMember(b, `,"path":`, r.Path)
+	b = appendMember(b, `,"client_ip":`, r.ClientIP)
+	b = appendMember(b, `,"user_agent":`, r.UserAgent)
+	b = append(b, `,"status_code":`...)
+	b = strconv.AppendInt(b, int64(r.StatusCode), 10)
+	b = appendMember(b, `},"message":`, ev.Message)
+	b = appendMember(b, `,"severity":`, ev.Severity)
+	b = append(b, `,"meta":`...)
+	b = appendMeta(b, ev.Meta)
+	b = append(b, `,"raw":`...)
+	b = appendRaw(b, ev.Raw)
+	w.b = append(b, '}')
+}
+
+// appendMember appends k, the constant text before a string value (its
+// separator, quoted key and colon), then v as a JSON string.
+func appendMember(dst []byte, k, v string) []byte {
+	dst = append(dst, k...)
+	return appendString(dst, v)
 }
