@@ -216,34 +216,61 @@ func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 
 // appendEscapedFrom appends the rest of the JSON string whose content is s,
 // starting with the unsafe byte s[i] (s[:i] is copied as it is), and the
-// closing quote.
+// closing quote. Between unsafe bytes it stores whole words into dst's
+// spare capacity and keeps the bytes before the first unsafe one, so a
+// text dense with quotes (a raw record as event.original) costs no copy
+// call per run. A word stored lies within the output still to come (each
+// of the eight or more bytes left becomes at least one byte, then the
+// quote), so nothing past the final length is written.
 func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
-	start := 0
-	for ; i < len(s); i = nextUnsafe(s, i) {
-		if c := s[i]; c < utf8.RuneSelf {
-			dst = append(dst, s[start:i]...)
-			dst = appendEscapedByte(dst, c)
-			i++
-			start = i
-			continue
+	dst = append(dst, s[:i]...)
+	for i < len(s) {
+		if cap(dst)-len(dst) < 16 {
+			dst = slices.Grow(dst, len(s)-i+16)
 		}
-		r, size := utf8.DecodeRune(s[i:min(i+utf8.UTFMax, len(s))])
+		if i+8 <= len(s) {
+			x := binary.LittleEndian.Uint64(s[i:])
+			n := 8
+			if m := unsafeMask(x); m != 0 {
+				n = bits.TrailingZeros64(m) >> 3
+			}
+			j := len(dst)
+			binary.LittleEndian.PutUint64(dst[j:j+8], x)
+			dst, i = dst[:j+n], i+n
+			if n == 8 {
+				continue
+			}
+		}
+		c := s[i]
 		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+		case c == '"':
+			dst = append(dst, '\\', '"')
+		case c < utf8.RuneSelf && safeASCII[c] == 1:
+			dst = append(dst, c)
+		case c < utf8.RuneSelf:
+			dst = appendEscapedByte(dst, c)
 		default:
-			i += size
+			dst, i = appendRune(dst, s, i)
 			continue
 		}
-		i += size
-		start = i
+		i++
 	}
-	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendRune appends the UTF-8 sequence starting s[i] and returns the
+// offset past it: \ufffd for an invalid byte, U+2028 and U+2029 escaped.
+func appendRune(dst []byte, s []byte, i int) ([]byte, int) {
+	r, size := utf8.DecodeRune(s[i:min(i+utf8.UTFMax, len(s))])
+	switch {
+	case r == utf8.RuneError && size == 1:
+		dst = append(dst, `\ufffd`...)
+	case r == '\u2028' || r == '\u2029':
+		dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+	default:
+		dst = append(dst, s[i:i+size]...)
+	}
+	return dst, i + size
 }
 
 // nextUnsafe is the index of the first byte of s at or after i that is not
@@ -266,16 +293,14 @@ func nextUnsafe(s []byte, i int) int {
 // safeASCII, and possibly spurious ones above the lowest such byte (a
 // borrow runs upwards), so its lowest set bit marks the first unsafe byte
 // exactly. (v - 0x01…) &^ v & 0x80… finds the zero bytes of v, so each
-// term finds one kind of unsafe byte; DEL (0x7f) is safe, as in safeASCII.
+// term finds one or two kinds of unsafe byte ('"' and '&' differ only in
+// bit 2, '<' and '>' in bit 1); DEL (0x7f) is safe, as in safeASCII.
 func unsafeMask(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q := x ^ '"'*ones
+	qa := (x | 0x04*ones) ^ 0x26*ones // zero where x has '"' or '&'
+	lg := (x | 0x02*ones) ^ 0x3e*ones // zero where x has '<' or '>'
 	bs := x ^ '\\'*ones
-	lt := x ^ '<'*ones
-	gt := x ^ '>'*ones
-	amp := x ^ '&'*ones
-	return (x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs |
-		(lt-ones)&^lt | (gt-ones)&^gt | (amp-ones)&^amp) & highs
+	return (x | (x-0x20*ones)&^x | (qa-ones)&^qa | (lg-ones)&^lg | (bs-ones)&^bs) & highs
 }
 
 // safeASCII[c] is 1 when ASCII byte c is copied unescaped: printable and

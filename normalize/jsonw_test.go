@@ -142,3 +142,26 @@ func TestAppendStringWordPath(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStringStaysInItsLength: the word stores of the escaping loop
+// never touch the buffer past the returned length, whatever spare
+// capacity the caller's buffer has.
+func TestAppendStringStaysInItsLength(t *testing.T) {
+	for _, s := range []string{`{"a":"b","c":[1,2,"<&>"]}`, "\"\"\"\"\"\"\"\"\"", "abcdefgh\"", "\xff\xffabcdefgh\""} {
+		for spare := 0; spare < 40; spare++ {
+			want, _ := json.Marshal(s)
+			buf := make([]byte, 3, 3+len(want)+spare)
+			full := buf[:cap(buf)]
+			for i := 3; i < len(full); i++ {
+				full[i] = '#'
+			}
+			got := appendString(buf, s)
+			if string(got[3:]) != string(want) {
+				t.Fatalf("appendString(%q) = %s, want %s", s, got[3:], want)
+			}
+			if &got[0] == &buf[0] && strings.Trim(string(full[len(got):]), "#") != "" {
+				t.Fatalf("appendString(%q) wrote past its length: %q", s, full[len(got):])
+			}
+		}
+	}
+}
