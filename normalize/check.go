@@ -159,19 +159,9 @@ func (c *checker) literal() bool {
 // skipString checks the string whose content starts at b[i] (after the
 // opening quote) and returns the offset past its closing quote, or -1 when
 // it is unterminated or holds a raw control byte or an invalid escape.
-// Plain bytes are skipped eight at a time (stringMask).
 func skipString(b []byte, i int) int {
 	for {
-		for i+8 <= len(b) {
-			if m := stringMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			i += 8
-		}
-		for i < len(b) && b[i] >= 0x20 && b[i] != '"' && b[i] != '\\' {
-			i++
-		}
+		i = nextSpecial(b, i)
 		switch {
 		case i >= len(b) || b[i] < 0x20:
 			return -1
@@ -184,6 +174,23 @@ func skipString(b []byte, i int) int {
 		}
 		i += n
 	}
+}
+
+// nextSpecial is the offset of the first quote, backslash or byte below
+// 0x20 in b at or after i (len(b) when there is none), found eight bytes
+// at a time (stringMask).
+func nextSpecial(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := stringMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
 }
 
 // escapeLen is the length of the valid escape sequence starting e (at its
