@@ -136,10 +136,12 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 	var stack [16]member
 	ms := stack[:0]
 	for k, v := range m {
-		ms = append(ms, member{k, v})
-		for i := len(ms) - 1; i > 0 && ms[i].k < ms[i-1].k; i-- {
-			ms[i], ms[i-1] = ms[i-1], ms[i]
+		ms = append(ms, member{})
+		i := len(ms) - 1
+		for ; i > 0 && k < ms[i-1].k; i-- {
+			ms[i] = ms[i-1]
 		}
+		ms[i] = member{k, v}
 	}
 	dst = append(dst, '{')
 	for i := range ms {
@@ -163,6 +165,9 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 func appendRaw(dst []byte, v []byte) []byte {
 	if len(v) == 0 {
 		return append(dst, "null"...)
+	}
+	if v[0] == '"' && skipString(v, 1) == len(v) {
+		return append(dst, v...) // most meta values: one valid string
 	}
 	ok, breaks := checkJSON(v)
 	if !ok {
