@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -35,16 +36,64 @@ func FuzzRender(f *testing.F) {
 		if metaKey != "" {
 			ev.Meta = map[string]json.RawMessage{metaKey: metaVal, metaKey + "2": raw, "z": metaVal}
 		}
-		for _, f := range Formats() {
-			out := AppendJSON(nil, ev, f)
-			if !json.Valid(out) || bytes.ContainsAny(out, "\r\n") {
-				t.Fatalf("%s: not one valid JSON line: %q", f, out)
-			}
-			if again := AppendJSON(nil, ev, f); !bytes.Equal(out, again) {
-				t.Fatalf("%s: rendering not deterministic:\n%s\n%s", f, out, again)
+		checkRenders(t, ev)
+		checkNativeRoundTrip(t, ev)
+		checkRenders(t, tampered(t, raw, metaVal))
+	})
+}
+
+// checkRenders checks that every format renders ev as one valid JSON line,
+// the same bytes twice.
+func checkRenders(t *testing.T, ev *Event) {
+	t.Helper()
+	for _, f := range Formats() {
+		out := AppendJSON(nil, ev, f)
+		if !json.Valid(out) || bytes.ContainsAny(out, "\r\n") {
+			t.Fatalf("%s: not one valid JSON line: %q", f, out)
+		}
+		if again := AppendJSON(nil, ev, f); !bytes.Equal(out, again) {
+			t.Fatalf("%s: rendering not deterministic:\n%s\n%s", f, out, again)
+		}
+	}
+}
+
+// tampered is a parsed Boundary event (Raw, meta strings and a nested meta
+// value all from the parser) whose Raw and one meta value user code then
+// replaced with raw and metaVal: whatever Parse checked must not vouch
+// for them.
+func tampered(t *testing.T, raw, metaVal []byte) *Event {
+	t.Helper()
+	ev := parsedBoundary(t)
+	ev.Raw = raw
+	for k := range ev.Meta {
+		ev.Meta[k] = metaVal
+		break
+	}
+	return ev
+}
+
+// TestRenderTamperedAfterParse: Raw and meta values changed after Parse,
+// replaced or overwritten in place, still render as valid JSON.
+func TestRenderTamperedAfterParse(t *testing.T) {
+	for _, tt := range []struct{ name, raw, meta string }{
+		{"invalid", `{"a":`, `"x`},
+		{"line breaks", "{\n\"a\": 1\n}", "[1,\n2]"},
+		{"control byte", "\"a\x00b\"", "\"\x1f\""},
+		{"empty", "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkRenders(t, tampered(t, []byte(tt.raw), []byte(tt.meta)))
+		})
+	}
+	t.Run("in place", func(t *testing.T) {
+		ev := parsedBoundary(t)
+		copy(ev.Raw, `{"x":[`)
+		for _, v := range ev.Meta {
+			if len(v) > 0 {
+				v[len(v)-1] = '\\'
 			}
 		}
-		checkNativeRoundTrip(t, ev)
+		checkRenders(t, ev)
 	})
 }
 
@@ -91,4 +140,18 @@ func viaEncodingJSON(t *testing.T, s string) string {
 		t.Fatal(err)
 	}
 	return back
+}
+
+// parsedBoundary is the event Parse makes of a Boundary record with meta.
+func parsedBoundary(t *testing.T) *Event {
+	t.Helper()
+	data, err := os.ReadFile("testdata/boundary/authenticate_failed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs, err := Parse(data)
+	if err != nil || len(evs) != 1 || len(evs[0].Meta) == 0 {
+		t.Fatalf("Parse = %d events, %v", len(evs), err)
+	}
+	return &evs[0]
 }
