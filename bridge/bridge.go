@@ -13,6 +13,8 @@ import (
 // split a batch to fit a size limit. It returns nil when every event was
 // delivered; an error marked with Permanent or Throttle, or a *PartialError
 // naming the events that failed; any other error means "retry the batch".
+// The batch and its events are read-only and must not be kept after Send
+// returns: they may be a view of the spool message the dispatcher retries.
 type Sink interface {
 	Name() string
 	Send(ctx context.Context, batch []normalize.Event) error

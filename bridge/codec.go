@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/auditbridge/auditbridge/normalize"
 )
@@ -102,13 +103,32 @@ func appendMeta(dst []byte, meta map[string]json.RawMessage) []byte {
 	return dst
 }
 
-// DecodeBatch decodes what EncodeBatch wrote. It never panics on garbage;
-// errors wrap a "bad spool batch" error and give the byte offset.
+// DecodeBatch decodes what EncodeBatch wrote, and its compressed form (what
+// the spool stores since codecS2; older plain messages still decode). It
+// never panics on garbage; errors wrap a "bad spool batch" error and give the
+// byte offset (in the decompressed form for a compressed batch). No decoded
+// event shares memory with b.
 func DecodeBatch(b []byte) ([]normalize.Event, error) {
-	if len(b) == 0 || b[0] != codecVersion {
+	if len(b) == 0 {
 		return nil, fmt.Errorf("%w: unknown version", errCodec)
 	}
-	d := decoder{buf: slices.Clone(b), str: string(b), off: 1}
+	switch b[0] {
+	case codecVersion:
+		return decodePlain(slices.Clone(b))
+	case codecS2:
+		plain, err := decompressBatch(b)
+		if err != nil {
+			return nil, err
+		}
+		return decodePlain(plain)
+	}
+	return nil, fmt.Errorf("%w: unknown version", errCodec)
+}
+
+// decodePlain decodes a codecVersion batch from b, which it owns and never
+// writes again: the events' strings and byte slices all point into b.
+func decodePlain(b []byte) ([]normalize.Event, error) {
+	d := decoder{buf: b, str: unsafe.String(unsafe.SliceData(b), len(b)), off: 1}
 	n := d.uvarint()
 	// Every event takes at least 27 bytes: a cheap bound against huge counts.
 	if d.err != nil || n > uint64(len(b))/27 {
@@ -127,9 +147,12 @@ func DecodeBatch(b []byte) ([]normalize.Event, error) {
 	return events, nil
 }
 
-// decoder reads strings from str and byte slices from buf (two copies of the
-// input, so no event shares memory with the caller's buffer and strings stay
-// immutable even if a caller appends to a Raw value).
+// decoder reads strings from str and byte slices from buf, one private
+// buffer seen both ways (as normalize's own events do, whose strings view
+// Raw). No event shares memory with the caller's input. Byte slices have no
+// spare capacity, so appending to a Raw value copies it and the strings stay
+// as they are; like the events normalize makes, Raw and Meta values are
+// read-only.
 type decoder struct {
 	buf []byte
 	str string

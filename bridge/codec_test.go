@@ -143,6 +143,8 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add(EncodeBatch(nil, []normalize.Event{{}, {ID: "x", Meta: map[string]json.RawMessage{}}}))
 	f.Add([]byte{codecVersion})
 	f.Add(unsortedMeta())
+	f.Add(compressed(f, []normalize.Event{fullEvent(), fullEvent()}))
+	f.Add([]byte{codecS2, 0x05, 0x10, 0x01, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		evs, err := DecodeBatch(b)
 		if err != nil {
@@ -155,6 +157,14 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 		if !bytes.Equal(EncodeBatch(nil, again), enc) {
 			t.Fatal("encoding not stable")
+		}
+		comp, _ := compressBatch(enc, nil)
+		third, err := DecodeBatch(comp)
+		if err != nil {
+			t.Fatalf("decode of the compressed re-encoding failed: %v", err)
+		}
+		if !bytes.Equal(EncodeBatch(nil, third), enc) {
+			t.Fatal("compressed round trip not stable")
 		}
 	})
 }

@@ -14,8 +14,34 @@ import (
 // message id).
 type evRef struct {
 	ev  *normalize.Event
-	seq uint64 // spool stream sequence
-	idx int    // index in that spool message
+	seq uint64            // spool stream sequence
+	idx int               // index in that spool message
+	msg []normalize.Event // that message's events: ev is &msg[idx]
+}
+
+// sendBatch returns the events of refs as one slice: a view of their
+// message's events when they are a run of it (the usual case: no copy),
+// else a copy.
+func sendBatch(refs []evRef) []normalize.Event {
+	first := refs[0]
+	if end := first.idx + len(refs); end <= len(first.msg) {
+		run := first.msg[first.idx:end:end]
+		contiguous := true
+		for i := range refs {
+			if refs[i].ev != &run[i] {
+				contiguous = false
+				break
+			}
+		}
+		if contiguous {
+			return run
+		}
+	}
+	events := make([]normalize.Event, len(refs))
+	for i, r := range refs {
+		events[i] = *r.ev
+	}
+	return events
 }
 
 // deliver sends b in chunks of at most cfg.Events events and cfg.Bytes
@@ -35,7 +61,7 @@ func (d *Dispatcher) deliver(ctx context.Context, b batch) error {
 				}
 				chunk, bytes = nil, 0
 			}
-			chunk = append(chunk, evRef{ev: &m.events[i], seq: m.seq, idx: i})
+			chunk = append(chunk, evRef{ev: &m.events[i], seq: m.seq, idx: i, msg: m.events})
 			bytes += size
 		}
 	}
@@ -170,10 +196,7 @@ func (d *Dispatcher) partial(ctx context.Context, refs []evRef, pe *PartialError
 // send makes one attempt with the per-attempt timeout. A panicking sink is
 // turned into a retryable error rather than taking the bridge down.
 func (d *Dispatcher) send(ctx context.Context, refs []evRef) (err error) {
-	events := make([]normalize.Event, len(refs))
-	for i, r := range refs {
-		events[i] = *r.ev
-	}
+	events := sendBatch(refs)
 	actx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
 	start := time.Now()

@@ -187,7 +187,6 @@ type batch struct {
 func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 	var b batch
 	var deadline time.Time
-	maxMsg := int(d.spool.nc.MaxPayload()) + 64<<10
 	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes && ctx.Err() == nil {
 		wait := d.cfg.Wait
 		if !deadline.IsZero() {
@@ -195,12 +194,7 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 				break
 			}
 		}
-		n := min(d.cfg.Events-b.events, maxFetch)
-		// FetchMaxWait, not a context: the server ends the request, so no
-		// message it sent is dropped by a client giving up first (that
-		// message would wait for the ack wait to be redelivered).
-		mb, err := d.cons.Fetch(n, jetstream.FetchMaxWait(wait),
-			jetstream.FetchMaxBytes(max(d.cfg.Bytes-b.bytes, maxMsg)))
+		mb, err := d.fetch(wait, &b)
 		if err != nil {
 			return b, err
 		}
@@ -222,6 +216,32 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 		}
 	}
 	return b, nil
+}
+
+// fetch asks for the next messages of b, waiting at most wait: as many as
+// the rest of the batch needs at the mean events per message (one while that
+// is unknown), rounding a shortfall under a tenth of a message down. A
+// compressed message is small on the wire, so the byte bound alone would
+// read far ahead of the batch. A single message (the usual case: a message
+// holds SPOOL_MSG_EVENTS events) is fetched without a byte bound, which it
+// could not exceed anyway (it is at most the max payload): with one, a
+// fulfilled request also gets a "batch completed" status, which a cluster
+// can deliver ahead of the message itself, leaving that message to wait for
+// the ack wait.
+func (d *Dispatcher) fetch(wait time.Duration, b *batch) (jetstream.MessageBatch, error) {
+	left := d.cfg.Events - b.events
+	n := 1
+	if d.avgEv > 0 {
+		n = max(1, min(int(float64(left)/d.avgEv+0.9), left, maxFetch))
+	}
+	// FetchMaxWait, not a context: the server ends the request, so no
+	// message it sent is dropped by a client giving up first (that
+	// message would wait for the ack wait to be redelivered).
+	if n == 1 {
+		return d.cons.Fetch(1, jetstream.FetchMaxWait(wait))
+	}
+	maxMsg := int(d.spool.nc.MaxPayload()) + 64<<10
+	return d.cons.Fetch(n, jetstream.FetchMaxWait(wait), jetstream.FetchMaxBytes(max(d.cfg.Bytes-b.bytes, maxMsg)))
 }
 
 // add decodes msg into b; an undecodable message is dead-lettered whole.

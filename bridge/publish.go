@@ -73,12 +73,23 @@ type spoolMsg struct {
 // hdrRoom is the space reserved in front of a message for its batch header.
 const hdrRoom = 1 + binary.MaxVarintLen64
 
+// workBufs are split's reusable buffers (kept in Spool.bufs): the plain
+// encoding of a message and the compressor's output.
+type workBufs struct{ plain, comp []byte }
+
 // split encodes events into messages within the size and count limits. The
-// events are encoded once, straight into each message's buffer.
+// events are encoded once, into one reused buffer, and each message is
+// compressed from it (see compressBatch); the limits apply to the plain size.
 func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]spoolMsg, error) {
 	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
+	wb, _ := s.bufs.Get().(*workBufs)
+	if wb == nil {
+		wb = &workBufs{plain: make([]byte, 0, hdrRoom+min(limit+limit/4, 1200*len(events)))}
+	}
+	defer s.bufs.Put(wb)
 	var msgs []spoolMsg
-	buf := make([]byte, hdrRoom, hdrRoom+min(limit+limit/4, 1024*len(events)))
+	var m spoolMsg
+	buf := wb.plain[:hdrRoom]
 	start := 0
 	for i := range events {
 		mark := len(buf)
@@ -88,24 +99,30 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 				events[i].ID, size, limit)
 		}
 		if i > start && (len(buf)-hdrRoom > limit || i-start >= s.cfg.MsgEvents) {
-			next := append(make([]byte, hdrRoom, cap(buf)), buf[mark:]...)
-			msgs = append(msgs, newSpoolMsg(subject, events[start:i], buf[:mark], unique))
-			start, buf = i, next
+			m, wb.comp = newSpoolMsg(subject, events[start:i], buf[:mark], unique, wb.comp)
+			msgs = append(msgs, m)
+			// The event that did not fit starts the next message.
+			start, buf = i, buf[:hdrRoom+copy(buf[hdrRoom:], buf[mark:])]
 		}
 	}
-	return append(msgs, newSpoolMsg(subject, events[start:], buf, unique)), nil
+	m, wb.comp = newSpoolMsg(subject, events[start:], buf, unique, wb.comp)
+	wb.plain = buf[:0]
+	return append(msgs, m), nil
 }
 
-// newSpoolMsg writes the batch header into buf's reserved room and wraps it.
-func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool) spoolMsg {
+// newSpoolMsg writes the batch header into buf's reserved room and wraps the
+// compressed batch in a message (which does not keep buf or scratch).
+func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool,
+	scratch []byte) (spoolMsg, []byte) {
 	var hdr [hdrRoom]byte
 	h := binary.AppendUvarint(append(hdr[:0], codecVersion), uint64(len(events)))
 	off := hdrRoom - len(h)
 	copy(buf[off:], h)
+	plain := buf[off:]
 	m := nats.NewMsg(subject)
-	m.Data = buf[off:]
-	m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events, m.Data, unique))
-	return spoolMsg{msg: m, events: len(events)}
+	m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events, plain, unique))
+	m.Data, scratch = compressBatch(plain, scratch)
+	return spoolMsg{msg: m, events: len(events)}, scratch
 }
 
 // msgID derives Nats-Msg-Id from the subject and the events' ids; when an id

@@ -51,6 +51,8 @@ type Spool struct {
 	keyTTL bool // the state bucket supports per-key TTL
 	closed chan struct{}
 
+	bufs sync.Pool // *workBufs of split
+
 	mu         sync.Mutex // guards the usage cache below
 	sample     usageSample
 	refreshing bool

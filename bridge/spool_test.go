@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"hash/fnv"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -13,12 +15,19 @@ import (
 	dto "github.com/prometheus/client_model/go"
 )
 
-// bigEvents makes n events of about size bytes each.
+// bigEvents makes n events of about size bytes each, also once compressed
+// (the spool stores batches compressed): Raw is a string of random letters.
 func bigEvents(prefix string, n, size int) []normalize.Event {
 	evs := testEvents(prefix, n)
-	pad := strings.Repeat("x", size)
+	h := fnv.New64a()
+	h.Write([]byte(prefix))
+	rng := rand.New(rand.NewPCG(h.Sum64(), 1))
 	for i := range evs {
-		evs[i].Raw = json.RawMessage(`"` + pad + `"`)
+		pad := make([]byte, size)
+		for j := range pad {
+			pad[j] = byte('a' + rng.IntN(26))
+		}
+		evs[i].Raw = json.RawMessage(`"` + string(pad) + `"`)
 	}
 	return evs
 }

@@ -94,7 +94,7 @@ func (s *Source) runOne(ctx context.Context, pub bridge.Publisher, path string) 
 		batch = DefaultBatch
 	}
 	parser := normalize.NewParser()
-	var pending []normalize.Event
+	pending := make([]normalize.Event, 0, batch)
 	err := normalize.ReadRecords(r, func(rec normalize.Record) error {
 		s.stats.Records++
 		evs, err := parser.Parse(rec.Data)
@@ -107,7 +107,9 @@ func (s *Source) runOne(ctx context.Context, pub bridge.Publisher, path string) 
 			if err := s.publish(ctx, pub, pending); err != nil {
 				return err
 			}
-			pending = nil
+			// A fresh slice, sized once: Publisher does not promise to
+			// drop its reference to the events when it returns.
+			pending = make([]normalize.Event, 0, batch)
 		}
 		return nil
 	})
