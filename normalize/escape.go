@@ -55,20 +55,25 @@ func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 
 // appendEscapedFrom appends the rest of the JSON string whose content is s,
 // starting with the unsafe byte s[i] (s[:i] is copied as it is), and the
-// closing quote. Between unsafe bytes it stores whole words into dst's
-// spare capacity and keeps the bytes before the first unsafe one, so a
-// text dense with quotes (a raw record as event.original) costs no copy
-// call per run. A word stored lies within the output still to come (each
-// of the eight or more bytes left becomes at least one byte, then the
-// quote), so nothing past the final length is written.
+// closing quote. It works a word at a time, storing whole words into dst's
+// spare capacity (so a text dense with quotes, a raw record as
+// event.original, costs no copy call per run): escapeWord does a word of
+// ASCII whatever it holds; otherwise the word is kept up to its first
+// unsafe byte, which is then done alone. A word stored lies within the
+// output still to come (each byte left becomes at least one byte, then
+// the quote), so nothing past the final length is written.
 func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
 	dst = append(dst, s[:i]...)
 	for i < len(s) {
-		if cap(dst)-len(dst) < 16 {
-			dst = slices.Grow(dst, len(s)-i+16)
+		if cap(dst)-len(dst) < 64 {
+			dst = slices.Grow(dst, len(s)-i+64)
 		}
 		if i+8 <= len(s) {
 			x := binary.LittleEndian.Uint64(s[i:])
+			if x&highBits == 0 && i+16 <= len(s) {
+				dst, i = escapeWord(dst, x), i+8
+				continue
+			}
 			n := 8
 			if m := unsafeMask(x); m != 0 {
 				n = bits.TrailingZeros64(m) >> 3
@@ -80,21 +85,48 @@ func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
 				continue
 			}
 		}
-		c := s[i]
-		switch {
-		case c == '"':
-			dst = append(dst, '\\', '"')
-		case c < utf8.RuneSelf && safeASCII[c] == 1:
-			dst = append(dst, c)
-		case c < utf8.RuneSelf:
-			dst = appendEscapedByte(dst, c)
-		default:
-			dst, i = appendRune(dst, s, i)
-			continue
-		}
-		i++
+		dst, i = appendEscapedOne(dst, s, i)
 	}
 	return append(dst, '"')
+}
+
+// escapeWord appends the eight ASCII bytes of x escaped. dst has room for
+// 64 more bytes and at least eight more will follow (see appendEscapedFrom).
+// Each unsafe byte is escaped in turn; the bytes after it are stored as the
+// word shifted down, which also covers the run up to the next one.
+func escapeWord(dst []byte, x uint64) []byte {
+	m := unsafeMask(x)
+	j, next := len(dst), 0 // next: the first byte of x not yet written
+	binary.LittleEndian.PutUint64(dst[j:j+8], x)
+	for m != 0 {
+		p := bits.TrailingZeros64(m) >> 3
+		dst = dst[:j+p-next]
+		if c := byte(x >> (8 * p)); c == '"' {
+			dst = append(dst, '\\', '"')
+		} else {
+			dst = appendEscapedByte(dst, c)
+		}
+		m &= m - 1
+		next = p + 1
+		j = len(dst)
+		binary.LittleEndian.PutUint64(dst[j:j+8], x>>(8*next))
+	}
+	return dst[:j+8-next]
+}
+
+// appendEscapedOne appends s[i] (or the UTF-8 sequence it starts)
+// escaped, and returns the offset past it.
+func appendEscapedOne(dst []byte, s []byte, i int) ([]byte, int) {
+	c := s[i]
+	switch {
+	case c == '"':
+		return append(dst, '\\', '"'), i + 1
+	case c < utf8.RuneSelf && safeASCII[c] == 1:
+		return append(dst, c), i + 1
+	case c < utf8.RuneSelf:
+		return appendEscapedByte(dst, c), i + 1
+	}
+	return appendRune(dst, s, i)
 }
 
 // appendRune appends the UTF-8 sequence starting s[i] and returns the
@@ -128,18 +160,24 @@ func nextUnsafe(s []byte, i int) int {
 	return i
 }
 
-// unsafeMask has the high bit set of each byte of x that is not in
-// safeASCII, and possibly spurious ones above the lowest such byte (a
-// borrow runs upwards), so its lowest set bit marks the first unsafe byte
-// exactly. (v - 0x01…) &^ v & 0x80… finds the zero bytes of v, so each
-// term finds one or two kinds of unsafe byte ('"' and '&' differ only in
-// bit 2, '<' and '>' in bit 1); DEL (0x7f) is safe, as in safeASCII.
+// highBits has the high bit of every byte of a word set.
+const highBits = 0x8080808080808080
+
+// unsafeMask has the high bit set of exactly the bytes of x that are not in
+// safeASCII. The tests run on the low seven bits of each byte, where
+// adding 0x7f (or 0x60) sets the high bit unless the byte is zero (or
+// below 0x20) and never carries into the next byte: v = x ^ c is zero
+// where x holds c, '"' and '&' differ only in bit 2 and '<' and '>' in
+// bit 1, so each term finds one or two kinds. Bytes from 0x80 up are
+// unsafe by their own high bit; DEL (0x7f) is safe, as in safeASCII.
 func unsafeMask(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	qa := (x | 0x04*ones) ^ 0x26*ones // zero where x has '"' or '&'
-	lg := (x | 0x02*ones) ^ 0x3e*ones // zero where x has '<' or '>'
-	bs := x ^ '\\'*ones
-	return (x | (x-0x20*ones)&^x | (qa-ones)&^qa | (lg-ones)&^lg | (bs-ones)&^bs) & highs
+	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	low := x & lows
+	ctl := low + 0x60*ones                       // high bit: >= 0x20
+	qa := ((low | 0x04*ones) ^ 0x26*ones) + lows // high bit: not '"' or '&'
+	lg := ((low | 0x02*ones) ^ 0x3e*ones) + lows // high bit: not '<' or '>'
+	bs := (low ^ '\\'*ones) + lows               // high bit: not '\\'
+	return (x | ^(ctl & qa & lg & bs)) & highBits
 }
 
 // safeASCII[c] is 1 when ASCII byte c is copied unescaped: printable and

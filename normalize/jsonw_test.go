@@ -143,6 +143,27 @@ func TestAppendStringWordPath(t *testing.T) {
 	}
 }
 
+// TestAppendStringWordPairs puts two unsafe bytes at every pair of
+// offsets of a string long enough for escapeWord, so one word holds both.
+func TestAppendStringWordPairs(t *testing.T) {
+	specials := []string{"\"", "\\", "<", "&", "\x01", "é"}
+	for _, a := range specials {
+		for _, b := range specials {
+			for off := 0; off < 24; off++ {
+				for off2 := off + 1; off2 < 24; off2++ {
+					s := []byte(strings.Repeat("x", 32))
+					s = append(s[:off2], append([]byte(b), s[off2:]...)...)
+					s = append(s[:off], append([]byte(a), s[off:]...)...)
+					want, _ := json.Marshal(string(s))
+					if got := appendStringBytes(nil, s); string(got) != string(want) {
+						t.Fatalf("appendStringBytes(%q) = %s, want %s", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 // TestAppendStringStaysInItsLength: the word stores of the escaping loop
 // never touch the buffer past the returned length, whatever spare
 // capacity the caller's buffer has.
