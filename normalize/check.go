@@ -11,149 +11,128 @@ import (
 // to stay on one line). It is the validation half of tree.parse: no copy,
 // no index, no allocation; renderers call it on every Raw and meta value.
 //
-// It reads b as a sequence of values each followed by what may come after
-// a value: a ',' (then a key or a value, by the open container), a close
-// of the open container, or the end of b at depth 0.
+// It alternates between a value (a scalar, or the opening of a container
+// and, in an object, its first key) and what may follow one: a ',' (then,
+// in an object, a key), a close of the open container, or the end of b at
+// depth 0. Everything lives in locals, the loop's registers.
 func checkJSON(b []byte) (ok, breaks bool) {
-	var c checker
-	c.b = b
-	for {
-		if !c.value() || !c.after() {
-			return false, c.breaks
-		}
-		if c.depth == 0 {
-			return c.i == len(b), c.breaks
-		}
+	var objects [(maxNesting + 63) / 64]uint64 // bit set: the open container is an object
+	depth, i := 0, 0
+value:
+	if i = ws(b, i, &breaks); i >= len(b) {
+		return false, breaks
 	}
-}
-
-// checker is checkJSON's state: the input, the offset, the open
-// containers (bit set: an object) and whether a line break was seen.
-type checker struct {
-	b      []byte
-	i      int
-	depth  int
-	stack  [(maxNesting + 63) / 64]uint64
-	breaks bool
-}
-
-// ws skips whitespace; in compact input it is one comparison.
-func (c *checker) ws() {
-	if c.i < len(c.b) && c.b[c.i] <= ' ' {
-		c.skipSpace()
+	switch c := b[i]; c {
+	case '{', '[':
+		if depth >= maxNesting {
+			return false, breaks
+		}
+		word, bit := depth/64, uint64(1)<<(depth%64)
+		objects[word] &^= bit
+		depth++
+		if i = ws(b, i+1, &breaks); i < len(b) && b[i] == c+2 { // '}' or ']'
+			depth--
+			i++
+			break
+		}
+		if c == '[' {
+			goto value
+		}
+		objects[word] |= bit
+		i = checkKey(b, i, &breaks)
+		goto key
+	case '"':
+		i = skipString(b, i+1)
+	case 't', 'f', 'n':
+		i = literalEnd(b, i)
+	default:
+		i = numberEnd(b, i)
 	}
+after:
+	if i < 0 {
+		return false, breaks
+	}
+	if i = ws(b, i, &breaks); depth == 0 {
+		return i == len(b), breaks
+	}
+	if i >= len(b) {
+		return false, breaks
+	}
+	switch c, inObject := b[i], objects[(depth-1)/64]&(1<<((depth-1)%64)) != 0; {
+	case c == ',' && inObject:
+		i = checkKey(b, i+1, &breaks)
+		goto key
+	case c == ',':
+		i++
+		goto value
+	case c == '}' && inObject, c == ']' && !inObject:
+		depth--
+		i++
+		goto after
+	}
+	return false, breaks
+key: // a key was checked: its value follows unless the key was bad
+	if i < 0 {
+		return false, breaks
+	}
+	goto value
 }
 
-// skipSpace skips JSON whitespace, noting line breaks; any other byte
-// below ' ' stops it (and fails wherever it stands).
-func (c *checker) skipSpace() {
-	for ; c.i < len(c.b); c.i++ {
-		switch c.b[c.i] {
+// ws skips whitespace from b[i]; in compact input it is one comparison.
+func ws(b []byte, i int, breaks *bool) int {
+	if i < len(b) && b[i] <= ' ' {
+		return skipSpace(b, i, breaks)
+	}
+	return i
+}
+
+// skipSpace skips JSON whitespace from b[i], noting line breaks; any other
+// byte below ' ' stops it (and fails wherever it stands).
+func skipSpace(b []byte, i int, breaks *bool) int {
+	for ; i < len(b); i++ {
+		switch b[i] {
 		case '\n', '\r':
-			c.breaks = true
+			*breaks = true
 		case ' ', '\t':
 		default:
-			return
+			return i
 		}
 	}
+	return i
 }
 
-// value checks one scalar, or opens a container and checks up to its first
-// scalar (or its immediate close), leaving c.i after it.
-func (c *checker) value() bool {
-	for {
-		c.ws()
-		if c.i >= len(c.b) {
-			return false
-		}
-		switch ch := c.b[c.i]; ch {
-		case '{', '[':
-			if c.depth >= maxNesting {
-				return false
-			}
-			word, bit := c.depth/64, uint64(1)<<(c.depth%64)
-			c.stack[word] &^= bit
-			c.depth++
-			c.i++
-			c.ws()
-			if c.i < len(c.b) && c.b[c.i] == ch+2 { // '}' or ']'
-				c.depth--
-				c.i++
-				return true
-			}
-			if ch == '[' {
-				continue
-			}
-			c.stack[word] |= bit
-			if !c.key() {
-				return false
-			}
-		case '"':
-			c.i = skipString(c.b, c.i+1)
-			return c.i >= 0
-		case 't', 'f', 'n':
-			return c.literal()
-		default:
-			n := numberLen(c.b[c.i:])
-			c.i += n
-			return n > 0
-		}
+// checkKey checks `"k" :` from b[i] (whitespace allowed around it) and
+// returns the offset past the colon, or -1.
+func checkKey(b []byte, i int, breaks *bool) int {
+	if i = ws(b, i, breaks); i >= len(b) || b[i] != '"' {
+		return -1
 	}
+	if i = skipString(b, i+1); i < 0 {
+		return -1
+	}
+	if i = ws(b, i, breaks); i >= len(b) || b[i] != ':' {
+		return -1
+	}
+	return i + 1
 }
 
-// key checks `"k" :` (whitespace allowed around the colon).
-func (c *checker) key() bool {
-	c.ws()
-	if c.i >= len(c.b) || c.b[c.i] != '"' {
-		return false
+// numberEnd is the offset past the number starting b[i], or -1.
+func numberEnd(b []byte, i int) int {
+	if n := numberLen(b[i:]); n > 0 {
+		return i + n
 	}
-	if c.i = skipString(c.b, c.i+1); c.i < 0 {
-		return false
-	}
-	c.ws()
-	if c.i >= len(c.b) || c.b[c.i] != ':' {
-		return false
-	}
-	c.i++
-	return true
+	return -1
 }
 
-// after consumes what follows a value: closes of finished containers,
-// then a ',' and, in an object, the next key. It stops before the next
-// value, or at depth 0.
-func (c *checker) after() bool {
-	for c.depth > 0 {
-		c.ws()
-		if c.i >= len(c.b) {
-			return false
-		}
-		top := c.depth - 1
-		inObject := c.stack[top/64]&(1<<(top%64)) != 0
-		switch ch := c.b[c.i]; {
-		case ch == ',':
-			c.i++
-			return !inObject || c.key()
-		case ch == '}' && inObject, ch == ']' && !inObject:
-			c.depth--
-			c.i++
-		default:
-			return false
-		}
-	}
-	c.ws()
-	return true
-}
-
-// literal checks true, false or null at c.i.
-func (c *checker) literal() bool {
-	rest := c.b[c.i:]
+// literalEnd is the offset past the literal true, false or null
+// starting b[i], or -1.
+func literalEnd(b []byte, i int) int {
 	for _, l := range [...]string{"true", "false", "null"} {
-		if len(rest) >= len(l) && string(rest[:len(l)]) == l {
-			c.i += len(l)
-			return true
+		if len(b)-i >= len(l) && string(b[i:i+len(l)]) == l {
+			return i + len(l)
 		}
 	}
-	return false
+	return -1
 }
 
 // skipString checks the string whose content starts at b[i] (after the
