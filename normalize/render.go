@@ -129,10 +129,7 @@ const (
 )
 
 func classifyTokens(s string) target {
-	flags := 0
-	for tok := range strings.FieldsFuncSeq(s, isTokenSep) {
-		flags |= tokenFlags(tok)
-	}
+	flags := tokensFlags(s)
 	switch {
 	case flags&tokMember != 0 && flags&tokGroup != 0:
 		return targetMembership
@@ -148,7 +145,24 @@ func classifyTokens(s string) target {
 	return targetOther
 }
 
-func isTokenSep(r rune) bool { return r == '.' || r == '/' || r == ':' || r == ' ' }
+// tokensFlags is the union of the flags of s's tokens. The separators are
+// ASCII, so splitting bytes finds the tokens splitting runes would.
+func tokensFlags(s string) int {
+	flags := 0
+	for len(s) > 0 {
+		i := 0
+		for i < len(s) && !isTokenSep(s[i]) {
+			i++
+		}
+		if i > 0 {
+			flags |= tokenFlags(s[:i])
+		}
+		s = s[min(i+1, len(s)):]
+	}
+	return flags
+}
+
+func isTokenSep(c byte) bool { return c == '.' || c == '/' || c == ':' || c == ' ' }
 
 // tokenFlags classifies one token of a resource type or action.
 func tokenFlags(tok string) int {

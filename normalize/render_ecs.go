@@ -23,11 +23,12 @@ func renderECS(w *jsonw, ev *Event) {
 	w.b = append(w.b, '{')
 	w.time("@timestamp", ev.Time)
 	w.strOmit("message", ev.Message)
-	ecsEvent(w, ev)
+	t := classify(ev)
+	ecsEvent(w, ev, t)
 	m := w.open("log")
 	w.strOmit("level", ev.Severity)
 	w.closeOmit(m)
-	ecsUser(w, ev)
+	ecsUser(w, ev, t)
 	ecsNetwork(w, ev)
 	m = w.open("organization")
 	w.strOmit("id", ev.OrganizationID)
@@ -45,11 +46,11 @@ func renderECS(w *jsonw, ev *Event) {
 	w.b = append(w.b, '}')
 }
 
-func ecsEvent(w *jsonw, ev *Event) {
+func ecsEvent(w *jsonw, ev *Event, t target) {
 	w.open("event")
 	w.strOmit("id", ev.ID)
 	w.str("kind", "event")
-	cat, t1, t2 := ecsCategory(ev)
+	cat, t1, t2 := ecsCategory(ev, t)
 	w.strs("category", cat)
 	if t2 != "" {
 		w.strs("type", t1, t2)
@@ -67,8 +68,9 @@ func ecsEvent(w *jsonw, ev *Event) {
 	w.close()
 }
 
-// ecsCategory maps verb and category to event.category and event.type.
-func ecsCategory(ev *Event) (category, type1, type2 string) {
+// ecsCategory maps verb, category and target to event.category and
+// event.type.
+func ecsCategory(ev *Event, t target) (category, type1, type2 string) {
 	switch {
 	case ev.Verb == VerbLogin:
 		return "authentication", "start", ""
@@ -88,7 +90,7 @@ func ecsCategory(ev *Event) (category, type1, type2 string) {
 		return "session", "info", ""
 	case CategoryIAM:
 		change := ecsChange(ev.Verb, "info")
-		switch classify(ev) {
+		switch t {
 		case targetGroup, targetGroupPrivilege:
 			return "iam", "group", change
 		case targetAccount, targetMembership, targetPrivilege:
@@ -139,7 +141,7 @@ func ecsOriginalAs(w *jsonw, k string, raw json.RawMessage) {
 
 // ecsUser writes user.* (see renderECS for impersonation) and group.* when
 // the resource is a team or group.
-func ecsUser(w *jsonw, ev *Event) {
+func ecsUser(w *jsonw, ev *Event, t target) {
 	a := &ev.Actor
 	m := w.open("user")
 	if a.ImpersonatorID != "" {
@@ -155,7 +157,7 @@ func ecsUser(w *jsonw, ev *Event) {
 		w.strOmit("email", a.Email)
 	}
 	w.closeOmit(m)
-	if t := classify(ev); t == targetGroup || t == targetGroupPrivilege {
+	if t == targetGroup || t == targetGroupPrivilege {
 		m = w.open("group")
 		w.strOmit("id", ev.Resource.ID)
 		w.strOmit("name", ev.Resource.Name)

@@ -3,6 +3,7 @@ package normalize
 import (
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -204,4 +205,21 @@ func FuzzValidIP(f *testing.F) {
 			t.Fatalf("validIP(%q) = %v, want %v", s, !want, want)
 		}
 	})
+}
+
+// TestTokensFlagsSplitsLikeFieldsFunc: the byte-wise token split agrees
+// with strings.FieldsFunc on the separators, non-ASCII text included.
+func TestTokensFlagsSplitsLikeFieldsFunc(t *testing.T) {
+	for _, s := range []string{"", "team", "iam.groups.members.add", "/team_membership/", "a..b",
+		"é.team:ÉQUIPE users", "TEAM MEMBERS", "::", "role_binding.", " mfa", "team_access/x"} {
+		want := 0
+		for _, tok := range strings.FieldsFunc(s, func(r rune) bool {
+			return r == '.' || r == '/' || r == ':' || r == ' '
+		}) {
+			want |= tokenFlags(tok)
+		}
+		if got := tokensFlags(s); got != want {
+			t.Errorf("tokensFlags(%q) = %b, want %b", s, got, want)
+		}
+	}
 }
