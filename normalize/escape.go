@@ -15,28 +15,18 @@ const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string escaped like encoding/json.
 func appendString(dst []byte, s string) []byte {
-	return appendEscaped(dst, "", s)
+	return appendEscapedBytes(dst, "", stringBytes(s))
 }
 
 // appendStringPrefixed appends the JSON string prefix+s; prefix must be a
 // constant needing no escaping.
 func appendStringPrefixed(dst []byte, prefix, s string) []byte {
-	return appendEscaped(dst, prefix, s)
+	return appendEscapedBytes(dst, prefix, stringBytes(s))
 }
 
-// appendEscaped is appendStringPrefixed for a string or a byte slice (so
-// raw bytes need no copy into a string).
-func appendEscaped[T string | []byte](dst []byte, prefix string, s T) []byte {
-	return appendEscapedBytes(dst, prefix, asBytes(s))
-}
-
-// asBytes views s as bytes without copying; the result is only read.
-func asBytes[T string | []byte](s T) []byte {
-	if b, ok := any(s).([]byte); ok {
-		return b
-	}
-	str := string(s)
-	return unsafe.Slice(unsafe.StringData(str), len(str))
+// stringBytes views s as bytes without copying; the result is only read.
+func stringBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // appendEscapedBytes appends the JSON string prefix+s. Safe bytes are
@@ -44,7 +34,9 @@ func asBytes[T string | []byte](s T) []byte {
 // that need an escape, and non-ASCII ones, are looked at singly.
 func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 	dst = append(dst, '"')
-	dst = append(dst, prefix...)
+	if prefix != "" {
+		dst = append(dst, prefix...)
+	}
 	i := nextUnsafe(s, 0)
 	if i == len(s) { // the common case: nothing to escape
 		dst = append(dst, s...)
@@ -194,7 +186,7 @@ const safeASCII = "" +
 
 // appendStringBytes is appendString for a byte slice.
 func appendStringBytes(dst []byte, b []byte) []byte {
-	return appendEscaped(dst, "", b)
+	return appendEscapedBytes(dst, "", b)
 }
 
 // appendEscapedByte appends the escape sequence of ASCII byte c.
