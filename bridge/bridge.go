@@ -30,7 +30,9 @@ type Checker interface {
 // Publisher is what sources hand normalized events to. Publish returns nil
 // only after the spool has durably stored every event; only then may the
 // source acknowledge upstream (answer 200, advance a cursor). It returns an
-// error wrapping ErrSpoolFull when the spool is at its byte limit.
+// error wrapping ErrSpoolFull when the spool is at its byte limit. It must
+// not keep the events slice after it returns (the caller may reuse it); the
+// events' strings and byte slices stay valid.
 type Publisher interface {
 	Publish(ctx context.Context, events []normalize.Event) error
 }

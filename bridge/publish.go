@@ -73,20 +73,40 @@ type spoolMsg struct {
 // hdrRoom is the space reserved in front of a message for its batch header.
 const hdrRoom = 1 + binary.MaxVarintLen64
 
-// workBufs are split's reusable buffers (kept in Spool.bufs): the plain
-// encoding of a message and the compressor's output.
+// workBufs are split's reusable buffers: the plain encoding of a message
+// and the compressor's output.
 type workBufs struct{ plain, comp []byte }
+
+// maxIdleBufs is how many workBufs the spool keeps between publishes. A
+// small free list rather than a sync.Pool, which every GC cycle empties
+// (with a busy source that is every few publishes).
+const maxIdleBufs = 2
+
+// getBufs returns idle work buffers, or new ones sized for size bytes.
+func (s *Spool) getBufs(size int) *workBufs {
+	select {
+	case wb := <-s.bufs:
+		return wb
+	default:
+		return &workBufs{plain: make([]byte, 0, size)}
+	}
+}
+
+// putBufs keeps wb for the next publish unless enough are kept already.
+func (s *Spool) putBufs(wb *workBufs) {
+	select {
+	case s.bufs <- wb:
+	default:
+	}
+}
 
 // split encodes events into messages within the size and count limits. The
 // events are encoded once, into one reused buffer, and each message is
 // compressed from it (see compressBatch); the limits apply to the plain size.
 func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]spoolMsg, error) {
 	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
-	wb, _ := s.bufs.Get().(*workBufs)
-	if wb == nil {
-		wb = &workBufs{plain: make([]byte, 0, hdrRoom+min(limit+limit/4, 1200*len(events)))}
-	}
-	defer s.bufs.Put(wb)
+	wb := s.getBufs(hdrRoom + min(limit+limit/4, 1200*len(events)))
+	defer s.putBufs(wb)
 	var msgs []spoolMsg
 	var m spoolMsg
 	buf := wb.plain[:hdrRoom]

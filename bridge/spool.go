@@ -51,7 +51,7 @@ type Spool struct {
 	keyTTL bool // the state bucket supports per-key TTL
 	closed chan struct{}
 
-	bufs sync.Pool // *workBufs of split
+	bufs chan *workBufs // idle buffers of split, up to maxIdleBufs
 
 	mu         sync.Mutex // guards the usage cache below
 	sample     usageSample
@@ -68,7 +68,8 @@ func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metric
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	s := &Spool{cfg: cfg, log: log.Named("spool"), m: m, health: NewHealth(), closed: make(chan struct{})}
+	s := &Spool{cfg: cfg, log: log.Named("spool"), m: m, health: NewHealth(), closed: make(chan struct{}),
+		bufs: make(chan *workBufs, maxIdleBufs)}
 	if err := s.connect(); err != nil {
 		return nil, err
 	}

@@ -70,3 +70,18 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+// appendMember writes exactly what json.Marshal writes for the value,
+// whether or not it takes the fast path.
+func FuzzAppendMember(f *testing.F) {
+	for _, s := range []string{"", "hashicorp:terraform:audit", `a"b`, `a\b`, "<&>", "\x00\x1f\x7f", "ü\u2028", "\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		want, _ := json.Marshal(v)
+		want = append(append([]byte(`"k":`), want...), ',')
+		if got := appendMember(nil, "k", v); !bytes.Equal(got, want) {
+			t.Fatalf("appendMember(%q) = %s, want %s", v, got, want)
+		}
+	})
+}

