@@ -12,7 +12,9 @@
 # start until the HEC server has counted all N, CPU seconds of the tool
 # (utime+stime), events per CPU-second, and peak resident memory (VmHWM).
 # auditbridge's figures include its start-up, spool and shutdown; syslog-ng's
-# stop when the last event is counted.
+# stop when the last event is counted. auditbridge runs with GOGC=300 unless
+# GOGC is set (cmd/auditbridge/gc.go: less CPU for more memory); export
+# GOGC=100 to measure it at Go's default.
 #
 # Usage: bench/compare/run.sh [N] [RUNS]    (defaults 1000000 and 3)
 set -euo pipefail
