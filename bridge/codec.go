@@ -73,14 +73,7 @@ func appendEvent(dst []byte, ev *normalize.Event) []byte {
 	for _, p := range eventStrings2(ev) {
 		dst = appendString(dst, *p)
 	}
-	dst = binary.AppendVarint(dst, int64(ev.Request.StatusCode))
-	if ev.Time.IsZero() {
-		dst = append(dst, timeZero)
-	} else {
-		dst = append(dst, timeSet)
-		dst = binary.AppendVarint(dst, ev.Time.Unix())
-		dst = binary.AppendUvarint(dst, uint64(ev.Time.Nanosecond()))
-	}
+	dst = appendTail(dst, ev)
 	dst = appendMeta(dst, ev.Meta)
 	return appendOptBytes(dst, ev.Raw)
 }
@@ -113,9 +106,9 @@ func DecodeBatch(b []byte) ([]normalize.Event, error) {
 		return nil, fmt.Errorf("%w: unknown version", errCodec)
 	}
 	switch b[0] {
-	case codecVersion:
+	case codecVersion, codecRef:
 		return decodePlain(slices.Clone(b))
-	case codecS2:
+	case codecS2, codecRefS2:
 		plain, err := decompressBatch(b)
 		if err != nil {
 			return nil, err
@@ -125,8 +118,9 @@ func DecodeBatch(b []byte) ([]normalize.Event, error) {
 	return nil, fmt.Errorf("%w: unknown version", errCodec)
 }
 
-// decodePlain decodes a codecVersion batch from b, which it owns and never
-// writes again: the events' strings and byte slices all point into b.
+// decodePlain decodes a codecVersion or codecRef batch from b, which it
+// owns and never writes again: the events' strings and byte slices all
+// point into b.
 func decodePlain(b []byte) ([]normalize.Event, error) {
 	d := decoder{buf: b, str: unsafe.String(unsafe.SliceData(b), len(b)), off: 1}
 	n := d.uvarint()
@@ -136,7 +130,11 @@ func decodePlain(b []byte) ([]normalize.Event, error) {
 	}
 	events := make([]normalize.Event, n)
 	for i := range events {
-		d.event(&events[i])
+		if b[0] == codecRef {
+			d.eventRef(&events[i])
+		} else {
+			d.event(&events[i])
+		}
 		if d.err != nil {
 			return nil, fmt.Errorf("%w: event %d: %v at offset %d", errCodec, i, d.err, d.off)
 		}
@@ -158,6 +156,7 @@ type decoder struct {
 	str string
 	off int
 	err error
+	raw [2]int // bounds of the current event's Raw in buf (codecRef)
 }
 
 func (d *decoder) fail(msg string) {
@@ -227,14 +226,19 @@ func (d *decoder) event(ev *normalize.Event) {
 	for _, p := range eventStrings2(ev) {
 		*p = d.string()
 	}
+	d.tail(ev)
+	ev.Meta = d.metaWith(d.string, d.optBytes)
+	ev.Raw = d.optBytes()
+}
+
+// tail reads the status code and the time.
+func (d *decoder) tail(ev *normalize.Event) {
 	code := d.varint()
 	if code < -1<<31 || code > 1<<31-1 {
 		d.fail("status code out of range")
 	}
 	ev.Request.StatusCode = int(code)
 	ev.Time = d.time()
-	ev.Meta = d.meta()
-	ev.Raw = d.optBytes()
 }
 
 func (d *decoder) time() time.Time {
@@ -264,7 +268,8 @@ func (d *decoder) time() time.Time {
 	}
 }
 
-func (d *decoder) meta() map[string]json.RawMessage {
+// metaWith reads Meta, each key with key and each value with value.
+func (d *decoder) metaWith(key func() string, value func() []byte) map[string]json.RawMessage {
 	n := d.uvarint()
 	if n == 0 || d.err != nil {
 		return nil
@@ -277,8 +282,8 @@ func (d *decoder) meta() map[string]json.RawMessage {
 	m := make(map[string]json.RawMessage, n)
 	prev := ""
 	for i := range n {
-		k := d.string()
-		v := d.optBytes()
+		k := key()
+		v := value()
 		if d.err != nil {
 			return nil
 		}

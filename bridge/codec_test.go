@@ -145,6 +145,7 @@ func FuzzDecodeBatch(f *testing.F) {
 	f.Add(unsortedMeta())
 	f.Add(compressed(f, []normalize.Event{fullEvent(), fullEvent()}))
 	f.Add([]byte{codecS2, 0x05, 0x10, 0x01, 0x01})
+	f.Add(encodeBatchRef([]normalize.Event{viewEvent(), fullEvent()}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		evs, err := DecodeBatch(b)
 		if err != nil {
@@ -165,6 +166,14 @@ func FuzzDecodeBatch(f *testing.F) {
 		}
 		if !bytes.Equal(EncodeBatch(nil, third), enc) {
 			t.Fatal("compressed round trip not stable")
+		}
+		refComp, _ := compressBatch(encodeBatchRef(evs), nil)
+		fourth, err := DecodeBatch(refComp)
+		if err != nil {
+			t.Fatalf("decode of the codecRef re-encoding failed: %v", err)
+		}
+		if !bytes.Equal(EncodeBatch(nil, fourth), enc) {
+			t.Fatal("codecRef round trip not stable")
 		}
 	})
 }

@@ -54,7 +54,7 @@ func (d *Dispatcher) deliver(ctx context.Context, b batch) error {
 	bytes := 0
 	for _, m := range b.msgs {
 		for i := range m.events {
-			size := approxSize(&m.events[i])
+			size := m.sizes[i]
 			if len(chunk) > 0 && (len(chunk) >= d.cfg.Events || bytes+size > d.cfg.Bytes) {
 				if err := d.deliverChunk(ctx, chunk); err != nil {
 					return err

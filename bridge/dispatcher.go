@@ -172,6 +172,7 @@ type inflight struct {
 	msg    jetstream.Msg
 	seq    uint64
 	events []normalize.Event
+	sizes  []int // approxSize of each event
 }
 
 // batch is what one collect gathered.
@@ -263,11 +264,13 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 	}
 	d.spool.m.setPending(d.name, float64(meta.NumPending+1)*d.avgEv)
 	b.after = meta.NumPending
-	b.msgs = append(b.msgs, inflight{msg: msg, seq: meta.Sequence.Stream, events: events})
-	b.events += len(events)
+	sizes := make([]int, len(events))
 	for i := range events {
-		b.bytes += approxSize(&events[i])
+		sizes[i] = approxSize(&events[i])
+		b.bytes += sizes[i]
 	}
+	b.msgs = append(b.msgs, inflight{msg: msg, seq: meta.Sequence.Stream, events: events, sizes: sizes})
+	b.events += len(events)
 }
 
 // approxSize estimates an event's rendered size for the batch byte bound.

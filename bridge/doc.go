@@ -30,9 +30,10 @@
 // dedup window: Nats-Msg-Id is a hash of the subject and the batch's event
 // ids, so a retried publish is stored once. One message holds up to
 // SPOOL_MSG_EVENTS events / SPOOL_MSG_BYTES bytes in the binary format of
-// EncodeBatch, compressed as one S2 block (version byte 2; about six times
-// smaller, so every copy, write and read of it is too; plain messages of
-// earlier versions still decode). The embedded server has no network listener, fsyncs every
+// EncodeBatch, with strings that view Raw written as references into it
+// (codecRef), compressed as one S2 block (version byte 4; audit-trail events
+// take ~160 bytes instead of ~1100, and so do every copy, write and read of
+// them; messages of earlier versions still decode). The embedded server has no network listener, fsyncs every
 // SPOOL_SYNC (1s; "always" for strict mode) and takes 8 MiB messages. It
 // locks DATA_DIR (auditbridge.lock): a second process on the same directory
 // (say `auditbridge dlq list` while `run` is up) fails with a clear error

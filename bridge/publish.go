@@ -101,8 +101,9 @@ func (s *Spool) putBufs(wb *workBufs) {
 }
 
 // split encodes events into messages within the size and count limits. The
-// events are encoded once, into one reused buffer, and each message is
-// compressed from it (see compressBatch); the limits apply to the plain size.
+// events are encoded once (codecRef), into one reused buffer, and each
+// message is compressed from it (see compressBatch); the limits apply to the
+// uncompressed size.
 func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]spoolMsg, error) {
 	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
 	wb := s.getBufs(hdrRoom + min(limit+limit/4, 1200*len(events)))
@@ -113,7 +114,7 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 	start := 0
 	for i := range events {
 		mark := len(buf)
-		buf = appendEvent(buf, &events[i])
+		buf = appendEventRef(buf, &events[i])
 		if size := len(buf) - mark; size > limit {
 			return nil, fmt.Errorf("spool: event %q is %d bytes encoded, more than the %d byte message limit",
 				events[i].ID, size, limit)
@@ -135,7 +136,7 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool,
 	scratch []byte) (spoolMsg, []byte) {
 	var hdr [hdrRoom]byte
-	h := binary.AppendUvarint(append(hdr[:0], codecVersion), uint64(len(events)))
+	h := binary.AppendUvarint(append(hdr[:0], codecRef), uint64(len(events)))
 	off := hdrRoom - len(h)
 	copy(buf[off:], h)
 	plain := buf[off:]
