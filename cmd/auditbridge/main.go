@@ -74,7 +74,7 @@ commands:
   version                  print the version
 
 Settings come from AUDITBRIDGE_* variables (see "auditbridge env"). Unless GOGC is set,
-the Go GC runs with GOGC=300, trading memory for CPU (about 17 % less CPU per event, peak
-RSS ~95 MB instead of ~60 MB on bench/compare); GOGC=100 is Go's default.
+the Go GC runs with GOGC=300, trading memory for CPU (about 20 % less CPU per event, peak
+RSS ~80 MB instead of ~56 MB on bench/compare); GOGC=100 is Go's default.
 `)
 }
