@@ -1,8 +1,10 @@
 package bridge
 
 import (
+	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"github.com/auditbridge/auditbridge/normalize"
 )
@@ -76,5 +78,57 @@ func TestSendBatchIsAViewOfARun(t *testing.T) {
 				t.Errorf("%s: event %d is not a copy of %s", name, i, rs[i].ev.ID)
 			}
 		}
+	}
+}
+
+// TestEarlierFormatsInTheSpoolAreDelivered: messages written by earlier
+// versions (plain, and compressed without references) are still in the
+// spool after an upgrade; the dispatcher delivers them with the new ones.
+func TestEarlierFormatsInTheSpoolAreDelivered(t *testing.T) {
+	s := openTestSpool(t, "", nil)
+	sink := newRecordSink("old", nil)
+	startDispatcher(t, s, sink, fastBatch())
+	ctx := context.Background()
+	v1 := EncodeBatch(nil, testEvents("v1", 30))
+	v2, _ := compressBatch(EncodeBatch(nil, testEvents("v2", 30)), nil)
+	if v2[0] != codecS2 {
+		t.Fatalf("test batch not compressed: version %d", v2[0])
+	}
+	for _, data := range [][]byte{v1, v2} {
+		if _, err := s.js.Publish(ctx, SpoolSubject, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Publish(ctx, testEvents("v4", 30)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "every format delivered", 20*time.Second, func() bool { return sink.count() == 90 })
+	for _, id := range []string{"v1-29", "v2-0", "v4-17"} {
+		if !sink.has(id) {
+			t.Errorf("event %s not delivered", id)
+		}
+	}
+}
+
+func TestSplitWritesCompressedRefBatches(t *testing.T) {
+	s := openTestSpool(t, "", func(c *SpoolConfig) { c.MsgEvents = 40 })
+	events := append(testEvents("s", 90), viewEvent())
+	msgs, err := s.split(SpoolSubject, events, false)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("split: %d messages (err %v), want 3", len(msgs), err)
+	}
+	var got []normalize.Event
+	for _, m := range msgs {
+		if m.msg.Data[0] != codecRefS2 {
+			t.Errorf("message version %d, want %d", m.msg.Data[0], codecRefS2)
+		}
+		evs, err := DecodeBatch(m.msg.Data)
+		if err != nil || len(evs) != m.events {
+			t.Fatalf("decode: %d events (err %v), want %d", len(evs), err, m.events)
+		}
+		got = append(got, evs...)
+	}
+	if !bytes.Equal(EncodeBatch(nil, got), EncodeBatch(nil, events)) {
+		t.Fatal("the messages do not hold the events")
 	}
 }
