@@ -36,6 +36,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdCheck(ctx, args, getenv, stdout, stderr)
 	case "dlq":
 		return cmdDLQ(ctx, args, getenv, stdout, stderr)
+	case "drop-sink":
+		return cmdDropSink(ctx, args, getenv, stdout, stderr)
 	case "env":
 		return cmdEnv(stdout)
 	case "version", "--version", "-version":
@@ -68,6 +70,7 @@ commands:
   replay [FILE...]         push records through the spool to the configured sinks
   check                    validate configuration and probe every source and sink
   dlq list|replay|purge    inspect, resend or drop dead-lettered events
+  drop-sink NAME           release the spool backlog of a sink removed from AUDITBRIDGE_SINKS
   env                      list every environment variable with default and description
   demo                     the whole pipeline on embedded defaults with simulated sources
   simulate [flags]         serve a simulated audit-trail API and post simulated HCP streaming events

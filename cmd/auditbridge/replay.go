@@ -70,6 +70,7 @@ func replay(ctx context.Context, st *settings, log hclog.Logger, stdout io.Write
 		closeAll(p, spool)
 		return 0, err
 	}
+	warnStaleConsumers(ctx, spool, st, log)
 	before, err := dlqCounts(ctx, spool, p.sinks)
 	if err != nil {
 		closeAll(p, spool)

@@ -51,6 +51,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 		closeAll(p, spool)
 		return err
 	}
+	warnStaleConsumers(ctx, spool, st, log)
 	for _, ss := range st.sources {
 		src, err := ss.spec.build(ss.cfg, sourceDeps{log: log.Named("source." + ss.spec.name), metrics: m, spool: spool})
 		if err != nil {
