@@ -74,11 +74,14 @@ func appendEvent(dst []byte, ev *normalize.Event) []byte {
 		dst = appendString(dst, *p)
 	}
 	dst = appendTail(dst, ev)
-	dst = appendMeta(dst, ev.Meta)
+	dst = appendMeta(dst, ev.Meta, nil, false)
 	return appendOptBytes(dst, ev.Raw)
 }
 
-func appendMeta(dst []byte, meta map[string]json.RawMessage) []byte {
+// appendMeta appends meta with its keys sorted: keys and values as
+// appendString and appendOptBytes write them, or with ref (codecRef) as
+// appendRefString and appendRefValue write them against raw.
+func appendMeta(dst []byte, meta map[string]json.RawMessage, raw []byte, ref bool) []byte {
 	if meta == nil {
 		return append(dst, 0)
 	}
@@ -90,8 +93,11 @@ func appendMeta(dst []byte, meta map[string]json.RawMessage) []byte {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		dst = appendString(dst, k)
-		dst = appendOptBytes(dst, meta[k])
+		if !ref {
+			dst = appendOptBytes(appendString(dst, k), meta[k])
+		} else {
+			dst = appendRefValue(appendRefString(dst, raw, k), raw, meta[k])
+		}
 	}
 	return dst
 }

@@ -3,7 +3,6 @@ package bridge
 import (
 	"encoding/binary"
 	"encoding/json"
-	"slices"
 	"unsafe"
 
 	"github.com/auditbridge/auditbridge/normalize"
@@ -36,21 +35,7 @@ func appendEventRef(dst []byte, ev *normalize.Event) []byte {
 		dst = appendRefString(dst, ev.Raw, *p)
 	}
 	dst = appendTail(dst, ev)
-	if ev.Meta == nil {
-		return append(dst, 0)
-	}
-	dst = binary.AppendUvarint(dst, uint64(len(ev.Meta))+1)
-	var small [16]string
-	keys := small[:0]
-	for k := range ev.Meta {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		dst = appendRefString(dst, ev.Raw, k)
-		dst = appendRefValue(dst, ev.Raw, ev.Meta[k])
-	}
-	return dst
+	return appendMeta(dst, ev.Meta, ev.Raw, true)
 }
 
 // appendTail appends the status code and the time as codecVersion does.

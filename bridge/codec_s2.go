@@ -19,8 +19,16 @@ const codecS2 = 2
 // anything larger is corrupt (or hostile) and is refused before allocating.
 const maxPlainBatch = 16 << 20
 
-// compressedVersion maps a plain format to its compressed form.
-var compressedVersion = map[byte]byte{codecVersion: codecS2, codecRef: codecRefS2}
+// compressedVersion is the compressed form of a plain format's version.
+func compressedVersion(plain byte) (byte, bool) {
+	switch plain {
+	case codecVersion:
+		return codecS2, true
+	case codecRef:
+		return codecRefS2, true
+	}
+	return 0, false
+}
 
 // compressBatch returns plain (a codecVersion or codecRef batch) as a newly
 // allocated codecS2 or codecRefS2 batch, or a copy of plain when
@@ -29,7 +37,7 @@ var compressedVersion = map[byte]byte{codecVersion: codecS2, codecRef: codecRefS
 func compressBatch(plain, scratch []byte) (out, scratchOut []byte) {
 	version, ok := byte(0), len(plain) > 0
 	if ok {
-		version, ok = compressedVersion[plain[0]]
+		version, ok = compressedVersion(plain[0])
 	}
 	if !ok {
 		panic("bridge: compressBatch needs a plain batch")

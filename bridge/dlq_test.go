@@ -134,9 +134,12 @@ func TestBacklogAndDLQCount(t *testing.T) {
 	if err := s.Publish(ctx, testEvents("k", 4)); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.Backlog(ctx, "bk"); err != nil || n != 4 {
-		t.Fatalf("backlog before delivery = %d, %v; want 4 messages", n, err)
-	}
+	// The server counts a consumer's pending messages after it stored them,
+	// not before it acknowledged the publish: under load the count can lag.
+	waitFor(t, "a backlog of 4 messages before delivery", 5*time.Second, func() bool {
+		n, err := s.Backlog(ctx, "bk")
+		return err == nil && n == 4
+	})
 	startDispatcher(t, s, sink, fastBatch())
 	waitFor(t, "backlog drained", 20*time.Second, func() bool {
 		n, err := s.Backlog(ctx, "bk")

@@ -41,16 +41,12 @@ func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
-	spool, err := bridge.OpenSpool(ctx, st.spool, log, nil)
+	spool, closeSpool, err := openCommandSpool(ctx, st, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "auditbridge dlq: open spool:", err)
+		fmt.Fprintln(stderr, "auditbridge dlq:", err)
 		return 1
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-		defer cancel()
-		_ = spool.Close(cctx)
-	}()
+	defer closeSpool()
 	switch sub {
 	case "list":
 		err = dlqList(ctx, spool, *sink, *limit, stdout)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/hashicorp/go-hclog"
 )
 
 // cmdDropSink deletes the spool consumer of a sink that is no longer in
@@ -31,20 +32,30 @@ func cmdDropSink(ctx context.Context, args []string, getenv func(string) string,
 		}
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
-	spool, err := bridge.OpenSpool(ctx, st.spool, log, nil)
+	spool, closeSpool, err := openCommandSpool(ctx, st, log)
 	if err != nil {
-		fmt.Fprintln(stderr, "auditbridge drop-sink: open spool:", err)
+		fmt.Fprintln(stderr, "auditbridge drop-sink:", err)
 		return 1
 	}
-	defer func() {
-		cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-		defer cancel()
-		_ = spool.Close(cctx)
-	}()
+	defer closeSpool()
 	if err := spool.DropSinkConsumer(ctx, name); err != nil {
 		fmt.Fprintln(stderr, "auditbridge drop-sink:", err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "dropped the spool consumer of sink %s; its undelivered backlog is released (its dead letters stay)\n", name)
 	return 0
+}
+
+// openCommandSpool opens the spool for a one-shot command (dlq, drop-sink)
+// and returns how to close it again.
+func openCommandSpool(ctx context.Context, st *settings, log hclog.Logger) (*bridge.Spool, func(), error) {
+	spool, err := bridge.OpenSpool(ctx, st.spool, log, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open spool: %w", err)
+	}
+	return spool, func() {
+		cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
+		_ = spool.Close(cctx)
+	}, nil
 }
