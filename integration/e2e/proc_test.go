@@ -170,9 +170,10 @@ func readIDs(t *testing.T, path string) map[string]int {
 	for n := 1; ; n++ {
 		line, err := r.ReadBytes('\n')
 		if err == io.EOF {
-			if len(line) > 0 {
-				t.Fatalf("%s: line %d has no newline (a torn write): %.200q", path, n, line)
-			}
+			// A last line without its newline is a write still in progress
+			// (not atomic for a concurrent reader) or a crash's torn tail,
+			// which the sink trims when it reopens: not counted, so an event
+			// that never gets a whole line shows up as missing.
 			return ids
 		}
 		if err != nil {
