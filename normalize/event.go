@@ -1,7 +1,9 @@
 package normalize
 
 import (
+	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -32,6 +34,28 @@ type Event struct {
 	// Raw is the original record as compact, valid JSON (a TFE plain log line
 	// is kept as a JSON string).
 	Raw json.RawMessage `json:"raw"`
+}
+
+// Clone is a deep copy of e sharing no memory with it: for keeping an
+// event past the point its storage is taken back (Parser.Reset, a
+// Publisher's return).
+func (e *Event) Clone() Event {
+	c := *e
+	for _, s := range []*string{&c.ID, &c.Product, &c.Kind, &c.OrganizationID, &c.ProjectID,
+		&c.Actor.ID, &c.Actor.Name, &c.Actor.Email, &c.Actor.Type, &c.Actor.ImpersonatorID,
+		&c.Action, &c.Verb, &c.Category, &c.Outcome, &c.Resource.Type, &c.Resource.ID, &c.Resource.Name,
+		&c.Request.ID, &c.Request.Method, &c.Request.Path, &c.Request.ClientIP, &c.Request.UserAgent,
+		&c.Message, &c.Severity} {
+		*s = strings.Clone(*s)
+	}
+	if e.Meta != nil {
+		c.Meta = make(map[string]json.RawMessage, len(e.Meta))
+		for k, v := range e.Meta {
+			c.Meta[strings.Clone(k)] = bytes.Clone(v)
+		}
+	}
+	c.Raw = bytes.Clone(e.Raw)
+	return c
 }
 
 // Actor is who did it.

@@ -22,8 +22,16 @@ type Parser struct {
 	scratch []byte            // reused: never handed out
 	decoded []byte            // reused for Boundary's decoded serialized copy
 	dectree []byte            // reused: the compact bytes of that copy's tree
-	arena   []byte            // the current Parse call's block for event strings (see keep)
+	arena   []byte            // the block event strings are copied into (see keep)
 	wraps   [maxDepth]wrapper // reused HEC wrappers, one per depth (see hecWrapper)
+	out     []Event           // the events of the current call
+
+	// Storage AppendParse hands out and Reset takes back (see AppendParse).
+	reuse  bool     // the current call is an AppendParse
+	blocks [][]byte // byte blocks: Raw, event strings, meta values
+	nblk   int      // blocks[:nblk] are in use
+	metas  []map[string]json.RawMessage
+	nmeta  int // metas[:nmeta] are in use
 }
 
 // NewParser returns a Parser ready for use.
@@ -50,14 +58,78 @@ func NewParser() *Parser { return &Parser{} }
 // delete, "info" otherwise.
 func Parse(rec []byte) ([]Event, error) { return NewParser().Parse(rec) }
 
-// Parse is the package-level Parse reusing p's buffers.
+// Parse is the package-level Parse reusing p's buffers. Its events are the
+// caller's: they share no memory with p, the input or other calls' events.
 func (p *Parser) Parse(rec []byte) ([]Event, error) {
 	b := trimRecord(rec)
 	if len(b) == 0 {
 		return nil, ErrEmpty
 	}
-	p.arena = nil // the previous call's events own the old block
-	return p.parseBytes(b, nil, 0)
+	p.reuse, p.arena, p.out = false, nil, nil // the previous call's events own the old block
+	err := p.parseBytes(b, nil, 0)
+	out := p.out
+	p.arena, p.out = nil, nil
+	return out, err
+}
+
+// AppendParse is Parse appending the record's events to dst, for a caller
+// that is done with a batch of events before it parses the next batch (a
+// source that encodes them into the spool, the normalize command that
+// writes them out). The events' Raw, strings and Meta use storage of p that
+// Reset takes back: they stay valid until the next Reset, which the caller
+// calls once nothing refers to them any more. Between Resets the storage
+// only grows, so a batch costs no allocation once p has warmed up.
+// Events of Parse are never taken back.
+func (p *Parser) AppendParse(dst []Event, rec []byte) ([]Event, error) {
+	b := trimRecord(rec)
+	if len(b) == 0 {
+		return dst, ErrEmpty
+	}
+	p.reuse, p.out = true, dst
+	err := p.parseBytes(b, nil, 0)
+	out := p.out
+	p.reuse, p.out = false, nil
+	return out, err
+}
+
+// Reset takes back the storage of every event AppendParse returned; those
+// events must not be used any more.
+func (p *Parser) Reset() {
+	p.nblk, p.nmeta, p.arena = 0, 0, nil
+}
+
+// reuseBlock is the size of the blocks AppendParse's storage is carved
+// from; a need over half of it gets a block of its own, not kept.
+const reuseBlock = 64 << 10
+
+// block returns an empty slice with room for at least n bytes, for event
+// data: a new allocation for Parse, a block taken back by Reset (or a new
+// one kept for reuse) for AppendParse.
+func (p *Parser) block(n int) []byte {
+	if !p.reuse || n > reuseBlock/2 {
+		return make([]byte, 0, max(arenaBlock, n))
+	}
+	if p.nblk == len(p.blocks) {
+		p.blocks = append(p.blocks, make([]byte, 0, reuseBlock))
+	}
+	b := p.blocks[p.nblk][:0]
+	p.nblk++
+	return b
+}
+
+// newMeta returns an empty Meta with room for hint keys: a new map for
+// Parse, a cleared one taken back by Reset for AppendParse.
+func (p *Parser) newMeta(hint int) map[string]json.RawMessage {
+	if !p.reuse {
+		return make(map[string]json.RawMessage, hint)
+	}
+	if p.nmeta == len(p.metas) {
+		p.metas = append(p.metas, make(map[string]json.RawMessage, max(hint, 8)))
+	}
+	m := p.metas[p.nmeta]
+	p.nmeta++
+	clear(m)
+	return m
 }
 
 // wrapper carries what a HEC wrapper adds to the events inside it.
@@ -68,104 +140,110 @@ type wrapper struct {
 }
 
 // parseBytes parses b (trimmed, non-empty) with parser depth d.
-func (p *Parser) parseBytes(b []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseBytes(b []byte, w *wrapper, d int) error {
 	if d >= maxDepth {
-		return nil, ErrTooDeep
+		return ErrTooDeep
 	}
 	if !startsJSON(b) {
 		if isTFELine(b) {
-			raw := appendString(nil, string(b))
-			ev, err := p.parseTFELine(b, raw, w, d)
-			return one(ev, err)
+			p.scratch = appendEscapedBytes(p.scratch[:0], "", b)
+			raw := p.keepRaw(p.scratch)
+			return p.emit(p.parseTFELine(b, raw, w, d))
 		}
 		if !validJSON(b) {
-			return nil, ErrNotRecord
+			return ErrNotRecord
 		}
 	}
 	v, raw, err := p.parseJSON(b, d)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	return p.parseValue(v, raw, w, d)
 }
 
 // parseValue turns a parsed value whose compact JSON is raw into events.
 // raw is owned by the caller and may become an event's Raw.
-func (p *Parser) parseValue(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
+// parseValue turns a parsed value whose compact JSON is raw into events,
+// appended to p.out.
+func (p *Parser) parseValue(v *value, raw []byte, w *wrapper, d int) error {
 	switch v.Type() {
 	case typeArray:
-		return p.parseItems(v.GetArray(), w, d, p.parseElement)
+		return p.parseItems(v, w, d, p.parseElement)
 	case typeString:
 		s := v.GetStringBytes()
 		if isTFELine(s) {
-			ev, err := p.parseTFELine(bytes.TrimSpace(s), raw, w, d+1)
-			return one(ev, err)
+			return p.emit(p.parseTFELine(bytes.TrimSpace(s), raw, w, d+1))
 		}
 	case typeObject:
 		return p.parseObject(v, raw, w, d)
 	}
-	return one(p.parseUnknown(v, raw, w))
+	return p.emit(p.parseUnknown(v, raw, w))
 }
 
-func (p *Parser) parseObject(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseObject(v *value, raw []byte, w *wrapper, d int) error {
 	switch detectObject(v) {
 	case kindHEC:
 		return p.parseHEC(v, raw, w, d)
 	case kindTFCPage:
-		return p.parseItems(v.GetArray("data"), w, d, p.parseTFCItem)
+		return p.parseItems(v.Get("data"), w, d, p.parseTFCItem)
 	case KindTFCAuditTrail:
-		return one(p.parseTFC(v, raw, w))
+		return p.emit(p.parseTFC(v, raw, w))
 	case KindTFEAuditLog:
-		return one(p.parseTFEObject(v, raw, w, d))
+		return p.emit(p.parseTFEObject(v, raw, w, d))
 	case KindStreamTest:
-		return one(p.parseStreamTest(v, raw, w))
+		return p.emit(p.parseStreamTest(v, raw, w))
 	case KindHCPControl:
-		return one(p.parseControlPlane(v, raw, w))
+		return p.emit(p.parseControlPlane(v, raw, w))
 	case KindHCPPlatform:
-		return one(p.parsePlatform(v, raw, w))
+		return p.emit(p.parsePlatform(v, raw, w))
 	case KindBoundary:
-		return one(p.parseBoundary(v, raw, w, d))
+		return p.emit(p.parseBoundary(v, raw, w, d))
 	case KindPacker:
-		return one(p.parsePacker(v, raw, w))
+		return p.emit(p.parsePacker(v, raw, w))
 	}
-	return one(p.parseUnknown(v, raw, w))
+	return p.emit(p.parseUnknown(v, raw, w))
 }
 
 // parseElement parses one element of a JSON array by detection.
-func (p *Parser) parseElement(v *value, raw []byte, w *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseElement(v *value, raw []byte, w *wrapper, d int) error {
 	return p.parseValue(v, raw, w, d+1)
 }
 
 // parseTFCItem parses one item of an audit-trail page as a TFC record.
-func (p *Parser) parseTFCItem(v *value, raw []byte, w *wrapper, _ int) ([]Event, error) {
+func (p *Parser) parseTFCItem(v *value, raw []byte, w *wrapper, _ int) error {
 	if v.Type() != typeObject {
-		return nil, invalidField(KindTFCAuditTrail, "data[]", "not an object")
+		return invalidField(KindTFCAuditTrail, "data[]", "not an object")
 	}
-	return one(p.parseTFC(v, raw, w))
+	return p.emit(p.parseTFC(v, raw, w))
 }
 
-// parseItems runs fn on every item, keeping the good events and joining
-// the failures as *ItemError. An item's Raw is its compact JSON, a slice
-// of the record's.
-func (p *Parser) parseItems(items []*value, w *wrapper, d int,
-	fn func(*value, []byte, *wrapper, int) ([]Event, error)) ([]Event, error) {
-	events := make([]Event, 0, len(items))
+// parseItems runs fn on every element of the array arr (none when arr is
+// absent or not an array), keeping the good events and joining the
+// failures as *ItemError. An item's Raw is its compact JSON, a slice of
+// the record's.
+func (p *Parser) parseItems(arr *value, w *wrapper, d int,
+	fn func(*value, []byte, *wrapper, int) error) error {
+	if arr == nil || arr.typ != typeArray {
+		return nil
+	}
 	var errs []error
-	for i, it := range items {
-		evs, err := fn(it, it.rawBytes(), w, d)
-		events = append(events, evs...)
-		if err != nil {
+	vals := arr.t.vals // fn parses nested JSON with deeper trees only
+	for j, i := arr.idx+1, 0; j < arr.next; j, i = vals[j].next, i+1 {
+		it := &vals[j]
+		if err := fn(it, it.rawBytes(), w, d); err != nil {
 			errs = append(errs, &ItemError{Index: i, Err: err})
 		}
 	}
-	return events, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
-func one(ev Event, err error) ([]Event, error) {
+// emit appends ev to p.out unless err says the record failed.
+func (p *Parser) emit(ev Event, err error) error {
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return []Event{ev}, nil
+	p.out = append(p.out, ev)
+	return nil
 }
 
 // trimRecord strips whitespace and a UTF-8 byte-order mark.
@@ -188,7 +266,11 @@ func (p *Parser) parseJSON(b []byte, d int) (*value, []byte, error) {
 	// Raw and the record's strings share one allocation: Raw first, the
 	// rest of the block becomes the arena.
 	t := &p.ts[d]
-	raw, ok := t.parse(make([]byte, 0, len(b)+arenaBlock), b)
+	dst := p.arena
+	if cap(dst)-len(dst) < len(b) { // compact is never longer than b
+		dst = p.block(len(b) + arenaBlock)
+	}
+	raw, ok := t.parse(dst, b)
 	if !ok {
 		return nil, nil, jsonError(b)
 	}
@@ -208,7 +290,7 @@ func jsonError(b []byte) error {
 
 // newEvent starts an event with the defaults every parser shares; metaHint
 // sizes Meta (see metaCap).
-func newEvent(kind, product string, metaHint int) Event {
+func (p *Parser) newEvent(kind, product string, metaHint int) Event {
 	return Event{
 		Kind:     kind,
 		Product:  product,
@@ -216,7 +298,7 @@ func newEvent(kind, product string, metaHint int) Event {
 		Category: CategoryOther,
 		Outcome:  OutcomeUnknown,
 		Actor:    Actor{Type: ActorUnknown},
-		Meta:     make(map[string]json.RawMessage, metaHint),
+		Meta:     p.newMeta(metaHint),
 	}
 }
 
@@ -224,13 +306,14 @@ func newEvent(kind, product string, metaHint int) Event {
 // the HEC wrapper's meta and time, the time rule and the severity rule.
 // timeField names the field the time comes from; optional says a missing
 // time is allowed (epoch 0 and meta.time_missing).
-func finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField string, optional bool) error {
+func (p *Parser) finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField string, optional bool) error {
 	ev.Raw = raw
 	if ev.ID == "" {
 		if hashOf == nil {
 			hashOf = raw
 		}
-		ev.ID = contentID(hashOf)
+		var id [hashIDLen]byte
+		ev.ID = p.keep(appendContentID(id[:0], hashOf))
 	}
 	if w != nil {
 		for k, v := range w.meta {
@@ -296,7 +379,7 @@ func (p *Parser) keep(b []byte) string {
 // appending to it cannot overwrite the arena.
 func (p *Parser) keepRaw(b []byte) []byte {
 	if cap(p.arena)-len(p.arena) < len(b) {
-		p.arena = make([]byte, 0, max(arenaBlock, len(b)))
+		p.arena = p.block(len(b))
 	}
 	start := len(p.arena)
 	p.arena = append(p.arena, b...)

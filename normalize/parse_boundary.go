@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // parseBoundary maps an HCP Boundary CloudEvent (type audit, data.type
@@ -21,7 +22,7 @@ import (
 // by Boundary's own audit key, which HCP customers do not hold: it is never
 // verified and nothing here claims it was.
 func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, error) {
-	ev := newEvent(KindBoundary, ProductBoundary, metaCap(10, w)) // nine keys: made with room, no growth
+	ev := p.newEvent(KindBoundary, ProductBoundary, metaCap(10, w)) // nine keys: made with room, no growth
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
@@ -56,7 +57,7 @@ func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, 
 	if s := v.GetStringBytes("serialized"); s != nil {
 		p.metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
 	}
-	return ev, finish(&ev, raw, nil, w, "data.timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "data.timestamp", false)
 }
 
 // unredacted drops Boundary's "[REDACTED]" placeholder.
@@ -105,11 +106,12 @@ func (p *Parser) boundaryRequest(ev *Event) {
 	case sc >= 300:
 		ev.Outcome = OutcomeFailure
 	}
-	status := ""
+	var status []byte
+	var num [20]byte
 	if ev.Request.StatusCode != 0 {
-		status = strconv.Itoa(ev.Request.StatusCode)
+		status = strconv.AppendInt(num[:0], int64(ev.Request.StatusCode), 10)
 	}
-	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, status)
+	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, unsafe.String(unsafe.SliceData(status), len(status)))
 }
 
 // serializedCheck decodes serialized (base64url, padding tolerated) with

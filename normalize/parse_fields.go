@@ -179,12 +179,8 @@ func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys 
 	switch typ(x) {
 	case typeNull:
 		return
-	case typeObject:
-		if x.GetObject().Len() == 0 {
-			return
-		}
-	case typeArray:
-		if len(x.GetArray()) == 0 {
+	case typeObject, typeArray:
+		if x.next == x.idx+1 { // no member or element
 			return
 		}
 	}

@@ -11,7 +11,7 @@ import (
 // services arrive the same way; product comes from metadata.service_name,
 // the envelope's service, or the permission prefix.
 func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindHCPControl, ProductHCP, metaCap(8, w))
+	ev := p.newEvent(KindHCPControl, ProductHCP, metaCap(8, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
@@ -37,7 +37,7 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 		}
 		p.metaVal(ev.Meta, "resource", r)
 	}
-	return ev, finish(&ev, raw, nil, w, "timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // parsePlatform maps an HCP platform payload without the envelope (the
@@ -45,19 +45,19 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 // metadata.event_id, else the content hash; time ← metadata.timestamp,
 // optional because the project-deletion example has none.
 func (p *Parser) parsePlatform(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindHCPPlatform, ProductHCP, metaCap(4, w))
+	ev := p.newEvent(KindHCPPlatform, ProductHCP, metaCap(4, w))
 	ev.ID = firstOf(p.scalar(v, "metadata", "id"), p.scalar(v, "metadata", "event_id"))
 	if err := setTime(&ev, v, "metadata.timestamp", "metadata", "timestamp"); err != nil {
 		return ev, err
 	}
 	p.mapControlPlane(&ev, v)
 	ev.Product = hcpProduct(p.str(v, "metadata", "service_name"), p.firstPermission(v))
-	return ev, finish(&ev, raw, nil, w, "metadata.timestamp", true)
+	return ev, p.finish(&ev, raw, nil, w, "metadata.timestamp", true)
 }
 
 // parseStreamTest maps the streaming destination test event.
 func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindStreamTest, ProductHCP, metaCap(4, w))
+	ev := p.newEvent(KindStreamTest, ProductHCP, metaCap(4, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
@@ -69,7 +69,7 @@ func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error
 	ev.ProjectID = p.str(v, "stream", "project_id")
 	p.metaStr(ev.Meta, "stream_topic", StreamTestTopic)
 	ev.Message = firstOf(p.str(v, "description"), p.str(v, "message"), "HCP audit log streaming destination test")
-	return ev, finish(&ev, raw, nil, w, "timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // mapControlPlane maps the fields shared by control_plane_event and the
@@ -91,7 +91,7 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	if strings.HasPrefix(eventType, "hcp_id_auth") || strings.Contains(eventType, "login") {
 		ev.Verb = VerbLogin
 	}
-	ev.Action = hcpAction(eventType, perm, action)
+	ev.Action = p.hcpAction(eventType, perm, action)
 	ev.Outcome = p.hcpOutcome(c, md, eventType)
 	ev.Category = hcpCategory(ev.Verb, eventType, perm)
 	hcpResource(&ev.Resource, perm, ev.Request.Path, ev.ProjectID)
@@ -101,7 +101,8 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	p.metaVal(ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
 	p.metaVal(ev.Meta, "metadata", md)
 	desc := firstOf(p.str(c, "description"), p.str(md, "message"), ev.Action)
-	ev.Message = who(&ev.Actor) + ": " + desc
+	p.scratch = append(append(append(p.scratch[:0], who(&ev.Actor)...), ": "...), desc...)
+	ev.Message = p.keep(p.scratch)
 }
 
 // hcpActor reads authentication_info.principal (falling back to the
@@ -137,18 +138,20 @@ func (p *Parser) firstPermission(c *value) string {
 // hcpAction: metadata.event_type when present; else the permission's
 // service.resource with the record's action ("resource-manager.projects.
 // delete" — HCP asks for projects.update to delete one); else the action.
-func hcpAction(eventType, perm, action string) string {
+func (p *Parser) hcpAction(eventType, perm, action string) string {
 	if eventType != "" {
 		return eventType
 	}
-	a := strings.ToLower(action)
-	if i := strings.LastIndexByte(perm, '.'); i > 0 {
-		if a == "" {
-			return perm
-		}
-		return perm[:i] + "." + a
+	i := strings.LastIndexByte(perm, '.')
+	if i > 0 && action == "" {
+		return perm
 	}
-	return a
+	p.scratch = p.scratch[:0]
+	if i > 0 {
+		p.scratch = append(p.scratch, perm[:i+1]...)
+	}
+	p.scratch = appendLower(p.scratch, action)
+	return p.keep(p.scratch)
 }
 
 // hcpOutcome: status_code "OK" → success, any other → failure; an event

@@ -12,10 +12,10 @@ import (
 // as if it had come alone, so its Raw and content-hash id are those of X.
 // The wrapper's fields go to meta as hec_<name>; its time is used when X
 // has none.
-func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) ([]Event, error) {
+func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) error {
 	in := v.Get("event")
 	if in == nil {
-		return nil, missingField("hec", "event")
+		return missingField("hec", "event")
 	}
 	w := p.hecWrapper(v, outer, d)
 	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 {
@@ -25,8 +25,7 @@ func (p *Parser) parseHEC(v *value, raw []byte, outer *wrapper, d int) ([]Event,
 			}
 		}
 		if isTFELine(s) {
-			ev, err := p.parseTFELine(s, in.rawBytes(), w, d+1)
-			return one(ev, err)
+			return p.emit(p.parseTFELine(s, in.rawBytes(), w, d+1))
 		}
 	}
 	return p.parseValue(in, in.rawBytes(), w, d+1)
@@ -81,7 +80,7 @@ func hecTime(x *value) (t time.Time, ok bool) {
 // "timestamp" or "@timestamp" (RFC 3339, or Unix seconds), else the HEC
 // wrapper's, else the epoch with meta.time_missing (see Parse).
 func (p *Parser) parseUnknown(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindUnknown, ProductUnknown, metaCap(4, w))
+	ev := p.newEvent(KindUnknown, ProductUnknown, metaCap(4, w))
 	for _, k := range [...]string{"time", "timestamp", "@timestamp"} {
 		x := v.Get(k)
 		if t, ok := hecTime(x); ok {
@@ -94,5 +93,5 @@ func (p *Parser) parseUnknown(v *value, raw []byte, w *wrapper) (Event, error) {
 		}
 	}
 	ev.Message = "unrecognised record"
-	return ev, finish(&ev, raw, nil, w, "time", true)
+	return ev, p.finish(&ev, raw, nil, w, "time", true)
 }

@@ -15,7 +15,7 @@ func packerResources() [4]string { return [4]string{"build", "version", "channel
 // id ← content hash (Packer events carry none); time ← timestamp;
 // verb ← action; outcome ← status OK/FAILED.
 func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindPacker, ProductPacker, metaCap(4, w))
+	ev := p.newEvent(KindPacker, ProductPacker, metaCap(4, w))
 	m := v
 	if !hasTypePrefix(v, "actor", "type") {
 		m = v.Get("metadata")
@@ -49,7 +49,7 @@ func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
 	p.metaStr(ev.Meta, "description", desc)
 	p.metaRawStr(ev.Meta, "status", m.Get("status"))
 	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
-	return ev, finish(&ev, raw, nil, w, "timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // packerActor: TYPE_USER → user, TYPE_SERVICE → service,

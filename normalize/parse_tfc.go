@@ -10,7 +10,7 @@ import (
 // API does not say). Null request.id, auth.description, auth.impersonator_id
 // and resource.meta are fine.
 func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
-	ev := newEvent(KindTFCAuditTrail, ProductTerraform, metaCap(4, w))
+	ev := p.newEvent(KindTFCAuditTrail, ProductTerraform, metaCap(4, w))
 	ev.ID = p.scalar(v, "id")
 	if ev.ID == "" {
 		return ev, missingField(ev.Kind, "id")
@@ -29,7 +29,7 @@ func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
 	p.metaRawStr(ev.Meta, "auth_type", v.Get("auth", "type"))
 	p.metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
-	return ev, finish(&ev, raw, nil, w, "timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // tfcActor: auth.type Client → user or service by accessor prefix;

@@ -18,7 +18,7 @@ import (
 // parseTFELine parses a plain TFE log line; raw is the record's Raw (the
 // line as a JSON string, or its container). Parser depth d is free.
 func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error) {
-	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
+	ev := p.newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
 	if d >= maxDepth {
 		return ev, ErrTooDeep
 	}
@@ -42,7 +42,7 @@ func (p *Parser) parseTFELine(line, raw []byte, w *wrapper, d int) (Event, error
 	if err := p.tfeKV(&ev, string(line[i+len(tfeKVMarker):])); err != nil {
 		return ev, err
 	}
-	return ev, finish(&ev, raw, line, w, "timestamp", false)
+	return ev, p.finish(&ev, raw, line, w, "timestamp", false)
 }
 
 // parseTFEObject parses the atlas container or the bare JSON payload.
@@ -54,7 +54,7 @@ func (p *Parser) parseTFEObject(v *value, raw []byte, w *wrapper, d int) (Event,
 		}
 		return ev, err
 	}
-	ev := newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
+	ev := p.newEvent(KindTFEAuditLog, ProductTerraformEnterprise, metaCap(4, w))
 	return ev, p.tfePayload(&ev, v, raw, raw, w)
 }
 
@@ -83,7 +83,7 @@ func (p *Parser) tfePayload(ev *Event, v *value, raw, compact []byte, w *wrapper
 		}
 	})
 	ev.Message = p.sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
-	return finish(ev, raw, compact, w, "timestamp", false)
+	return p.finish(ev, raw, compact, w, "timestamp", false)
 }
 
 // setLineTime takes the time that starts a log line ("2018-03-27 21:55:29
