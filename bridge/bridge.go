@@ -31,8 +31,9 @@ type Checker interface {
 // only after the spool has durably stored every event; only then may the
 // source acknowledge upstream (answer 200, advance a cursor). It returns an
 // error wrapping ErrSpoolFull when the spool is at its byte limit. It must
-// not keep the events slice after it returns (the caller may reuse it); the
-// events' strings and byte slices stay valid.
+// not keep the events slice, nor anything the events refer to (strings,
+// Raw, Meta), after it returns: sources parse with normalize's AppendParse
+// and reuse that storage for the next batch (Event.Clone keeps a copy).
 type Publisher interface {
 	Publish(ctx context.Context, events []normalize.Event) error
 }

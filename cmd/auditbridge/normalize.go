@@ -85,6 +85,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 // normalizer carries the state of one normalize run.
 type normalizer struct {
 	parser *normalize.Parser
+	evs    []normalize.Event // reused: the current record's events
 	format normalize.Format
 	out    *bufio.Writer
 	errs   io.Writer
@@ -119,7 +120,9 @@ func (n *normalizer) file(ctx context.Context, name string, stdin io.Reader) {
 // record parses one record and writes its events; a record that fails
 // reports each of its errors (items of a page or array each have one).
 func (n *normalizer) record(name string, rec normalize.Record) {
-	evs, err := n.parser.Parse(rec.Data)
+	n.parser.Reset() // the last record's events are written
+	evs, err := n.parser.AppendParse(n.evs[:0], rec.Data)
+	n.evs = evs
 	for i := range evs {
 		n.buf = normalize.AppendJSON(n.buf[:0], &evs[i], n.format)
 		n.buf = append(n.buf, '\n')

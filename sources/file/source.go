@@ -93,21 +93,24 @@ func (s *Source) runOne(ctx context.Context, pub bridge.Publisher, path string) 
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
+	// The pending events use the parser's storage (AppendParse) until they
+	// are published; then Reset takes it back for the next batch.
 	parser := normalize.NewParser()
 	pending := make([]normalize.Event, 0, batch)
 	err := normalize.ReadRecords(r, func(rec normalize.Record) error {
 		s.stats.Records++
-		evs, err := parser.Parse(rec.Data)
+		var err error
+		pending, err = parser.AppendParse(pending, rec.Data)
 		if err != nil {
 			s.stats.Bad++
 			s.Report(BadRecord{File: path, Line: rec.Line, Err: err})
 		}
-		pending = append(pending, evs...)
 		if len(pending) >= batch {
 			if err := s.publish(ctx, pub, pending); err != nil {
 				return err
 			}
-			pending = pending[:0] // a Publisher keeps no reference to it
+			pending = pending[:0] // a Publisher keeps nothing of them
+			parser.Reset()
 		}
 		return nil
 	})

@@ -29,7 +29,7 @@ func (r *recorder) Publish(_ context.Context, evs []normalize.Event) error {
 	}
 	ids := make([]string, len(evs))
 	for i := range evs {
-		ids[i] = evs[i].ID
+		ids[i] = strings.Clone(evs[i].ID) // a Publisher keeps nothing of the events
 	}
 	r.batches = append(r.batches, ids)
 	return nil

@@ -82,7 +82,8 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	if len(frames) > s.cfg.MaxEvents {
 		return outcome{reply: tooMany()}
 	}
-	events, bad, ok := s.parse(wk.events, frames)
+	wk.parser.Reset() // the worker's last request is answered: its events are done
+	events, bad, ok := s.parse(wk, frames)
 	if !ok {
 		return outcome{reply: tooMany()}
 	}
@@ -109,8 +110,10 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 // parse turns well-formed frames into events and collects the refused
 // ones. ok is false when the events exceed MaxEvents (records such as
 // arrays and audit-trail pages expand to many events).
-func (s *Server) parse(p recordParser, frames []frame) (events []normalize.Event, bad []badRecord, ok bool) {
-	events = make([]normalize.Event, 0, len(frames))
+// The events use wk's parser storage and event slice.
+func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, bad []badRecord, ok bool) {
+	events = wk.events[:0]
+	defer func() { wk.events = events[:0] }()
 	for _, f := range frames {
 		if len(events) > s.cfg.MaxEvents {
 			return nil, nil, false
@@ -119,8 +122,8 @@ func (s *Server) parse(p recordParser, frames []frame) (events []normalize.Event
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: f.bad})
 			continue
 		}
-		evs, err := p.Parse(f.data)
-		events = append(events, evs...)
+		var err error
+		events, err = wk.parser.AppendParse(events, f.data)
 		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
 		}

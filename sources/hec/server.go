@@ -31,14 +31,13 @@ type Counter interface {
 	Received(source string, n int)
 }
 
-// recordParser turns one record into events (normalize.Parser).
-type recordParser interface {
-	Parse(rec []byte) ([]normalize.Event, error)
-}
-
-// worker holds the per-request parser; Server pools them.
+// worker holds the per-request parser and event slice; Server pools them.
+// The events of one request use the parser's storage (AppendParse) until
+// the next request on the worker resets it: by then they are published or
+// refused.
 type worker struct {
-	events recordParser
+	parser *normalize.Parser
+	events []normalize.Event
 }
 
 // Server is the HEC receiver. It implements bridge.Source.
@@ -75,7 +74,7 @@ func New(cfg Config, log hclog.Logger, counter Counter) (*Server, error) {
 		slots:   make(chan struct{}, cfg.MaxConcurrent),
 		now:     time.Now,
 	}
-	s.workers.New = func() any { return &worker{events: normalize.NewParser()} }
+	s.workers.New = func() any { return &worker{parser: normalize.NewParser()} }
 	return s, nil
 }
 

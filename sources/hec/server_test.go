@@ -36,7 +36,11 @@ func (r *recorder) Publish(_ context.Context, events []normalize.Event) error {
 	if r.err != nil {
 		return r.err
 	}
-	r.batches = append(r.batches, events)
+	kept := make([]normalize.Event, len(events))
+	for i := range events { // a Publisher keeps nothing of the events it is given
+		kept[i] = events[i].Clone()
+	}
+	r.batches = append(r.batches, kept)
 	return nil
 }
 
