@@ -11,9 +11,11 @@ import (
 // encoding/json map-decoding baseline measured in the same ops on the same
 // realistic compact corpus (each stage runs once per op, interleaved, timed
 // by process CPU time): compact is the validating compaction pass alone,
-// tree the one-pass parse that validates, compacts and indexes, parse the whole Parse, and render-<format>
-// the rendering of already-parsed events. Each reported figure is that
-// stage's CPU time over the baseline's, so parse + render-f is what
+// tree the one-pass parse that validates, compacts and indexes, parse the
+// whole Parse, appendparse AppendParse with Reset per record (what the
+// normalize pass does), and render-<format> the rendering of already-parsed
+// events. Each reported figure is that stage's CPU time over the
+// baseline's, so appendparse + render-f is what
 // BenchmarkNormalizeVsBaseline/f compares with 1.
 func BenchmarkBreakdown(b *testing.B) {
 	c := loadBenchCorpus(b, true)
@@ -23,6 +25,7 @@ func BenchmarkBreakdown(b *testing.B) {
 		evs = append(evs, e...)
 	}
 	p, t := NewParser(), &tree{}
+	var out []Event
 	buf := make([]byte, 0, 64<<10)
 	stages := []struct {
 		name string
@@ -42,6 +45,12 @@ func BenchmarkBreakdown(b *testing.B) {
 		{"parse", func() {
 			for _, rec := range c.records {
 				_, _ = p.Parse(rec)
+			}
+		}},
+		{"appendparse", func() {
+			for _, rec := range c.records {
+				p.Reset()
+				out, _ = p.AppendParse(out[:0], rec)
 			}
 		}},
 	}

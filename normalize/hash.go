@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 )
 
 // hashIDLen is the length of a content-hash id: 128 bits of sha256, hex.
@@ -76,18 +77,22 @@ func appendCompact(dst, src []byte) ([]byte, bool) {
 // dominate.
 func scanString(s []byte) (int, bool) {
 	esc := false
-	for i := 0; i < len(s); i++ {
-		// Skip eight plain bytes at a time (long values: URLs, Boundary's
-		// base64 copy); plainWord never says yes wrongly.
-		for i+8 <= len(s) && plainWord(binary.LittleEndian.Uint64(s[i:])) {
+	for i := 0; ; i++ {
+		// Jump eight bytes at a time to the next quote, backslash or
+		// control byte (long values: URLs, Boundary's base64 copy).
+		for i+8 <= len(s) {
+			if m := specialMask(binary.LittleEndian.Uint64(s[i:])); m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
 			i += 8
 		}
 		if i >= len(s) {
-			break
+			return -1, esc
 		}
 		c := s[i]
 		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
+			continue // fewer than eight bytes left
 		}
 		switch {
 		case c == '"':
@@ -108,17 +113,17 @@ func scanString(s []byte) (int, bool) {
 			return -1, esc
 		}
 	}
-	return -1, esc
 }
 
-// plainWord reports whether none of the eight bytes of x is a quote, a
-// backslash or below 0x20: (v - 0x01…) & ^v & 0x80… is non-zero exactly
-// when some byte of v is zero (and with 0x20… when some byte is below 0x20).
-func plainWord(x uint64) bool {
+// specialMask flags (high bit of the byte) every byte of x that is a
+// quote, a backslash or below 0x20, and maybe bytes above the first such:
+// the lowest flagged byte is exact, as a borrow only comes from a flagged
+// byte below.
+func specialMask(x uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q := x ^ 0x2222222222222222  // zero where x has '"'
 	bs := x ^ 0x5c5c5c5c5c5c5c5c // zero where x has '\\'
-	return ((x-0x20*ones)&^x|(q-ones)&^q|(bs-ones)&^bs)&highs == 0
+	return ((x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
 }
 
 // validString checks a string's content: no raw control bytes, escapes

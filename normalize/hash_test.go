@@ -2,14 +2,31 @@ package normalize
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"testing"
 )
 
-// TestPlainWord checks the word-at-a-time test against a byte loop for
-// every byte value at every position, next to plain and special bytes.
-func TestPlainWord(t *testing.T) {
-	plain := func(c byte) bool { return c >= 0x20 && c != '"' && c != '\\' }
-	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, 0x20, '"'} {
+// firstSpecial is the index of the first quote, backslash or control byte
+// of w, 8 when none.
+func firstSpecial(w [8]byte) int {
+	for i, c := range w {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return 8
+}
+
+// lowestFlagged is the byte index specialMask's lowest flag points at.
+func lowestFlagged(w [8]byte) int {
+	return bits.TrailingZeros64(specialMask(binary.LittleEndian.Uint64(w[:]))) >> 3
+}
+
+// TestSpecialMask checks the word-at-a-time test against a byte loop for
+// every byte value at every position, next to plain and special bytes:
+// the lowest flagged byte is the first special one.
+func TestSpecialMask(t *testing.T) {
+	for _, fill := range []byte{'a', 0x7f, 0x80, 0xff, 0x20, '"', 0x00, 0x1f, '\\', 0xa2} {
 		for pos := range 8 {
 			for c := range 256 {
 				var w [8]byte
@@ -17,16 +34,24 @@ func TestPlainWord(t *testing.T) {
 					w[i] = fill
 				}
 				w[pos] = byte(c)
-				want := true
-				for _, b := range w {
-					want = want && plain(b)
-				}
-				if got := plainWord(binary.LittleEndian.Uint64(w[:])); got != want {
-					t.Fatalf("plainWord(%q) = %v, want %v", w, got, want)
+				if got, want := lowestFlagged(w), firstSpecial(w); got != want {
+					t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
 				}
 			}
 		}
 	}
+}
+
+func FuzzSpecialMask(f *testing.F) {
+	f.Add(uint64(0x2222222222222222))
+	f.Add(uint64(0x5c1f00a2dc7f8061))
+	f.Fuzz(func(t *testing.T, x uint64) {
+		var w [8]byte
+		binary.LittleEndian.PutUint64(w[:], x)
+		if got, want := lowestFlagged(w), firstSpecial(w); got != want {
+			t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
+		}
+	})
 }
 
 // TestScanString covers the word-at-a-time path: specials at every offset

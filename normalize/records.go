@@ -3,8 +3,10 @@ package normalize
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 )
 
 // Record is one input record with where it came from.
@@ -213,24 +215,30 @@ type valueScanner struct {
 	inStr, esc bool
 }
 
-// feed scans b; done reports the value ended, at b[:end].
+// feed scans b; done reports the value ended, at b[:end]. Inside a string
+// it skips eight bytes at a time up to the next quote or backslash.
 func (s *valueScanner) feed(b []byte) (end int, done bool) {
-	for i, c := range b {
+	for i := 0; i < len(b); i++ {
 		if s.inStr {
-			switch {
-			case s.esc:
+			if s.esc {
 				s.esc = false
-			case c == '\\':
+				continue
+			}
+			i = nextQuoteOrBackslash(b, i)
+			if i == len(b) {
+				break
+			}
+			if b[i] == '\\' {
 				s.esc = true
-			case c == '"':
-				s.inStr = false
-				if s.depth == 0 {
-					return i + 1, true
-				}
+				continue
+			}
+			s.inStr = false
+			if s.depth == 0 {
+				return i + 1, true
 			}
 			continue
 		}
-		switch c {
+		switch b[i] {
 		case '"':
 			s.inStr = true
 		case '{', '[':
@@ -243,6 +251,27 @@ func (s *valueScanner) feed(b []byte) (end int, done bool) {
 		}
 	}
 	return len(b), false
+}
+
+// nextQuoteOrBackslash is the index of the first '"' or '\\' in b from i
+// on, or len(b). A word's lowest flagged byte is exact: the borrow of the
+// zero-byte test only flags bytes above a real match.
+func nextQuoteOrBackslash(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ 0x2222222222222222  // zero where x has '"'
+		bs := x ^ 0x5c5c5c5c5c5c5c5c // zero where x has '\\'
+		if m := ((q-ones)&^q | (bs-ones)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '"' || b[i] == '\\' {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // splitArray calls fn with each element of the array b (bracket-balanced,
