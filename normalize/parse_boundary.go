@@ -31,18 +31,19 @@ func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, 
 		return ev, err
 	}
 	data := v.Get("data")
+	auth, ri := data.Get("auth"), data.Get("request_info")
 	ev.OrganizationID, ev.ProjectID = p.str(v, "organization_id"), p.str(v, "project_id")
-	ev.Actor.ID = p.str(data, "auth", "user_info", "id")
-	ev.Actor.Name = unredacted(p.str(data, "auth", "name"))
-	ev.Actor.Email = unredacted(p.str(data, "auth", "email"))
+	ev.Actor.ID = p.str(auth, "user_info", "id")
+	ev.Actor.Name = unredacted(p.str(auth, "name"))
+	ev.Actor.Email = unredacted(p.str(auth, "email"))
 	if ev.Actor.ID != "" && ev.Actor.ID != "u_anon" { // u_anon: Boundary's anonymous user
 		ev.Actor.Type = ActorUser
 	}
 	ev.Request = Request{
-		ID:         p.str(data, "request_info", "id"),
-		Method:     p.str(data, "request_info", "method"),
-		Path:       p.str(data, "request_info", "path"),
-		ClientIP:   p.str(data, "request_info", "client_ip"),
+		ID:         p.str(ri, "id"),
+		Method:     p.str(ri, "method"),
+		Path:       p.str(ri, "path"),
+		ClientIP:   p.str(ri, "client_ip"),
 		StatusCode: data.GetInt("response", "status_code"),
 	}
 	p.boundaryRequest(&ev)
@@ -53,7 +54,7 @@ func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, 
 	p.metaRawStr(ev.Meta, "cloudevent_type", v.Get("type"))
 	p.metaRawStr(ev.Meta, "cloudevent_time", v.Get("time"))
 	p.metaRawStr(ev.Meta, "data_type", data.Get("type"))
-	p.metaRawStr(ev.Meta, "auth_token_id", data.Get("auth", "auth_token_id"))
+	p.metaRawStr(ev.Meta, "auth_token_id", auth.Get("auth_token_id"))
 	if s := v.GetStringBytes("serialized"); s != nil {
 		p.metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
 	}

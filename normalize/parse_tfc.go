@@ -18,27 +18,28 @@ func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
 	if err := setTime(&ev, v, "timestamp", "timestamp"); err != nil {
 		return ev, err
 	}
-	ev.OrganizationID = p.str(v, "auth", "organization_id")
-	p.tfcActor(&ev.Actor, v)
-	rtype, action := p.str(v, "resource", "type"), p.str(v, "resource", "action")
-	ev.Resource = Resource{Type: rtype, ID: p.scalar(v, "resource", "id")}
+	auth, res := v.Get("auth"), v.Get("resource")
+	ev.OrganizationID = p.str(auth, "organization_id")
+	p.tfcActor(&ev.Actor, auth)
+	rtype, action := p.str(res, "type"), p.str(res, "action")
+	ev.Resource = Resource{Type: rtype, ID: p.scalar(res, "id")}
 	ev.Action = p.dotted(rtype, action)
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
 	ev.Request.ID = p.scalar(v, "request", "id")
-	p.metaRawStr(ev.Meta, "auth_type", v.Get("auth", "type"))
-	p.metaVal(ev.Meta, "resource_meta", v, "resource", "meta")
+	p.metaRawStr(ev.Meta, "auth_type", auth.Get("type"))
+	p.metaVal(ev.Meta, "resource_meta", res, "meta")
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
 // tfcActor: auth.type Client → user or service by accessor prefix;
 // Impersonated → the accessor, keeping auth.impersonator_id; System → system.
-func (p *Parser) tfcActor(a *Actor, v *value) {
-	a.ID = p.str(v, "auth", "accessor_id")
-	a.Name = p.str(v, "auth", "description")
-	a.ImpersonatorID = p.str(v, "auth", "impersonator_id")
-	if p.str(v, "auth", "type") == "System" {
+func (p *Parser) tfcActor(a *Actor, auth *value) {
+	a.ID = p.str(auth, "accessor_id")
+	a.Name = p.str(auth, "description")
+	a.ImpersonatorID = p.str(auth, "impersonator_id")
+	if p.str(auth, "type") == "System" {
 		a.Type = ActorSystem
 		return
 	}
