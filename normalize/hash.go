@@ -81,7 +81,7 @@ func scanString(s []byte) (int, bool) {
 		// Jump eight bytes at a time to the next quote, backslash or
 		// control byte (long values: URLs, Boundary's base64 copy).
 		for i+8 <= len(s) {
-			if m := specialMask(binary.LittleEndian.Uint64(s[i:])); m != 0 {
+			if m := stringMask(binary.LittleEndian.Uint64(s[i:])); m != 0 {
 				i += bits.TrailingZeros64(m) >> 3
 				break
 			}
@@ -113,17 +113,6 @@ func scanString(s []byte) (int, bool) {
 			return -1, esc
 		}
 	}
-}
-
-// specialMask flags (high bit of the byte) every byte of x that is a
-// quote, a backslash or below 0x20, and maybe bytes above the first such:
-// the lowest flagged byte is exact, as a borrow only comes from a flagged
-// byte below.
-func specialMask(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q := x ^ 0x2222222222222222  // zero where x has '"'
-	bs := x ^ 0x5c5c5c5c5c5c5c5c // zero where x has '\\'
-	return ((x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
 }
 
 // validString checks a string's content: no raw control bytes, escapes

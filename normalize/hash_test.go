@@ -17,9 +17,9 @@ func firstSpecial(w [8]byte) int {
 	return 8
 }
 
-// lowestFlagged is the byte index specialMask's lowest flag points at.
+// lowestFlagged is the byte index stringMask's lowest flag points at.
 func lowestFlagged(w [8]byte) int {
-	return bits.TrailingZeros64(specialMask(binary.LittleEndian.Uint64(w[:]))) >> 3
+	return bits.TrailingZeros64(stringMask(binary.LittleEndian.Uint64(w[:]))) >> 3
 }
 
 // TestSpecialMask checks the word-at-a-time test against a byte loop for
@@ -35,7 +35,7 @@ func TestSpecialMask(t *testing.T) {
 				}
 				w[pos] = byte(c)
 				if got, want := lowestFlagged(w), firstSpecial(w); got != want {
-					t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
+					t.Fatalf("stringMask(%q): lowest flag at %d, want %d", w, got, want)
 				}
 			}
 		}
@@ -49,7 +49,7 @@ func FuzzSpecialMask(f *testing.F) {
 		var w [8]byte
 		binary.LittleEndian.PutUint64(w[:], x)
 		if got, want := lowestFlagged(w), firstSpecial(w); got != want {
-			t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
+			t.Fatalf("stringMask(%q): lowest flag at %d, want %d", w, got, want)
 		}
 	})
 }

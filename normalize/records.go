@@ -3,10 +3,8 @@ package normalize
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
-	"math/bits"
 )
 
 // Record is one input record with where it came from.
@@ -216,7 +214,7 @@ type valueScanner struct {
 }
 
 // feed scans b; done reports the value ended, at b[:end]. Inside a string
-// it skips eight bytes at a time up to the next quote or backslash.
+// it skips eight bytes at a time (nextSpecial).
 func (s *valueScanner) feed(b []byte) (end int, done bool) {
 	for i := 0; i < len(b); i++ {
 		if s.inStr {
@@ -224,13 +222,16 @@ func (s *valueScanner) feed(b []byte) (end int, done bool) {
 				s.esc = false
 				continue
 			}
-			i = nextQuoteOrBackslash(b, i)
+			i = nextSpecial(b, i)
 			if i == len(b) {
 				break
 			}
 			if b[i] == '\\' {
 				s.esc = true
 				continue
+			}
+			if b[i] != '"' {
+				continue // a control byte: Parse reports the record
 			}
 			s.inStr = false
 			if s.depth == 0 {
@@ -251,27 +252,6 @@ func (s *valueScanner) feed(b []byte) (end int, done bool) {
 		}
 	}
 	return len(b), false
-}
-
-// nextQuoteOrBackslash is the index of the first '"' or '\\' in b from i
-// on, or len(b). A word's lowest flagged byte is exact: the borrow of the
-// zero-byte test only flags bytes above a real match.
-func nextQuoteOrBackslash(b []byte, i int) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	for ; i+8 <= len(b); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:])
-		q := x ^ 0x2222222222222222  // zero where x has '"'
-		bs := x ^ 0x5c5c5c5c5c5c5c5c // zero where x has '\\'
-		if m := ((q-ones)&^q | (bs-ones)&^bs) & highs; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(b); i++ {
-		if b[i] == '"' || b[i] == '\\' {
-			return i
-		}
-	}
-	return len(b)
 }
 
 // splitArray calls fn with each element of the array b (bracket-balanced,

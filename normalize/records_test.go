@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 	"testing"
@@ -109,24 +108,4 @@ func TestReadRecordsDataIsOwned(t *testing.T) {
 	if string(recs[0].Data) != `{"a":1}` {
 		t.Fatalf("records share memory: %q", recs[0].Data)
 	}
-}
-
-// FuzzNextQuoteOrBackslash: the word-at-a-time search finds what a
-// byte-by-byte one does, from every start.
-func FuzzNextQuoteOrBackslash(f *testing.F) {
-	for _, s := range []string{"", `"`, `\`, `abcdefgh"`, `abcdefghijklmno\p`, "\x00\x22\x5c\xff\xa2\xdc",
-		`0123456"89abcdef`, `"\"`, "\xa2\xa2\xa2\xa2\xa2\xa2\xa2\xa2\"", "!!!!!!!!#", "][\\\"[]"} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		for i := 0; i <= len(b); i++ {
-			want := len(b)
-			if j := bytes.IndexAny(b[i:], "\"\\"); j >= 0 {
-				want = i + j
-			}
-			if got := nextQuoteOrBackslash(b, i); got != want {
-				t.Fatalf("nextQuoteOrBackslash(%q, %d) = %d, want %d", b, i, got, want)
-			}
-		}
-	})
 }
