@@ -77,7 +77,11 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 // reply then names the first refused record (see doc.go).
 func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
 	wk := s.workers.Get().(*worker)
-	defer s.workers.Put(wk)
+	defer func() {
+		if cap(wk.events) <= maxPooledEvents {
+			s.workers.Put(wk)
+		} // else: grown by a huge request, left to the GC rather than kept
+	}()
 	frames := s.frames(kind, body)
 	if len(frames) > s.cfg.MaxEvents {
 		return outcome{reply: tooMany()}
@@ -107,10 +111,15 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	return out
 }
 
+// maxPooledEvents bounds the requests whose worker is pooled again: the
+// parser storage and event slice of a request of up to HEC_MAX_EVENTS
+// events would otherwise stay allocated in every pooled worker.
+const maxPooledEvents = 4096
+
 // parse turns well-formed frames into events and collects the refused
 // ones. ok is false when the events exceed MaxEvents (records such as
-// arrays and audit-trail pages expand to many events).
-// The events use wk's parser storage and event slice.
+// arrays and audit-trail pages expand to many events). The events use
+// wk's parser storage and event slice.
 func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, bad []badRecord, ok bool) {
 	events = wk.events[:0]
 	defer func() { wk.events = events[:0] }()
