@@ -50,8 +50,19 @@ const maxReplays = 100
 type lineStart struct{ off, line int }
 
 func (rr *recordReader) run() error {
+	var long []byte // a line longer than the reader's buffer, so far
 	for {
-		b, err := rr.br.ReadBytes('\n')
+		// b views the reader's buffer until the next read: feedLine copies
+		// what it keeps (a record's Data, a value spanning lines).
+		b, err := rr.br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			long = append(long, b...)
+			continue
+		}
+		if long != nil {
+			long = append(long, b...)
+			b, long = long, nil
+		}
 		if len(b) > 0 {
 			rr.line++
 			b = bytes.TrimRight(b, "\r\n")

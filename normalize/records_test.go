@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -107,5 +108,38 @@ func TestReadRecordsDataIsOwned(t *testing.T) {
 	recs[1].Data[2] = 'X'
 	if string(recs[0].Data) != `{"a":1}` {
 		t.Fatalf("records share memory: %q", recs[0].Data)
+	}
+}
+
+// TestReadRecordsLongLinesAndOwnership: lines longer than the reader's
+// buffer arrive whole, and every Record's Data is its own (kept records do
+// not change as reading goes on).
+func TestReadRecordsLongLinesAndOwnership(t *testing.T) {
+	long := `{"id":"long","note":"` + strings.Repeat("x", 200<<10) + `"}`
+	var want []string
+	var in strings.Builder
+	for i := range 50 {
+		rec := fmt.Sprintf(`{"id":"r%d","pad":"%s"}`, i, strings.Repeat("p", i*97))
+		if i%10 == 3 {
+			rec = long
+		}
+		want = append(want, rec)
+		in.WriteString(rec + "\r\n")
+	}
+	var got []Record
+	err := ReadRecords(strings.NewReader(in.String()), func(r Record) error {
+		got = append(got, r)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d records, want %d", len(got), len(want))
+	}
+	for i, r := range got {
+		if string(r.Data) != want[i] || r.Line != i+1 {
+			t.Fatalf("record %d (line %d): %.60q…, want line %d %.60q…", i, r.Line, r.Data, i+1, want[i])
+		}
 	}
 }
