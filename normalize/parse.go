@@ -161,10 +161,9 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) error {
 	return p.parseValue(v, raw, w, d)
 }
 
-// parseValue turns a parsed value whose compact JSON is raw into events.
-// raw is owned by the caller and may become an event's Raw.
 // parseValue turns a parsed value whose compact JSON is raw into events,
-// appended to p.out.
+// appended to p.out. raw is owned by the caller and may become an event's
+// Raw.
 func (p *Parser) parseValue(v *value, raw []byte, w *wrapper, d int) error {
 	switch v.Type() {
 	case typeArray:

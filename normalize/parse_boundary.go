@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unsafe"
 )
 
 // parseBoundary maps an HCP Boundary CloudEvent (type audit, data.type
@@ -112,7 +111,8 @@ func (p *Parser) boundaryRequest(ev *Event) {
 	if ev.Request.StatusCode != 0 {
 		status = strconv.AppendInt(num[:0], int64(ev.Request.StatusCode), 10)
 	}
-	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, unsafe.String(unsafe.SliceData(status), len(status)))
+	// sentence copies its words, so string(status) stays on the stack.
+	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, string(status))
 }
 
 // serializedCheck decodes serialized (base64url, padding tolerated) with

@@ -78,9 +78,9 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
 	wk := s.workers.Get().(*worker)
 	defer func() {
-		if cap(wk.events) <= maxPooledEvents {
+		if cap(wk.events) <= maxPooledEvents { // a worker grown by a huge request is left to the GC
 			s.workers.Put(wk)
-		} // else: grown by a huge request, left to the GC rather than kept
+		}
 	}()
 	frames := s.frames(kind, body)
 	if len(frames) > s.cfg.MaxEvents {
