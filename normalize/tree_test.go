@@ -3,6 +3,8 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -205,4 +207,48 @@ func FuzzCheckJSON(f *testing.F) {
 			t.Fatalf("checkJSON breaks=%v for %q", breaks, b)
 		}
 	})
+}
+
+// TestTreeMemberMatchesVisit: in every object of every testdata record,
+// member(k) is the first member Visit yields for k.
+func TestTreeMemberMatchesVisit(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*/*.json")
+	tr := &tree{}
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := tr.parse(nil, data); !ok {
+			continue
+		}
+		var walk func(v *value)
+		walk = func(v *value) {
+			switch v.Type() {
+			case typeObject:
+				first := map[string]*value{}
+				v.Visit(func(k []byte, x *value) {
+					if _, ok := first[string(k)]; !ok {
+						first[string(k)] = x
+					}
+					walk(x)
+				})
+				for k, x := range first {
+					n++
+					if got := v.member(k); got != x {
+						t.Errorf("%s: member(%q) is not its first member", f, k)
+					}
+				}
+			case typeArray:
+				for _, x := range v.GetArray() {
+					walk(x)
+				}
+			}
+		}
+		walk(tr.root())
+	}
+	if n < 500 {
+		t.Fatalf("only %d lookups checked", n)
+	}
 }
