@@ -47,16 +47,35 @@ func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 
 // appendEscapedFrom appends the rest of the JSON string whose content is s,
 // starting with the unsafe byte s[i] (s[:i] is copied as it is), and the
-// closing quote. It works a word at a time, storing whole words into dst's
-// spare capacity (so a text dense with quotes, a raw record as
-// event.original, costs no copy call per run): escapeWord does a word of
-// ASCII whatever it holds; otherwise the word is kept up to its first
-// unsafe byte, which is then done alone. A word stored lies within the
-// output still to come (each byte left becomes at least one byte, then
-// the quote), so nothing past the final length is written.
+// closing quote. Where there is a vector kernel (quoteKernel), long runs
+// whose only unsafe bytes are quotes, the bulk of a raw record as
+// event.original, go to escapeQuotesSSSE3; the block it stops at, and
+// everything on other machines, is done by escapeWords.
 func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
 	dst = append(dst, s[:i]...)
 	for i < len(s) {
+		if quoteKernel && len(s)-i >= 24 {
+			dst = slices.Grow(dst, 2*(len(s)-i))
+			w, r := escapeQuotesSSSE3(unsafe.SliceData(dst[len(dst):cap(dst)]), &s[i], len(s)-i)
+			dst, i = dst[:len(dst)+w], i+r
+			dst, i = escapeWords(dst, s, i, min(i+16, len(s)))
+			continue
+		}
+		dst, i = escapeWords(dst, s, i, len(s))
+	}
+	return append(dst, '"')
+}
+
+// escapeWords appends s from i, escaped, until at least end, and returns
+// the offset it got to. It works a word at a time, storing whole words
+// into dst's spare capacity (so a text dense with quotes costs no copy
+// call per run): escapeWord does a word of ASCII whatever it holds;
+// otherwise the word is kept up to its first unsafe byte, which is then
+// done alone. A word stored lies within the output still to come (each
+// byte left becomes at least one byte, then the quote), so nothing past
+// the final length is written.
+func escapeWords(dst []byte, s []byte, i, end int) ([]byte, int) {
+	for i < end {
 		if cap(dst)-len(dst) < 64 {
 			dst = slices.Grow(dst, len(s)-i+64)
 		}
@@ -79,7 +98,7 @@ func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
 		}
 		dst, i = appendEscapedOne(dst, s, i)
 	}
-	return append(dst, '"')
+	return dst, i
 }
 
 // escapeWord appends the eight ASCII bytes of x escaped. dst has room for

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -45,7 +46,8 @@ func TestAppendStringMatchesEncodingJSON(t *testing.T) {
 }
 
 func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "a\"b", "\xff", "<&>", "\u2028", "\x00\t"} {
+	for _, s := range []string{"", "a\"b", "\xff", "<&>", "\u2028", "\x00\t",
+		`{"id":"a","type":"b","data":{"x":"y","z":[1,"2"],"k":"<v>"}}`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -168,7 +170,7 @@ func TestAppendStringWordPairs(t *testing.T) {
 // never touch the buffer past the returned length, whatever spare
 // capacity the caller's buffer has.
 func TestAppendStringStaysInItsLength(t *testing.T) {
-	for _, s := range []string{`{"a":"b","c":[1,2,"<&>"]}`, "\"\"\"\"\"\"\"\"\"", "abcdefgh\"", "\xff\xffabcdefgh\""} {
+	for _, s := range []string{`{"a":"b","c":[1,2,"<&>"]}`, strings.Repeat(`"ab`, 20), strings.Repeat(`"`, 41), strings.Repeat("x", 24), `"` + strings.Repeat("x", 15), `"` + strings.Repeat("x", 23), "\"\"\"\"\"\"\"\"\"", "abcdefgh\"", "\xff\xffabcdefgh\""} {
 		for spare := 0; spare < 40; spare++ {
 			want, _ := json.Marshal(s)
 			buf := make([]byte, 3, 3+len(want)+spare)
@@ -183,6 +185,68 @@ func TestAppendStringStaysInItsLength(t *testing.T) {
 			if &got[0] == &buf[0] && strings.Trim(string(full[len(got):]), "#") != "" {
 				t.Fatalf("appendString(%q) wrote past its length: %q", s, full[len(got):])
 			}
+		}
+	}
+}
+
+// TestAppendStringQuoteKernel escapes random strings, long enough for the
+// vector kernel and dense with quotes like a raw record, with the other
+// unsafe bytes now and then in every position, and compares with
+// encoding/json; also with the kernel switched off where there is one.
+func TestAppendStringQuoteKernel(t *testing.T) {
+	alphabet := []string{"a", "b", "{", ":", ",", `"`, `"`, `"`, "0"}
+	rare := []string{"\\", "<", ">", "&", "\x00", "\n", "\x1f", "\x7f", "é", "\xff", "\u2028", "世"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := range 3000 {
+		var sb strings.Builder
+		size := r.IntN(200)
+		for sb.Len() < size {
+			if r.IntN(40) == 0 {
+				sb.WriteString(rare[r.IntN(len(rare))])
+			} else {
+				sb.WriteString(alphabet[r.IntN(len(alphabet))])
+			}
+		}
+		s := sb.String()
+		want, _ := json.Marshal(s)
+		// A prefix of every length up to a block puts the blocks at every
+		// offset of the output buffer.
+		pre := strings.Repeat("p", n%17)
+		if got := appendString([]byte(pre), s); string(got) != pre+string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got[len(pre):], want)
+		}
+	}
+}
+
+// TestEscapeQuotesKernel drives the kernel itself: it escapes whole
+// blocks of quote-only text, stops at a block holding any other unsafe
+// byte, and always leaves at least eight bytes.
+func TestEscapeQuotesKernel(t *testing.T) {
+	if !quoteKernel {
+		t.Skip("no vector kernel on this machine")
+	}
+	for _, tt := range []struct {
+		in       string
+		wantRead int
+	}{
+		{strings.Repeat(`"a"`, 8), 16},                                // 24 bytes: one block, eight left
+		{strings.Repeat(`"`, 40), 32},                                 // all quotes
+		{strings.Repeat("x", 23), 0},                                  // too short
+		{strings.Repeat("x", 16) + "<" + strings.Repeat("y", 30), 16}, // '<' in the second block
+		{"\\" + strings.Repeat("y", 40), 0},                           // backslash first
+		{strings.Repeat("z", 31) + "é" + strings.Repeat("y", 30), 16},
+		{strings.Repeat("\x7f~ ", 20), 48}, // DEL, '~' and space are safe
+	} {
+		src := []byte(tt.in)
+		dst := make([]byte, 2*len(src))
+		w, r := escapeQuotesSSSE3(&dst[0], &src[0], len(src))
+		if r != tt.wantRead {
+			t.Errorf("%q: read %d, want %d", tt.in, r, tt.wantRead)
+			continue
+		}
+		want, _ := json.Marshal(tt.in[:r])
+		if got := string(dst[:w]); got != string(want[1:len(want)-1]) {
+			t.Errorf("%q: wrote %s, want %s", tt.in, got, want[1:len(want)-1])
 		}
 	}
 }
