@@ -55,8 +55,50 @@ func (w *jsonw) strOmit(k, v string) {
 // int appends an integer member.
 func (w *jsonw) int(k string, v int64) {
 	w.key(k)
-	w.b = strconv.AppendInt(w.b, v, 10)
+	w.b = appendInt(w.b, v)
 }
+
+// appendInt appends v in decimal like strconv.AppendInt, without its call
+// chain for the small non-negative numbers renderings write (ids, codes,
+// milliseconds since the epoch), two digits at a time.
+func appendInt(dst []byte, v int64) []byte {
+	if v < 0 || v >= 1e18 {
+		return strconv.AppendInt(dst, v, 10)
+	}
+	if v < 10 {
+		return append(dst, byte('0'+v))
+	}
+	var buf [18]byte
+	i, u := len(buf), uint64(v)
+	for u >= 100 {
+		q := u / 100
+		r := 2 * (u - 100*q)
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[r], digitPairs[r+1]
+		u = q
+	}
+	if u >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[2*u], digitPairs[2*u+1]
+	} else {
+		i--
+		buf[i] = byte('0' + u)
+	}
+	return append(dst, buf[i:]...)
+}
+
+// digitPairs holds 00 to 99.
+const digitPairs = "" +
+	"00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
 
 // intOmit appends an integer member unless v is zero.
 func (w *jsonw) intOmit(k string, v int64) {

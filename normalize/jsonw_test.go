@@ -2,7 +2,9 @@ package normalize
 
 import (
 	"encoding/json"
+	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -247,6 +249,21 @@ func TestEscapeQuotesKernel(t *testing.T) {
 		want, _ := json.Marshal(tt.in[:r])
 		if got := string(dst[:w]); got != string(want[1:len(want)-1]) {
 			t.Errorf("%q: wrote %s, want %s", tt.in, got, want[1:len(want)-1])
+		}
+	}
+}
+
+// TestAppendInt compares appendInt with strconv at every number of digits
+// and at the edges of its fast path.
+func TestAppendInt(t *testing.T) {
+	vs := []int64{0, 1, 9, 10, 99, 100, 101, 999, 1000, 6003, 600301, 1733443200123,
+		1e17 - 1, 1e17, 1e18 - 1, 1e18, math.MaxInt64, -1, -10, math.MinInt64}
+	for p := int64(1); p < 1e18; p *= 10 {
+		vs = append(vs, p-1, p, p+1, 7*p+3)
+	}
+	for _, v := range vs {
+		if got, want := string(appendInt([]byte("x"), v)), "x"+strconv.FormatInt(v, 10); got != want {
+			t.Errorf("appendInt(%d) = %s, want %s", v, got, want)
 		}
 	}
 }

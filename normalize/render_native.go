@@ -1,7 +1,5 @@
 package normalize
 
-import "strconv"
-
 // renderNative writes the native schema of SCHEMA.md: every field present in
 // the struct's order, empty strings and zero status code included, meta {}
 // when nil and raw null when nil. Every member is always there, so each
@@ -35,7 +33,7 @@ func renderNative(w *jsonw, ev *Event) {
 	b = appendMember(b, `,"client_ip":`, r.ClientIP)
 	b = appendMember(b, `,"user_agent":`, r.UserAgent)
 	b = append(b, `,"status_code":`...)
-	b = strconv.AppendInt(b, int64(r.StatusCode), 10)
+	b = appendInt(b, int64(r.StatusCode))
 	b = appendMember(b, `},"message":`, ev.Message)
 	b = appendMember(b, `,"severity":`, ev.Severity)
 	b = append(b, `,"meta":`...)

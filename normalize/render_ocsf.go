@@ -1,7 +1,5 @@
 package normalize
 
-import "strconv"
-
 // OCSFVersion is the OCSF schema version the rendering follows
 // (metadata.version).
 const OCSFVersion = "1.3.0"
@@ -41,7 +39,7 @@ func renderOCSF(w *jsonw, ev *Event) {
 	if ev.Request.StatusCode != 0 {
 		w.key("status_code")
 		w.b = append(w.b, '"')
-		w.b = strconv.AppendInt(w.b, int64(ev.Request.StatusCode), 10)
+		w.b = appendInt(w.b, int64(ev.Request.StatusCode))
 		w.b = append(w.b, '"')
 	}
 	w.strOmit("message", ev.Message)
