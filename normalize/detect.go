@@ -80,47 +80,93 @@ func (p *Parser) detectValue(v *value, d int) (string, error) {
 // detectObject recognises an object by the fields SCHEMA.md lists. The
 // checks are ordered from the most specific marker to the loosest.
 func detectObject(v *value) string {
+	t := topMembers(v)
 	switch {
-	case isHEC(v):
+	case t.event != nil && t.onlyHEC:
 		return kindHEC
-	case typ(v.Get("data")) == typeArray && v.Exists("pagination"):
+	case typ(t.data) == typeArray && t.pagination != nil:
 		return kindTFCPage
-	case string(v.GetStringBytes("stream", "topic")) == StreamTestTopic:
+	case string(t.stream.GetStringBytes("topic")) == StreamTestTopic:
 		return KindStreamTest
-	case isObject(v, "control_plane_event"):
+	case typ(t.controlPlane) == typeObject:
 		return KindHCPControl
-	case v.Exists("specversion") && isObject(v, "data", "request_info"):
+	case t.specversion != nil && isObject(t.data, "request_info"):
 		return KindBoundary
-	case isObject(v, "auth") && isObject(v, "resource"):
+	case typ(t.auth) == typeObject && typ(t.resource) == typeObject:
 		return KindTFCAuditTrail
-	case isObject(v, "request_info") && isObject(v, "authentication_info"):
+	case typ(t.requestInfo) == typeObject && typ(t.authnInfo) == typeObject:
 		return KindHCPPlatform
-	case hasTypePrefix(v, "actor", "type") || hasTypePrefix(v, "metadata", "actor", "type"):
+	case hasTypePrefix(t.actor, "type") || hasTypePrefix(t.metadata, "actor", "type"):
 		return KindPacker
-	case isTFELine(v.GetStringBytes("log")):
+	case isTFELine(t.log.GetStringBytes()):
 		return KindTFEAuditLog
-	case len(v.GetStringBytes("resource")) > 0 && len(v.GetStringBytes("action")) > 0 &&
-		v.Exists("actor"):
+	case len(t.resource.GetStringBytes()) > 0 && len(t.action.GetStringBytes()) > 0 &&
+		t.actor != nil:
 		return KindTFEAuditLog // the bare JSON payload of an [Audit Log] line
 	}
 	return KindUnknown
 }
 
-// isHEC: an object with "event" and no keys other than HEC's own.
-func isHEC(v *value) bool {
-	o := v.GetObject()
-	if o == nil || o.Get("event") == nil {
-		return false
+// top holds the members of a record's top-level object that detection
+// looks at (the first of each name, as Get finds), gathered in one pass
+// rather than one lookup each: most lookups of a record miss, and a miss
+// reads every member.
+type top struct {
+	event, data, pagination, stream, controlPlane, specversion *value
+	auth, resource, requestInfo, authnInfo, actor, metadata    *value
+	log, action                                                *value
+	onlyHEC                                                    bool // no member other than HEC's own
+}
+
+func topMembers(v *value) (t top) {
+	if v == nil || v.typ != typeObject {
+		return t
 	}
-	ok := true
-	o.Visit(func(k []byte, _ *value) {
-		switch string(k) {
-		case "event", "time", "host", "source", "sourcetype", "index", "fields":
-		default:
-			ok = false
+	t.onlyHEC = true
+	vals := v.t.vals
+	for j := v.idx + 1; j < v.next; {
+		key, x := &vals[j], &vals[j+1]
+		j = x.next
+		var slot **value
+		hec := false
+		switch string(key.str()) {
+		case "event":
+			slot, hec = &t.event, true
+		case "time", "host", "source", "sourcetype", "index", "fields":
+			hec = true
+		case "data":
+			slot = &t.data
+		case "pagination":
+			slot = &t.pagination
+		case "stream":
+			slot = &t.stream
+		case "control_plane_event":
+			slot = &t.controlPlane
+		case "specversion":
+			slot = &t.specversion
+		case "auth":
+			slot = &t.auth
+		case "resource":
+			slot = &t.resource
+		case "request_info":
+			slot = &t.requestInfo
+		case "authentication_info":
+			slot = &t.authnInfo
+		case "actor":
+			slot = &t.actor
+		case "metadata":
+			slot = &t.metadata
+		case "log":
+			slot = &t.log
+		case "action":
+			slot = &t.action
 		}
-	})
-	return ok
+		t.onlyHEC = t.onlyHEC && hec
+		if slot != nil && *slot == nil {
+			*slot = x
+		}
+	}
+	return t
 }
 
 func isObject(v *value, keys ...string) bool {

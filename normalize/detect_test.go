@@ -2,6 +2,8 @@ package normalize
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -51,5 +53,69 @@ func TestDetect(t *testing.T) {
 				t.Errorf("Detect = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestTopMembersMatchesGet: for every object of every testdata record,
+// and for made-up objects with repeated and escaped keys, topMembers
+// finds what Get finds for each name, and onlyHEC holds exactly when
+// every key is one of HEC's own.
+func TestTopMembersMatchesGet(t *testing.T) {
+	docs := []string{
+		`{"event":{"a":1},"time":1,"host":"h","source":"s","sourcetype":"t","index":"i","fields":{}}`,
+		`{"event":1,"extra":2}`,
+		`{"data":[1],"data":{"x":1},"pagination":null}`,
+		`{"\u0065vent":"escaped key","log":"[Audit Log] x","action":"a","resource":"r","actor":"u"}`,
+		`{"stream":{"topic":"t"},"control_plane_event":{},"specversion":"1.0","auth":{},"request_info":{},"authentication_info":{},"metadata":{"actor":{"type":"TYPE_X"}}}`,
+		`{}`,
+	}
+	files, _ := filepath.Glob("testdata/*/*.json")
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, string(data))
+	}
+	names := []string{"event", "data", "pagination", "stream", "control_plane_event", "specversion",
+		"auth", "resource", "request_info", "authentication_info", "actor", "metadata", "log", "action"}
+	hecKeys := map[string]bool{"event": true, "time": true, "host": true, "source": true, "sourcetype": true, "index": true, "fields": true}
+	tr := &tree{}
+	n := 0
+	for i, doc := range docs {
+		if _, ok := tr.parse(nil, []byte(doc)); !ok {
+			continue
+		}
+		var walk func(v *value)
+		walk = func(v *value) {
+			switch v.Type() {
+			case typeObject:
+				n++
+				top := topMembers(v)
+				got := []*value{top.event, top.data, top.pagination, top.stream, top.controlPlane, top.specversion,
+					top.auth, top.resource, top.requestInfo, top.authnInfo, top.actor, top.metadata, top.log, top.action}
+				for j, k := range names {
+					if got[j] != v.Get(k) {
+						t.Errorf("doc %d: topMembers' %s is not Get(%q)", i, k, k)
+					}
+				}
+				only := true
+				v.Visit(func(k []byte, x *value) {
+					only = only && hecKeys[string(k)]
+					walk(x)
+				})
+				if top.onlyHEC != only {
+					t.Errorf("doc %d: onlyHEC = %v, want %v", i, top.onlyHEC, only)
+				}
+			case typeArray:
+				for _, x := range v.GetArray() {
+					walk(x)
+				}
+			}
+		}
+		walk(tr.root())
+	}
+	if n < 200 {
+		t.Fatalf("only %d objects checked", n)
 	}
 }
