@@ -84,3 +84,76 @@ done:
 	MOVQ DI, written+24(FP)
 	MOVQ SI, read+32(FP)
 	RET
+
+// func specialBits(dst *uint64, src *byte, blocks int)
+TEXT ·specialBits(SB), NOSPLIT, $0-24
+	MOVQ  dst+0(FP), DI
+	MOVQ  src+8(FP), SI
+	MOVQ  blocks+16(FP), CX
+	MOVOU ·quoteConst+0(SB), X8   // '"'
+	MOVOU ·quoteConst+16(SB), X9  // '\\'
+	MOVOU ·quoteConst+80(SB), X10 // 0x1f
+	PXOR  X11, X11
+
+sloop:
+	TESTQ CX, CX
+	JZ    sdone
+
+	MOVOU    0(SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PSUBUSB  X10, X0
+	PCMPEQB  X11, X0
+	POR      X0, X1
+	PMOVMSKB X1, AX
+
+	MOVOU    16(SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PSUBUSB  X10, X0
+	PCMPEQB  X11, X0
+	POR      X0, X1
+	PMOVMSKB X1, BX
+	SHLQ     $16, BX
+	ORQ      BX, AX
+
+	MOVOU    32(SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PSUBUSB  X10, X0
+	PCMPEQB  X11, X0
+	POR      X0, X1
+	PMOVMSKB X1, BX
+	SHLQ     $32, BX
+	ORQ      BX, AX
+
+	MOVOU    48(SI), X0
+	MOVO     X0, X1
+	PCMPEQB  X8, X1
+	MOVO     X0, X2
+	PCMPEQB  X9, X2
+	POR      X2, X1
+	PSUBUSB  X10, X0
+	PCMPEQB  X11, X0
+	POR      X0, X1
+	PMOVMSKB X1, BX
+	SHLQ     $48, BX
+	ORQ      BX, AX
+
+	MOVQ AX, (DI)
+	ADDQ $64, SI
+	ADDQ $8, DI
+	DECQ CX
+	JMP  sloop
+
+sdone:
+	RET

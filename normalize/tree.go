@@ -1,6 +1,11 @@
 package normalize
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"slices"
+)
 
 // jtype is the type of one JSON value in a tree.
 type jtype uint8
@@ -42,6 +47,10 @@ type tree struct {
 	vals  []value
 	stack []int32 // open containers while parsing
 	unesc []byte  // unescaped copies of escaped strings, reset per parse
+	// specials has bit i%64 of word i/64 set where the source's byte i is
+	// a quote, a backslash or below 0x20 (and past its end), so the end of
+	// a string is found a word of the map at a time (scanString).
+	specials []uint64
 }
 
 // Parser states: what may come next.
@@ -66,6 +75,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 	if len(src) > math.MaxInt32/2 {
 		return dst, false
 	}
+	t.mapSpecials(src)
 	rawStart := len(dst)
 	run, shift := 0, 0 // src[run:] is not copied yet; src index j lands at raw offset j+shift
 	state := wantValue
@@ -118,7 +128,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 			if c != '"' {
 				return dst, false
 			}
-			n, esc := scanString(src[i+1:])
+			n, esc := t.scanString(src, i+1)
 			if n < 0 {
 				return dst, false
 			}
@@ -150,7 +160,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 			state = next
 			continue
 		case '"':
-			n, esc := scanString(src[i+1:])
+			n, esc := t.scanString(src, i+1)
 			if n < 0 {
 				return dst, false
 			}
@@ -186,6 +196,83 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 	}
 	t.raw = dst[rawStart:len(dst):len(dst)]
 	return dst, true
+}
+
+// mapSpecials fills t.specials for src: the whole 64-byte blocks by
+// specialBits, the rest from a copy padded with zero bytes, which count
+// as special, so a scan never runs off the map.
+func (t *tree) mapSpecials(src []byte) {
+	full := len(src) / 64
+	t.specials = slices.Grow(t.specials[:0], full+1)[:full+1]
+	if full > 0 {
+		specialBits(&t.specials[0], &src[0], full)
+	}
+	var pad [64]byte
+	copy(pad[:], src[64*full:])
+	specialBits(&t.specials[full], &pad[0], 1)
+}
+
+// scanString checks the string whose content starts at src[i] (after the
+// opening quote) and returns the length of its content, or -1 when it is
+// unterminated or holds a raw control byte or an invalid escape, and
+// whether it holds an escape. The quotes, backslashes and control bytes
+// come from t.specials.
+func (t *tree) scanString(src []byte, i int) (int, bool) {
+	esc := false
+	for p := i; ; {
+		w := p >> 6
+		m := t.specials[w] >> (p & 63)
+		for m == 0 {
+			w++ // the padding guarantees a bit in the last word
+			m = t.specials[w]
+			p = w << 6
+		}
+		p += bits.TrailingZeros64(m)
+		if p >= len(src) {
+			return -1, esc
+		}
+		switch c := src[p]; {
+		case c == '"':
+			return p - i, esc
+		case c < 0x20 || p+1 >= len(src):
+			return -1, esc
+		}
+		esc = true
+		switch src[p+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			p += 2
+		case 'u':
+			if p+5 >= len(src) || !isHex(src[p+2]) || !isHex(src[p+3]) || !isHex(src[p+4]) || !isHex(src[p+5]) {
+				return -1, esc
+			}
+			p += 6
+		default:
+			return -1, esc
+		}
+	}
+}
+
+// specialBitsGo is specialBits for dst and src in Go, a word of src at a
+// time: exact zero-byte tests on the low seven bits (see unsafeMask), the
+// high bits of the eight bytes then gathered into one byte by a multiply.
+func specialBitsGo(dst []uint64, src []byte) {
+	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	for w := range dst {
+		var word uint64
+		for k := range 8 {
+			x := binary.LittleEndian.Uint64(src[64*w+8*k:])
+			low := x & lows
+			q := low ^ '"'*ones
+			bs := low ^ '\\'*ones
+			notQ := q + lows                // high bit: not '"' (in the low seven bits)
+			notBS := bs + lows              // high bit: not '\\'
+			notCtl := (low + 0x60*ones) | x // high bit: 0x20 or above
+			m := ^((notQ & notBS) | x) | ^notCtl
+			m &= highs
+			word |= ((m >> 7) * 0x0102040810204080) >> 56 << (8 * k)
+		}
+		dst[w] = word
+	}
 }
 
 // push appends a value node; a container's end and next are set by close.

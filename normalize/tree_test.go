@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -250,5 +251,78 @@ func TestTreeMemberMatchesVisit(t *testing.T) {
 	}
 	if n < 500 {
 		t.Fatalf("only %d lookups checked", n)
+	}
+}
+
+// TestSpecialBits compares the map of quotes, backslashes and control
+// bytes made by specialBits (the vector kernel on amd64) and by
+// specialBitsGo with a byte at a time, on random bytes of every kind.
+func TestSpecialBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 2000 {
+		blocks := 1 + n%5
+		src := make([]byte, 64*blocks)
+		for i := range src {
+			switch r.IntN(4) {
+			case 0:
+				src[i] = byte(r.IntN(256))
+			case 1:
+				src[i] = []byte{'"', '\\', 0, 0x1f, 0x20, 0x7f, 0x80, 0xa2, 0xdc, 0x9f}[r.IntN(10)]
+			default:
+				src[i] = 'a' + byte(r.IntN(26))
+			}
+		}
+		want := make([]uint64, blocks)
+		for i, c := range src {
+			if c == '"' || c == '\\' || c < 0x20 {
+				want[i/64] |= 1 << (i % 64)
+			}
+		}
+		got := make([]uint64, blocks)
+		specialBits(&got[0], &src[0], blocks)
+		gotGo := make([]uint64, blocks)
+		specialBitsGo(gotGo, src)
+		if !reflect.DeepEqual(got, want) || !reflect.DeepEqual(gotGo, want) {
+			t.Fatalf("%q:\nspecialBits   %x\nspecialBitsGo %x\nwant          %x", src, got, gotGo, want)
+		}
+	}
+}
+
+// TestTreeStringsAcrossWords puts the end of a string, an escape (split
+// over two words of the map or not), a raw control byte and the end of
+// the input at every offset around the map's 64-byte words, and holds
+// the tree to encoding/json's verdict and content.
+func TestTreeStringsAcrossWords(t *testing.T) {
+	for _, tail := range []string{`"`, `\""`, `\\"`, `\u00e9"`, `\u00e"`, "\x00\"", "\x1f\"", `\`, ``, `\"`, `\x"`} {
+		for pad := 50; pad < 140; pad++ {
+			doc := `["` + strings.Repeat("a", pad) + tail + `]`
+			for _, d := range []string{doc, doc[:len(doc)-1], `{"k":` + doc[1:len(doc)-1] + `}`} {
+				var tr tree
+				_, ok := tr.parse(nil, []byte(d))
+				if ok != json.Valid([]byte(d)) {
+					t.Fatalf("parse(%q) = %v, json.Valid says %v", d, ok, !ok)
+				}
+				if !ok {
+					continue
+				}
+				var want any
+				if err := json.Unmarshal([]byte(d), &want); err != nil {
+					t.Fatal(err)
+				}
+				var got any
+				if err := json.Unmarshal(tr.raw, &got); err != nil || !reflect.DeepEqual(got, want) {
+					t.Fatalf("parse(%q) kept %s", d, tr.raw)
+				}
+				s, wantS := tr.root().Get("0"), ""
+				if arr, isArr := want.([]any); isArr {
+					wantS = arr[0].(string)
+				} else {
+					s, wantS = tr.root().Get("k"), want.(map[string]any)["k"].(string)
+				}
+				if got := string(s.GetStringBytes()); got != wantS {
+					t.Fatalf("parse(%q): string %q, want %q", d, got, wantS)
+				}
+			}
+		}
 	}
 }
