@@ -30,19 +30,46 @@ func stringBytes(s string) []byte {
 }
 
 // appendEscapedBytes appends the JSON string prefix+s. Safe bytes are
-// found eight at a time (unsafeMask) and copied in runs; only the bytes
-// that need an escape, and non-ASCII ones, are looked at singly.
+// checked eight at a time (unsafeMask) and stored as they are checked, a
+// word at a time, the last few as the string's last word (overlapping
+// bytes already stored with the same bytes): the common string, with
+// nothing to escape, is checked and copied in one pass, with no store
+// past its own bytes. The first unsafe byte hands over to
+// appendEscapedFrom.
 func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 	dst = append(dst, '"')
 	if prefix != "" {
 		dst = append(dst, prefix...)
 	}
-	i := nextUnsafe(s, 0)
-	if i == len(s) { // the common case: nothing to escape
+	if len(s) < 8 {
+		for i, c := range s {
+			if c >= utf8.RuneSelf || safeASCII[c] == 0 {
+				return appendEscapedFrom(slices.Grow(dst, len(s)+8), s, i)
+			}
+		}
 		dst = append(dst, s...)
 		return append(dst, '"')
 	}
-	return appendEscapedFrom(slices.Grow(dst, len(s)+8), s, i)
+	n := len(dst)
+	dst = slices.Grow(dst, len(s)+1)[:n+len(s)]
+	out := dst[n:]
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := binary.LittleEndian.Uint64(s[i:])
+		if m := unsafeMask(x); m != 0 {
+			return appendEscapedFrom(dst[:n], s, i+bits.TrailingZeros64(m)>>3)
+		}
+		binary.LittleEndian.PutUint64(out[i:], x)
+	}
+	if i < len(s) {
+		i = len(s) - 8
+		x := binary.LittleEndian.Uint64(s[i:])
+		if m := unsafeMask(x); m != 0 {
+			return appendEscapedFrom(dst[:n], s, i+bits.TrailingZeros64(m)>>3)
+		}
+		binary.LittleEndian.PutUint64(out[i:], x)
+	}
+	return append(dst, '"')
 }
 
 // appendEscapedFrom appends the rest of the JSON string whose content is s,
@@ -153,22 +180,6 @@ func appendRune(dst []byte, s []byte, i int) ([]byte, int) {
 		dst = append(dst, s[i:i+size]...)
 	}
 	return dst, i + size
-}
-
-// nextUnsafe is the index of the first byte of s at or after i that is not
-// in safeASCII (len(s) when there is none).
-func nextUnsafe(s []byte, i int) int {
-	for ; i+8 <= len(s); i += 8 {
-		if m := unsafeMask(binary.LittleEndian.Uint64(s[i:])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(s); i++ {
-		if c := s[i]; c >= utf8.RuneSelf || safeASCII[c] == 0 {
-			return i
-		}
-	}
-	return i
 }
 
 // highBits has the high bit of every byte of a word set.
