@@ -124,7 +124,7 @@ func topMembers(v *value) (t top) {
 	}
 	t.onlyHEC = true
 	vals := v.t.vals
-	for j := v.idx + 1; j < v.next; {
+	for j := v.idx() + 1; j < v.next; {
 		key, x := &vals[j], &vals[j+1]
 		j = x.next
 		var slot **value

@@ -227,7 +227,7 @@ func (p *Parser) parseItems(arr *value, w *wrapper, d int,
 	}
 	var errs []error
 	vals := arr.t.vals // fn parses nested JSON with deeper trees only
-	for j, i := arr.idx+1, 0; j < arr.next; j, i = vals[j].next, i+1 {
+	for j, i := arr.idx()+1, 0; j < arr.next; j, i = vals[j].next, i+1 {
 		it := &vals[j]
 		if err := fn(it, it.rawBytes(), w, d); err != nil {
 			errs = append(errs, &ItemError{Index: i, Err: err})

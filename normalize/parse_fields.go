@@ -180,7 +180,7 @@ func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys 
 	case typeNull:
 		return
 	case typeObject, typeArray:
-		if x.next == x.idx+1 { // no member or element
+		if x.next == x.idx()+1 { // no member or element
 			return
 		}
 	}

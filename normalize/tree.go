@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // jtype is the type of one JSON value in a tree.
@@ -33,7 +34,6 @@ type value struct {
 	t     *tree
 	typ   jtype
 	esc   bool  // a string (or key) holding backslash escapes
-	idx   int32 // the value's own index in t.vals
 	next  int32 // the index past its subtree
 	start int32 // offset in t.raw; a string's content starts after its quote
 	end   int32 // offset past the value; a string's content ends at its closing quote
@@ -275,6 +275,13 @@ func specialBitsGo(dst []uint64, src []byte) {
 	}
 }
 
+// idx is the value's own index in t.vals, from its address: a node is
+// kept smaller without it, and the division by the node size is a
+// multiply.
+func (v *value) idx() int32 {
+	return int32((uintptr(unsafe.Pointer(v)) - uintptr(unsafe.Pointer(unsafe.SliceData(v.t.vals)))) / unsafe.Sizeof(*v))
+}
+
 // push appends a value node; a container's end and next are set by close.
 // Every slot up to the slice's capacity already points at t (see grow), so
 // reusing one writes no pointer: no write barrier while the GC runs.
@@ -285,7 +292,7 @@ func (t *tree) push(typ jtype, esc bool, start, end int) {
 	}
 	t.vals = t.vals[:n+1]
 	v := &t.vals[n]
-	v.typ, v.esc, v.idx, v.next = typ, esc, int32(n), int32(n+1)
+	v.typ, v.esc, v.next = typ, esc, int32(n+1)
 	v.start, v.end = int32(start), int32(end)
 }
 

@@ -61,7 +61,7 @@ func (v *value) Get(keys ...string) *value {
 // member is the value of the object member named k, or nil.
 func (v *value) member(k string) *value {
 	vals, raw := v.t.vals, v.t.raw
-	for j := v.idx + 1; j < v.next; {
+	for j := v.idx() + 1; j < v.next; {
 		key, x := &vals[j], &vals[j+1]
 		if int(key.end-key.start) == len(k) && !key.esc {
 			if string(raw[key.start:key.end]) == k {
@@ -82,7 +82,7 @@ func (v *value) elem(k string) *value {
 		return nil
 	}
 	vals := v.t.vals
-	for j := v.idx + 1; j < v.next; j = vals[j].next {
+	for j := v.idx() + 1; j < v.next; j = vals[j].next {
 		if n == 0 {
 			return &vals[j]
 		}
@@ -154,7 +154,7 @@ func (v *value) GetArray(keys ...string) []*value {
 	}
 	vals := x.t.vals
 	out := make([]*value, 0, x.Len())
-	for j := x.idx + 1; j < x.next; j = vals[j].next {
+	for j := x.idx() + 1; j < x.next; j = vals[j].next {
 		out = append(out, &vals[j])
 	}
 	return out
@@ -179,7 +179,7 @@ func (v *value) Visit(f func(k []byte, x *value)) {
 		return
 	}
 	vals := v.t.vals
-	for j := v.idx + 1; j < v.next; {
+	for j := v.idx() + 1; j < v.next; {
 		key, x := &vals[j], &vals[j+1]
 		f(key.str(), x)
 		j = x.next
@@ -193,7 +193,7 @@ func (v *value) Len() int {
 		return 0
 	}
 	n, vals := 0, v.t.vals
-	for j := v.idx + 1; j < v.next; j = vals[j].next {
+	for j := v.idx() + 1; j < v.next; j = vals[j].next {
 		n++
 	}
 	if v.typ == typeObject {
