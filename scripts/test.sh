@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The project's test command (README): vet, unit tests, a short run of every
-# fuzz target, then the integration module against real servers.
+# The project's test command (README): vet, unit tests (normalize also
+# without its amd64 kernels), a short run of every fuzz target, then the
+# integration module against real servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,10 @@ echo "== go vet (main module)"
 go vet ./...
 echo "== go test (main module)"
 go test -count=1 -timeout 20m ./...
+echo "== go test -tags purego ./normalize (the Go paths the amd64 kernels replace)"
+go vet -tags purego ./normalize
+GOARCH=arm64 go vet ./normalize
+go test -count=1 -tags purego ./normalize
 
 # fuzz_one DIR NAME runs one target. Go 1.26's fuzz coordinator can fail a
 # run with a bare "context deadline exceeded" when -fuzztime expires while
