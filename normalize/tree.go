@@ -79,6 +79,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 	rawStart := len(dst)
 	run, shift := 0, 0 // src[run:] is not copied yet; src index j lands at raw offset j+shift
 	state := wantValue
+	ct := jtype(typeNull) // the innermost open container's type; typeNull outside any
 	i := 0
 	for {
 		if i < len(src) && src[i] <= ' ' && isSpace(src[i]) {
@@ -94,18 +95,16 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		c := src[i]
 		switch state {
 		case wantComma:
-			top := len(t.stack) - 1
-			if top < 0 {
+			if ct == typeNull {
 				return dst, false // something after the document's value
 			}
-			ct := t.vals[t.stack[top]].typ
 			switch {
 			case c == ',' && ct == typeObject:
 				state = wantKey
 			case c == ',':
 				state = wantValue
 			case c == '}' && ct == typeObject, c == ']' && ct == typeArray:
-				t.close(i + 1 + shift)
+				ct = t.close(i + 1 + shift)
 			default:
 				return dst, false
 			}
@@ -121,7 +120,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		case wantKey, wantKeyOrEnd:
 			if c == '}' && state == wantKeyOrEnd {
 				i++
-				t.close(i + shift)
+				ct = t.close(i + shift)
 				state = wantComma
 				continue
 			}
@@ -139,7 +138,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		case wantValueOrEnd:
 			if c == ']' {
 				i++
-				t.close(i + shift)
+				ct = t.close(i + shift)
 				state = wantComma
 				continue
 			}
@@ -156,6 +155,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 			}
 			t.stack = append(t.stack, int32(len(t.vals)))
 			t.push(typ, false, i+shift, 0)
+			ct = typ
 			i++
 			state = next
 			continue
@@ -306,12 +306,17 @@ func (t *tree) grow() {
 	t.vals = vals
 }
 
-// close ends the innermost open container at raw offset end.
-func (t *tree) close(end int) {
+// close ends the innermost open container at raw offset end and returns
+// the type of the one now innermost (typeNull when none is open).
+func (t *tree) close(end int) jtype {
 	top := len(t.stack) - 1
 	v := &t.vals[t.stack[top]]
 	v.next, v.end = int32(len(t.vals)), int32(end)
 	t.stack = t.stack[:top]
+	if top == 0 {
+		return typeNull
+	}
+	return t.vals[t.stack[top-1]].typ
 }
 
 // root is the document's value; nil before a successful parse.
