@@ -33,10 +33,14 @@ func (w *jsonw) sep() {
 
 // key appends `"k":`; k must be a constant needing no escaping.
 func (w *jsonw) key(k string) {
-	w.sep()
-	w.b = append(w.b, '"')
-	w.b = append(w.b, k...)
-	w.b = append(w.b, '"', ':')
+	b := w.b
+	if n := len(b); n > 0 && b[n-1] != '{' && b[n-1] != '[' {
+		b = append(b, ',', '"')
+	} else {
+		b = append(b, '"')
+	}
+	b = append(b, k...)
+	w.b = append(b, '"', ':')
 }
 
 // str appends a string member, even when empty.
