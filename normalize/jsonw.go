@@ -31,7 +31,10 @@ func (w *jsonw) sep() {
 	}
 }
 
-// key appends `"k":`; k must be a constant needing no escaping.
+// key appends `"k":`, after a comma unless a container was just opened
+// (as sep does); k must be a constant needing no escaping. The buffer is
+// held in a local while the prefix is written: keys are written for every
+// member of every event.
 func (w *jsonw) key(k string) {
 	b := w.b
 	if n := len(b); n > 0 && b[n-1] != '{' && b[n-1] != '[' {
