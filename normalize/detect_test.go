@@ -86,34 +86,22 @@ func TestTopMembersMatchesGet(t *testing.T) {
 		if _, ok := tr.parse(nil, []byte(doc)); !ok {
 			continue
 		}
-		var walk func(v *value)
-		walk = func(v *value) {
-			switch v.Type() {
-			case typeObject:
-				n++
-				top := topMembers(v)
-				got := []*value{top.event, top.data, top.pagination, top.stream, top.controlPlane, top.specversion,
-					top.auth, top.resource, top.requestInfo, top.authnInfo, top.actor, top.metadata, top.log, top.action}
-				for j, k := range names {
-					if got[j] != v.Get(k) {
-						t.Errorf("doc %d: topMembers' %s is not Get(%q)", i, k, k)
-					}
-				}
-				only := true
-				v.Visit(func(k []byte, x *value) {
-					only = only && hecKeys[string(k)]
-					walk(x)
-				})
-				if top.onlyHEC != only {
-					t.Errorf("doc %d: onlyHEC = %v, want %v", i, top.onlyHEC, only)
-				}
-			case typeArray:
-				for _, x := range v.GetArray() {
-					walk(x)
+		eachObject(tr.root(), func(v *value) {
+			n++
+			top := topMembers(v)
+			got := []*value{top.event, top.data, top.pagination, top.stream, top.controlPlane, top.specversion,
+				top.auth, top.resource, top.requestInfo, top.authnInfo, top.actor, top.metadata, top.log, top.action}
+			for j, k := range names {
+				if got[j] != v.Get(k) {
+					t.Errorf("doc %d: topMembers' %s is not Get(%q)", i, k, k)
 				}
 			}
-		}
-		walk(tr.root())
+			only := true
+			v.Visit(func(k []byte, _ *value) { only = only && hecKeys[string(k)] })
+			if top.onlyHEC != only {
+				t.Errorf("doc %d: onlyHEC = %v, want %v", i, top.onlyHEC, only)
+			}
+		})
 	}
 	if n < 200 {
 		t.Fatalf("only %d objects checked", n)

@@ -85,6 +85,21 @@ done:
 	MOVQ SI, read+32(FP)
 	RET
 
+// SPECIAL16 sets the low sixteen bits of reg to the quotes, backslashes
+// and bytes below 0x20 of the sixteen bytes at off(SI); it needs X8 = '"',
+// X9 = '\\', X10 = 0x1f and X11 = 0 in every byte, and uses X0 to X2.
+#define SPECIAL16(off, reg) \
+	MOVOU    off(SI), X0 \
+	MOVO     X0, X1 \
+	PCMPEQB  X8, X1 \
+	MOVO     X0, X2 \
+	PCMPEQB  X9, X2 \
+	POR      X2, X1 \
+	PSUBUSB  X10, X0 \
+	PCMPEQB  X11, X0 \
+	POR      X0, X1 \
+	PMOVMSKB X1, reg
+
 // func specialBits(dst *uint64, src *byte, blocks int)
 TEXT ·specialBits(SB), NOSPLIT, $0-24
 	MOVQ  dst+0(FP), DI
@@ -98,57 +113,16 @@ TEXT ·specialBits(SB), NOSPLIT, $0-24
 sloop:
 	TESTQ CX, CX
 	JZ    sdone
-
-	MOVOU    0(SI), X0
-	MOVO     X0, X1
-	PCMPEQB  X8, X1
-	MOVO     X0, X2
-	PCMPEQB  X9, X2
-	POR      X2, X1
-	PSUBUSB  X10, X0
-	PCMPEQB  X11, X0
-	POR      X0, X1
-	PMOVMSKB X1, AX
-
-	MOVOU    16(SI), X0
-	MOVO     X0, X1
-	PCMPEQB  X8, X1
-	MOVO     X0, X2
-	PCMPEQB  X9, X2
-	POR      X2, X1
-	PSUBUSB  X10, X0
-	PCMPEQB  X11, X0
-	POR      X0, X1
-	PMOVMSKB X1, BX
-	SHLQ     $16, BX
-	ORQ      BX, AX
-
-	MOVOU    32(SI), X0
-	MOVO     X0, X1
-	PCMPEQB  X8, X1
-	MOVO     X0, X2
-	PCMPEQB  X9, X2
-	POR      X2, X1
-	PSUBUSB  X10, X0
-	PCMPEQB  X11, X0
-	POR      X0, X1
-	PMOVMSKB X1, BX
-	SHLQ     $32, BX
-	ORQ      BX, AX
-
-	MOVOU    48(SI), X0
-	MOVO     X0, X1
-	PCMPEQB  X8, X1
-	MOVO     X0, X2
-	PCMPEQB  X9, X2
-	POR      X2, X1
-	PSUBUSB  X10, X0
-	PCMPEQB  X11, X0
-	POR      X0, X1
-	PMOVMSKB X1, BX
-	SHLQ     $48, BX
-	ORQ      BX, AX
-
+	SPECIAL16(0, AX)
+	SPECIAL16(16, BX)
+	SHLQ $16, BX
+	ORQ  BX, AX
+	SPECIAL16(32, BX)
+	SHLQ $32, BX
+	ORQ  BX, AX
+	SPECIAL16(48, BX)
+	SHLQ $48, BX
+	ORQ  BX, AX
 	MOVQ AX, (DI)
 	ADDQ $64, SI
 	ADDQ $8, DI

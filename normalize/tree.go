@@ -234,21 +234,15 @@ func (t *tree) scanString(src []byte, i int) (int, bool) {
 		switch c := src[p]; {
 		case c == '"':
 			return p - i, esc
-		case c < 0x20 || p+1 >= len(src):
+		case c < 0x20:
+			return -1, esc
+		}
+		n := escapeLen(src[p:]) // a backslash
+		if n == 0 {
 			return -1, esc
 		}
 		esc = true
-		switch src[p+1] {
-		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-			p += 2
-		case 'u':
-			if p+5 >= len(src) || !isHex(src[p+2]) || !isHex(src[p+3]) || !isHex(src[p+4]) || !isHex(src[p+5]) {
-				return -1, esc
-			}
-			p += 6
-		default:
-			return -1, esc
-		}
+		p += n
 	}
 }
 

@@ -224,33 +224,36 @@ func TestTreeMemberMatchesVisit(t *testing.T) {
 		if _, ok := tr.parse(nil, data); !ok {
 			continue
 		}
-		var walk func(v *value)
-		walk = func(v *value) {
-			switch v.Type() {
-			case typeObject:
-				first := map[string]*value{}
-				v.Visit(func(k []byte, x *value) {
-					if _, ok := first[string(k)]; !ok {
-						first[string(k)] = x
-					}
-					walk(x)
-				})
-				for k, x := range first {
-					n++
-					if got := v.member(k); got != x {
-						t.Errorf("%s: member(%q) is not its first member", f, k)
-					}
+		eachObject(tr.root(), func(v *value) {
+			first := map[string]*value{}
+			v.Visit(func(k []byte, x *value) {
+				if _, ok := first[string(k)]; !ok {
+					first[string(k)] = x
 				}
-			case typeArray:
-				for _, x := range v.GetArray() {
-					walk(x)
+			})
+			for k, x := range first {
+				n++
+				if got := v.member(k); got != x {
+					t.Errorf("%s: member(%q) is not its first member", f, k)
 				}
 			}
-		}
-		walk(tr.root())
+		})
 	}
 	if n < 500 {
 		t.Fatalf("only %d lookups checked", n)
+	}
+}
+
+// eachObject calls f with every object in v, outer ones first.
+func eachObject(v *value, f func(*value)) {
+	switch v.Type() {
+	case typeObject:
+		f(v)
+		v.Visit(func(_ []byte, x *value) { eachObject(x, f) })
+	case typeArray:
+		for _, x := range v.GetArray() {
+			eachObject(x, f)
+		}
 	}
 }
 
