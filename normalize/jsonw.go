@@ -22,19 +22,10 @@ type jsonw struct {
 	b []byte
 }
 
-// sep appends a comma unless a container was just opened.
-func (w *jsonw) sep() {
-	if n := len(w.b); n > 0 {
-		if c := w.b[n-1]; c != '{' && c != '[' {
-			w.b = append(w.b, ',')
-		}
-	}
-}
-
 // key appends `"k":`, after a comma unless a container was just opened
-// (as sep does); k must be a constant needing no escaping. The buffer is
-// held in a local while the prefix is written: keys are written for every
-// member of every event.
+// (the buffer ends in '{' or '['); k must be a constant needing no
+// escaping. The buffer is held in a local while the prefix is written:
+// keys are written for every member of every event.
 func (w *jsonw) key(k string) {
 	b := w.b
 	if n := len(b); n > 0 && b[n-1] != '{' && b[n-1] != '[' {
