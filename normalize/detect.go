@@ -8,6 +8,7 @@ import (
 const (
 	kindHEC     = "hec"      // a Splunk HEC wrapper {"event": …}
 	kindTFCPage = "tfc.page" // an audit-trail API page {"data":[…],"pagination":{…}}
+	kindMessage = "message"  // a log shipper's {"message":"<json>",…} around a record
 )
 
 // StreamTestTopic is the stream.topic of HCP's streaming destination test event.
@@ -62,6 +63,16 @@ func (p *Parser) detectValue(v *value, d int) (string, error) {
 		switch k := detectObject(v); k {
 		case kindTFCPage:
 			return KindTFCAuditTrail, nil
+		case kindMessage:
+			s := bytes.TrimSpace(topMembers(v).message.GetStringBytes())
+			if d+1 < maxDepth {
+				if iv, _, err := p.parseJSON(s, d+1); err == nil {
+					if k, err := p.detectValue(iv, d+1); err == nil && k != KindUnknown {
+						return k, nil
+					}
+				}
+			}
+			return KindUnknown, nil
 		case kindHEC:
 			in := v.Get("event")
 			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && d+1 < maxDepth {
@@ -92,6 +103,10 @@ func detectObject(v *value) string {
 		return KindHCPControl
 	case t.specversion != nil && isObject(t.data, "request_info"):
 		return KindBoundary
+	case isVaultEntry(&t):
+		return KindVaultAudit
+	case string(t.eventType.GetStringBytes()) == "audit" && isObject(t.payload, "request"):
+		return agentKind(t.payload)
 	case typ(t.auth) == typeObject && typ(t.resource) == typeObject:
 		return KindTFCAuditTrail
 	case typ(t.requestInfo) == typeObject && typ(t.authnInfo) == typeObject:
@@ -103,6 +118,8 @@ func detectObject(v *value) string {
 	case len(t.resource.GetStringBytes()) > 0 && len(t.action.GetStringBytes()) > 0 &&
 		t.actor != nil:
 		return KindTFEAuditLog // the bare JSON payload of an [Audit Log] line
+	case isJSONObjectText(t.message.GetStringBytes()):
+		return kindMessage
 	}
 	return KindUnknown
 }
@@ -115,6 +132,7 @@ type top struct {
 	event, data, pagination, stream, controlPlane, specversion *value
 	auth, resource, requestInfo, authnInfo, actor, metadata    *value
 	log, action                                                *value
+	typ, request, time, payload, eventType, message            *value
 	onlyHEC                                                    bool // no member other than HEC's own
 }
 
@@ -132,8 +150,20 @@ func topMembers(v *value) (t top) {
 		switch string(key.str()) {
 		case "event":
 			slot, hec = &t.event, true
-		case "time", "host", "source", "sourcetype", "index", "fields":
+		case "time":
+			slot, hec = &t.time, true
+		case "host", "source", "sourcetype", "index", "fields":
 			hec = true
+		case "type":
+			slot = &t.typ
+		case "request":
+			slot = &t.request
+		case "payload":
+			slot = &t.payload
+		case "event_type":
+			slot = &t.eventType
+		case "message":
+			slot = &t.message
 		case "data":
 			slot = &t.data
 		case "pagination":

@@ -93,6 +93,9 @@ const (
 	ProductPacker              = "packer"
 	ProductVaultSecrets        = "vault-secrets"
 	ProductVaultRadar          = "vault-radar"
+	ProductVault               = "vault"
+	ProductNomad               = "nomad"
+	ProductConsul              = "consul"
 	ProductUnknown             = "unknown"
 )
 
@@ -105,6 +108,9 @@ const (
 	KindBoundary      = "boundary.cloudevent"
 	KindPacker        = "packer.audit"
 	KindStreamTest    = "hcp.stream_test"
+	KindVaultAudit    = "vault.audit"
+	KindNomadAudit    = "nomad.audit"
+	KindConsulAudit   = "consul.audit"
 	KindUnknown       = "unknown"
 )
 

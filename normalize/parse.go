@@ -199,6 +199,12 @@ func (p *Parser) parseObject(v *value, raw []byte, w *wrapper, d int) error {
 		return p.emit(p.parseBoundary(v, raw, w, d))
 	case KindPacker:
 		return p.emit(p.parsePacker(v, raw, w))
+	case KindVaultAudit:
+		return p.emit(p.parseVault(v, raw, w))
+	case KindNomadAudit, KindConsulAudit:
+		return p.emit(p.parseAgentAudit(v, raw, w, agentKind(v.Get("payload"))))
+	case kindMessage:
+		return p.parseMessage(v, raw, w, d)
 	}
 	return p.emit(p.parseUnknown(v, raw, w))
 }

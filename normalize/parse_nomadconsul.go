@@ -1,0 +1,185 @@
+package normalize
+
+import (
+	"net"
+	"strconv"
+	"strings"
+)
+
+// parseAgentAudit maps a Nomad or Consul Enterprise audit entry
+// {created_at, event_type: "audit", payload{id, stage, type, version,
+// timestamp, auth, request, response}}.
+//
+// Nomad writes payload.type "audit", stages OperationReceived and
+// OperationComplete that share payload.id, request{id, operation,
+// endpoint, namespace, request_meta{remote_address, user_agent}} and
+// response{status_code, error}. Consul writes payload.type "HTTPEvent",
+// stages OperationStart and OperationComplete with ids of their own,
+// request{operation, endpoint, remote_addr, user_agent, host} and
+// response{status: "200"}.
+//
+// id ← payload.id + ":" + stage (each stage is its own event); time ←
+// payload.timestamp (else created_at); actor ← auth.accessor_id,
+// auth.name (Nomad) or auth.description (Consul); verb from the HTTP
+// method (login for …/acl/login); outcome unknown until the operation
+// completes, then from the status code (and response.error → failure);
+// resource from the endpoint (agentResource).
+func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) (Event, error) {
+	product := ProductNomad
+	if kind == KindConsulAudit {
+		product = ProductConsul
+	}
+	ev := p.newEvent(kind, product, metaCap(10, w))
+	pl := v.Get("payload")
+	id, stage := p.scalar(pl, "id"), p.str(pl, "stage")
+	if id == "" {
+		return ev, missingField(kind, "payload.id")
+	}
+	ev.ID = p.sentence(id + ":" + stage)
+	if err := setTime(&ev, pl, "payload.timestamp", "timestamp"); err != nil {
+		return ev, err
+	}
+	if ev.Time.IsZero() {
+		if err := setTime(&ev, v, "created_at", "created_at"); err != nil {
+			return ev, err
+		}
+	}
+	auth, req, resp := pl.Get("auth"), pl.Get("request"), pl.Get("response")
+	ev.Actor.ID = p.str(auth, "accessor_id")
+	ev.Actor.Name = firstOf(p.str(auth, "name"), p.str(auth, "description"))
+	if ev.Actor.ID == "anonymous" {
+		ev.Actor.Type = ActorUnknown
+	}
+	addr := firstOf(p.str(req, "request_meta", "remote_address"), p.str(req, "remote_addr"))
+	host, port := splitHostPort(addr)
+	ev.Request = Request{
+		ID:        p.str(req, "id"),
+		Method:    p.str(req, "operation"),
+		Path:      p.str(req, "endpoint"),
+		ClientIP:  host,
+		UserAgent: firstOf(p.str(req, "request_meta", "user_agent"), p.str(req, "user_agent")),
+	}
+	if sc := resp.GetInt("status_code"); sc != 0 {
+		ev.Request.StatusCode = sc
+	} else if n, err := strconv.Atoi(p.scalar(resp, "status")); err == nil {
+		ev.Request.StatusCode = n
+	}
+	ev.Resource = agentResource(ev.Request.Path)
+	ev.Verb = verbOf(ev.Request.Method, VerbOther)
+	switch ev.Resource.Type {
+	case "acl_login":
+		ev.Verb = VerbLogin
+	case "acl_logout":
+		ev.Verb = VerbLogout
+	}
+	ev.Category = agentCategory(ev.Request.Path, ev.Verb)
+	ev.Action = p.dotted(ev.Resource.Type, ev.Verb)
+	errText := p.str(resp, "error")
+	switch sc := ev.Request.StatusCode; {
+	case errText != "" || sc >= 400:
+		ev.Outcome = OutcomeFailure
+	case sc >= 200 && sc < 400:
+		ev.Outcome = OutcomeSuccess
+	}
+	p.metaRawStr(ev.Meta, "stage", pl.Get("stage"))
+	p.metaRawStr(ev.Meta, "payload_type", pl.Get("type"))
+	p.metaVal(ev.Meta, "payload_id", pl, "id")
+	p.metaVal(ev.Meta, "created_at", v, "created_at")
+	p.metaVal(ev.Meta, "auth_policies", auth, "policies")
+	p.metaVal(ev.Meta, "auth_global", auth, "global")
+	p.metaVal(ev.Meta, "namespace", req, "namespace", "id")
+	p.metaVal(ev.Meta, "node_meta", req, "node_meta")
+	p.metaVal(ev.Meta, "host", req, "host")
+	p.metaStr(ev.Meta, "remote_port", port)
+	p.metaRawStr(ev.Meta, "error", resp.Get("error"))
+	var num [20]byte
+	status := ""
+	if ev.Request.StatusCode != 0 {
+		status = string(strconv.AppendInt(num[:0], int64(ev.Request.StatusCode), 10))
+	}
+	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, stage, status)
+	return ev, p.finish(&ev, raw, nil, w, "payload.timestamp", false)
+}
+
+// agentKind tells a Nomad entry from a Consul one: Consul's payload.type
+// is "HTTPEvent" and its request has remote_addr; Nomad's is "audit" with
+// request_meta.
+func agentKind(pl *value) string {
+	if string(pl.GetStringBytes("type")) == "HTTPEvent" || pl.Exists("request", "remote_addr") ||
+		string(pl.GetStringBytes("stage")) == "OperationStart" {
+		return KindConsulAudit
+	}
+	return KindNomadAudit
+}
+
+// splitHostPort splits "127.0.0.1:33648" (or "[::1]:80"); an address
+// without a port is returned whole.
+func splitHostPort(addr string) (host, port string) {
+	if h, pt, err := net.SplitHostPort(addr); err == nil {
+		return h, pt
+	}
+	return addr, ""
+}
+
+// agentCollections are the Nomad and Consul HTTP API words that name a
+// collection of objects: the segment after one is the object's id.
+var agentCollections = map[string]string{
+	"job": "job", "jobs": "job", "allocation": "allocation", "allocations": "allocation",
+	"node": "node", "nodes": "node", "evaluation": "evaluation", "evaluations": "evaluation",
+	"deployment": "deployment", "deployments": "deployment", "namespace": "namespace",
+	"namespaces": "namespace", "token": "token", "tokens": "token", "policy": "policy",
+	"policies": "policy", "role": "role", "roles": "role", "variable": "variable",
+	"vars": "variable", "var": "variable", "volume": "volume", "volumes": "volume",
+	"service": "service", "services": "service", "kv": "kv", "session": "session",
+	"sessions": "session", "intention": "intention", "intentions": "intention",
+	"quota": "quota", "quotas": "quota", "auth-method": "auth_method",
+	"auth-methods": "auth_method", "binding-rule": "binding_rule",
+	"binding-rules": "binding_rule", "check": "check", "checks": "check",
+	"event": "event", "login": "login", "logout": "logout", "snapshot": "snapshot",
+}
+
+// agentResource names the object an endpoint acts on: its last collection
+// word (singular) and the segment after it as id when that is not itself a
+// collection word. Consul's kv takes the whole rest of the path as the key.
+// An endpoint without a collection word is "endpoint" with the path as id.
+func agentResource(endpoint string) Resource {
+	path, _, _ := strings.Cut(endpoint, "?")
+	segs := strings.Split(strings.Trim(strings.TrimPrefix(path, "/v1/"), "/"), "/")
+	var r Resource
+	for i := 0; i < len(segs); i++ {
+		t, ok := agentCollections[segs[i]]
+		if !ok {
+			continue
+		}
+		r = Resource{Type: t}
+		if t == "kv" {
+			r = Resource{Type: "key", ID: strings.Join(segs[i+1:], "/")}
+			break
+		}
+		if i+1 < len(segs) {
+			if _, coll := agentCollections[segs[i+1]]; !coll {
+				r.ID = segs[i+1]
+				i++
+			}
+		}
+	}
+	if segs[0] == "acl" && (r.Type == "login" || r.Type == "logout") {
+		r = Resource{Type: "acl_" + r.Type}
+	}
+	if r.Type == "" && path != "" {
+		r = Resource{Type: "endpoint", ID: path}
+	}
+	return r
+}
+
+// agentCategory: acl/… → iam; login → authentication; everything else →
+// configuration.
+func agentCategory(endpoint, verb string) string {
+	switch {
+	case verb == VerbLogin:
+		return CategoryAuthentication
+	case strings.HasPrefix(endpoint, "/v1/acl/"):
+		return CategoryIAM
+	}
+	return CategoryConfiguration
+}

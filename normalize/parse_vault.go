@@ -1,0 +1,302 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// hmacPrefix marks a value Vault's audit device replaced by its HMAC.
+const hmacPrefix = "hmac-sha256:"
+
+// parseVault maps one Vault / OpenBao audit device entry (file, socket or
+// syslog device; HCP Vault Dedicated's streamed audit log):
+// {time, type request|response, auth{…}, request{…}, response{…}, error}.
+//
+// id ← content hash (an entry has no id of its own: a request and its
+// response are two events with distinct, stable ids, both carrying
+// request.id as request.id); time ← time; actor.id ← auth.entity_id,
+// actor.name ← auth.display_name, the token accessor in meta.auth_accessor
+// (kept apart: they name different things). A value Vault HMAC'd
+// ("hmac-sha256:…") is kept verbatim in meta and never used as a name.
+// verb from the path and the operation (auth/<mount>/login… → login);
+// outcome failure when error is non-empty, success for a response without
+// error, unknown for a request; resource from the path (vaultResource).
+func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
+	ev := p.newEvent(KindVaultAudit, ProductVault, metaCap(24, w))
+	if err := setTime(&ev, v, "time", "time"); err != nil {
+		return ev, err
+	}
+	auth, req, resp := v.Get("auth"), v.Get("request"), v.Get("response")
+	entry := p.str(v, "type")
+	ev.Actor.ID = clearText(p.str(auth, "entity_id"))
+	ev.Actor.Name = clearText(p.str(auth, "display_name"))
+	ev.Actor.Type = vaultActorType(ev.Actor.Name, ev.Actor.ID)
+	path, op := p.str(req, "path"), p.str(req, "operation")
+	ev.Request = Request{
+		ID:       p.str(req, "id"),
+		Path:     path,
+		ClientIP: p.str(req, "remote_address"),
+	}
+	if ua := req.GetArray("headers", "user-agent"); len(ua) > 0 {
+		ev.Request.UserAgent = clearText(p.view(ua[0]))
+	}
+	ev.Resource = p.vaultResource(path, p.str(req, "mount_type"))
+	ev.Verb = vaultVerb(path, op)
+	ev.Category = vaultCategory(path, ev.Verb)
+	verbWord := op
+	if ev.Verb == VerbLogin {
+		verbWord = "login"
+	}
+	ev.Action = p.dotted(ev.Resource.Type, verbWord)
+	errText := p.str(v, "error")
+	switch {
+	case errText != "":
+		ev.Outcome = OutcomeFailure
+	case entry == "response":
+		ev.Outcome = OutcomeSuccess
+	}
+	p.vaultMeta(ev.Meta, v, auth, req, resp)
+	ev.Message = p.sentence(who(&ev.Actor), firstOf(op, "acted on"), path)
+	if errText != "" {
+		ev.Message = p.sentence(ev.Message+":", firstLine(errText))
+	}
+	return ev, p.finish(&ev, raw, nil, w, "time", false)
+}
+
+// vaultMetaFields are the members of an entry kept in meta, as
+// {meta key, object, member}; they are what renderECS writes under
+// hashicorp_vault.audit with Elastic's integration field names.
+var vaultMetaFields = [...][3]string{
+	{"entry_type", "", "type"},
+	{"error", "", "error"},
+	{"forwarded_from", "", "forwarded_from"},
+	{"auth_accessor", "auth", "accessor"},
+	{"auth_client_token", "auth", "client_token"},
+	{"auth_display_name", "auth", "display_name"},
+	{"auth_policies", "auth", "policies"},
+	{"auth_token_policies", "auth", "token_policies"},
+	{"auth_identity_policies", "auth", "identity_policies"},
+	{"auth_token_type", "auth", "token_type"},
+	{"auth_token_ttl", "auth", "token_ttl"},
+	{"auth_token_issue_time", "auth", "token_issue_time"},
+	{"auth_metadata", "auth", "metadata"},
+	{"auth_remaining_uses", "auth", "remaining_uses"},
+	{"request_operation", "request", "operation"},
+	{"request_mount_type", "request", "mount_type"},
+	{"request_mount_point", "request", "mount_point"},
+	{"request_mount_accessor", "request", "mount_accessor"},
+	{"request_mount_class", "request", "mount_class"},
+	{"request_namespace", "request", "namespace"},
+	{"request_client_token", "request", "client_token"},
+	{"request_client_token_accessor", "request", "client_token_accessor"},
+	{"request_remote_port", "request", "remote_port"},
+	{"request_wrap_ttl", "request", "wrap_ttl"},
+	{"response_mount_type", "response", "mount_type"},
+	{"response_wrap_info", "response", "wrap_info"},
+	{"response_auth_accessor", "response", "auth"},
+}
+
+func (p *Parser) vaultMeta(m map[string]json.RawMessage, v, auth, req, resp *value) {
+	for _, f := range vaultMetaFields {
+		var x *value
+		switch f[1] {
+		case "":
+			x = v
+		case "auth":
+			x = auth
+		case "request":
+			x = req
+		case "response":
+			x = resp
+		}
+		if f[0] == "response_auth_accessor" { // the token a login issued
+			p.metaVal(m, f[0], x, "auth", "accessor")
+			continue
+		}
+		p.metaVal(m, f[0], x, f[2])
+	}
+	if s := m["error"]; string(s) == `""` {
+		delete(m, "error")
+	}
+	p.metaVal(m, "policy_allowed", auth, "policy_results", "allowed")
+}
+
+// vaultActorType guesses the kind of principal from the auth method that
+// issued the token, which display_name starts with: human logins (userpass,
+// ldap, oidc, okta, github, radius; root) → user; machine ones (approle,
+// jwt, kubernetes, cert, cloud IAM, Nomad workload tokens) → service.
+func vaultActorType(name, id string) string {
+	method, _, _ := strings.Cut(name, "-")
+	switch method {
+	case "root", "userpass", "ldap", "oidc", "okta", "github", "radius":
+		return ActorUser
+	case "approle", "jwt", "kubernetes", "cert", "aws", "gcp", "azure", "alicloud", "oci", "cf", "spiffe":
+		return ActorService
+	}
+	if strings.HasPrefix(name, "token-") && id == "" { // a Nomad workload token
+		return ActorService
+	}
+	return ActorUnknown
+}
+
+// vaultVerb: auth/<mount>/login[/<name>] → login; token create/revoke/lookup
+// and lease revocation by their paths (Vault writes them as "update");
+// otherwise the operation (create, update, patch → update, read, list →
+// read, delete); anything else (help, rollback, …) → other.
+func vaultVerb(path, op string) string {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	if len(segs) >= 3 && segs[0] == "auth" && segs[len(segs)-1] != "" &&
+		(segs[2] == "login" || (len(segs) >= 4 && segs[len(segs)-2] == "login")) {
+		return VerbLogin
+	}
+	if len(segs) >= 3 && segs[0] == "auth" && segs[1] == "token" {
+		switch {
+		case strings.HasPrefix(segs[2], "create"):
+			return VerbCreate
+		case strings.HasPrefix(segs[2], "revoke"):
+			return VerbDelete
+		case strings.HasPrefix(segs[2], "lookup"):
+			return VerbRead
+		}
+	}
+	if len(segs) >= 3 && segs[0] == "sys" && segs[1] == "leases" && strings.HasPrefix(segs[2], "revoke") {
+		return VerbDelete
+	}
+	switch op {
+	case "create":
+		return VerbCreate
+	case "update", "patch":
+		return VerbUpdate
+	case "read", "list":
+		return VerbRead
+	case "delete":
+		return VerbDelete
+	}
+	return VerbOther
+}
+
+// vaultCategory: logins → authentication; tokens, policies, auth methods,
+// identity and auth-method roles/users → iam; other sys/ paths →
+// configuration; secrets and everything else → other.
+func vaultCategory(path, verb string) string {
+	if verb == VerbLogin {
+		return CategoryAuthentication
+	}
+	switch {
+	case strings.HasPrefix(path, "auth/"), strings.HasPrefix(path, "identity/"),
+		strings.HasPrefix(path, "sys/policy"), strings.HasPrefix(path, "sys/policies/"),
+		strings.HasPrefix(path, "sys/auth"):
+		return CategoryIAM
+	case strings.HasPrefix(path, "sys/"):
+		return CategoryConfiguration
+	}
+	return CategoryOther
+}
+
+// vaultResource names what a request path acts on, singular:
+//
+//	sys/policy/<n>, sys/policies/<type>/<n> → policy <n>
+//	sys/mounts/<p>                          → mount <p>
+//	sys/auth/<p>                            → auth_method <p>
+//	sys/audit/<p>                           → audit_device <p>
+//	sys/leases/…                            → lease <path>
+//	sys/…                                   → system <path>
+//	auth/token/…                            → token <path>
+//	auth/<m>/login[/<n>]                    → auth_method auth/<m>
+//	auth/<m>/role/<n>, users/<n>, …         → role/user/… <n>
+//	identity/<kind>/…                       → entity/group/… <path>
+//	anything else (a secrets engine)        → secret <path>
+//
+// The path is the id wherever no segment names the object.
+func (p *Parser) vaultResource(path, mountType string) Resource {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	rest := func(i int) string {
+		if i >= len(segs) {
+			return ""
+		}
+		return strings.Join(segs[i:], "/")
+	}
+	if path == "" {
+		return Resource{}
+	}
+	switch segs[0] {
+	case "sys":
+		if len(segs) < 2 {
+			return Resource{Type: "system", ID: path}
+		}
+		switch segs[1] {
+		case "policy":
+			return Resource{Type: "policy", ID: firstOf(rest(2), path)}
+		case "policies":
+			return Resource{Type: "policy", ID: firstOf(rest(3), path)}
+		case "mounts":
+			return Resource{Type: "mount", ID: firstOf(rest(2), path)}
+		case "auth":
+			return Resource{Type: "auth_method", ID: firstOf(rest(2), path)}
+		case "audit":
+			return Resource{Type: "audit_device", ID: firstOf(rest(2), path)}
+		case "leases":
+			return Resource{Type: "lease", ID: path}
+		}
+		return Resource{Type: "system", ID: path}
+	case "auth":
+		if len(segs) >= 2 && segs[1] == "token" {
+			return Resource{Type: "token", ID: path}
+		}
+		if len(segs) >= 3 {
+			if segs[2] == "login" {
+				return Resource{Type: "auth_method", ID: "auth/" + segs[1]}
+			}
+			if t := singular(segs[2]); t != "" && len(segs) >= 4 {
+				return Resource{Type: t, ID: rest(3)}
+			}
+		}
+		return Resource{Type: "auth_method", ID: path}
+	case "identity":
+		if len(segs) >= 2 {
+			return Resource{Type: singular(segs[1]), ID: path}
+		}
+	case "cubbyhole":
+		return Resource{Type: "secret", ID: path}
+	}
+	_ = mountType // every secrets engine's object is a secret; mount_type is in meta
+	return Resource{Type: "secret", ID: path}
+}
+
+// singular turns a collection word into its singular snake_case form
+// ("roles" → "role", "policies" → "policy", "custom-regexes" →
+// "custom_regex"); a word that is not plural stays as it is.
+func singular(w string) string {
+	w = strings.ReplaceAll(w, "-", "_")
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 3:
+		return w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
+		return w[:len(w)-2]
+	case strings.HasSuffix(w, "ss"), strings.HasSuffix(w, "us"):
+		return w
+	case strings.HasSuffix(w, "s") && len(w) > 1:
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+// clearText is s unless Vault HMAC'd it: an HMAC is never shown as a name.
+func clearText(s string) string {
+	if strings.HasPrefix(s, hmacPrefix) {
+		return ""
+	}
+	return s
+}
+
+// firstLine is the first non-empty line of s, trimmed of Vault's
+// "1 error occurred:\n\t* " framing.
+func firstLine(s string) string {
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "* "))
+		if l != "" && !strings.HasSuffix(l, "occurred:") {
+			return l
+		}
+	}
+	return strings.TrimSpace(s)
+}
