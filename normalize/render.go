@@ -52,6 +52,12 @@ func productName(product string) string {
 		return "HCP Vault Secrets"
 	case ProductVaultRadar:
 		return "HCP Vault Radar"
+	case ProductVault:
+		return "Vault"
+	case ProductNomad:
+		return "Nomad"
+	case ProductConsul:
+		return "Consul"
 	case "", ProductUnknown:
 		return "unknown"
 	}

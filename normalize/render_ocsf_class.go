@@ -37,6 +37,9 @@ func ocsfClass(ev *Event) (class, activity int, activityName string) {
 	case VerbLogout:
 		return ocsfAuthentication, 2, "Logoff"
 	}
+	if isAgentKind(ev.Kind) { // Vault, Nomad, Consul: API calls (SCHEMA.md)
+		return apiActivity(ev.Verb)
+	}
 	switch classify(ev) {
 	case targetMembership:
 		return pick(ocsfGroupMgmt, ev.Verb, 3, 4, "Add User", "Remove User")
@@ -55,7 +58,12 @@ func ocsfClass(ev *Event) (class, activity int, activityName string) {
 	case targetAccount:
 		return accountActivity(ev)
 	}
-	switch ev.Verb {
+	return apiActivity(ev.Verb)
+}
+
+// apiActivity is API Activity 6003 with the verb's activity.
+func apiActivity(verb string) (int, int, string) {
+	switch verb {
 	case VerbCreate:
 		return ocsfAPIActivity, 1, "Create"
 	case VerbRead:

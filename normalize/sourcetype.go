@@ -9,6 +9,9 @@ const (
 	SourcetypePacker              = "hashicorp:packer:audit"
 	SourcetypeVaultSecrets        = "hashicorp:vault-secrets:audit"
 	SourcetypeVaultRadar          = "hashicorp:vault-radar:audit"
+	SourcetypeVault               = "hashicorp:vault:audit"
+	SourcetypeNomad               = "hashicorp:nomad:audit"
+	SourcetypeConsul              = "hashicorp:consul:audit"
 	SourcetypeUnknown             = "hashicorp:audit"
 )
 
@@ -34,6 +37,12 @@ func Sourcetype(product string) string {
 		return SourcetypeVaultSecrets
 	case ProductVaultRadar:
 		return SourcetypeVaultRadar
+	case ProductVault:
+		return SourcetypeVault
+	case ProductNomad:
+		return SourcetypeNomad
+	case ProductConsul:
+		return SourcetypeConsul
 	}
 	return SourcetypeUnknown
 }
