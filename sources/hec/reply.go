@@ -20,8 +20,11 @@ const (
 	codeInvalidDataFormat  code = 6
 	codeInternalError      code = 8
 	codeServerBusy         code = 9
+	codeChannelMissing     code = 10
+	codeChannelInvalid     code = 11
 	codeEventRequired      code = 12
 	codeEventBlank         code = 13
+	codeAckDisabled        code = 14
 	codeQueryAuthDisabled  code = 16
 	codeHealthy            code = 17
 	codeUnhealthyQueueFull code = 18
@@ -59,6 +62,12 @@ func (c code) text() string {
 		return "HEC is unhealthy, queues are full"
 	case codeShuttingDown:
 		return "Server is shutting down"
+	case codeChannelMissing:
+		return "Data channel is missing"
+	case codeChannelInvalid:
+		return "Invalid data channel"
+	case codeAckDisabled:
+		return "ACK is disabled"
 	}
 	return "Unknown error"
 }
@@ -88,6 +97,7 @@ type reply struct {
 	status int
 	text   string // overrides code.text() when set
 	event  int
+	ackID  *int64 // indexer acknowledgement id of an accepted request on a channel
 }
 
 // replyCode is the plain reply for c.
@@ -117,6 +127,10 @@ func (r reply) appendJSON(dst []byte) []byte {
 	if r.event >= 0 {
 		dst = append(dst, `,"invalid-event-number":`...)
 		dst = strconv.AppendInt(dst, int64(r.event), 10)
+	}
+	if r.ackID != nil {
+		dst = append(dst, `,"ackId":`...)
+		dst = strconv.AppendInt(dst, *r.ackID, 10)
 	}
 	return append(dst, '}')
 }
