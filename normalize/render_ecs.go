@@ -43,6 +43,9 @@ func renderECS(w *jsonw, ev *Event) {
 	w.strOmit("resource_id", ev.Resource.ID)
 	w.closeOmit(m)
 	ecsVendor(w, ev)
+	if ev.Kind == KindVaultAudit {
+		ecsVault(w, ev)
+	}
 	w.b = append(w.b, '}')
 }
 
