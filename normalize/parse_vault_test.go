@@ -1,0 +1,135 @@
+package normalize
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestVaultRequestResponseIDs: a request and its response are two events
+// with distinct ids that both carry request.id, and the ids are stable.
+func TestVaultRequestResponseIDs(t *testing.T) {
+	b, err := os.ReadFile("testdata/vault/approle_login_awx.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	req, err := Parse([]byte(lines[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := Parse([]byte(lines[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := Parse([]byte(lines[1]))
+	if req[0].ID == resp[0].ID {
+		t.Errorf("request and response share id %s", req[0].ID)
+	}
+	if again[0].ID != resp[0].ID {
+		t.Errorf("id not stable: %s then %s", resp[0].ID, again[0].ID)
+	}
+	const rid = "977a96c1-095c-2c5a-6637-5dc584b823f1"
+	if req[0].Request.ID != rid || resp[0].Request.ID != rid {
+		t.Errorf("request.id %q / %q, want %q", req[0].Request.ID, resp[0].Request.ID, rid)
+	}
+	if req[0].Outcome != OutcomeUnknown || resp[0].Outcome != OutcomeSuccess {
+		t.Errorf("outcomes %s / %s, want unknown / success", req[0].Outcome, resp[0].Outcome)
+	}
+	if req[0].Verb != VerbLogin || resp[0].Actor.ID != "a4db4ab3-7605-f51c-cf0c-344245782f98" {
+		t.Errorf("verb %s actor %+v", req[0].Verb, resp[0].Actor)
+	}
+}
+
+// TestVaultWrappersSameEvent: the same entry bare, in a HEC wrapper (event
+// as object and as a JSON string) and in a {"message": …} wrapper is one
+// vault.audit event with one id.
+func TestVaultWrappersSameEvent(t *testing.T) {
+	b, err := os.ReadFile("testdata/vault_wrapped/wrappers.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare, _ := os.ReadFile("testdata/vault/approle_login_awx.log")
+	want, err := Parse([]byte(strings.SplitN(string(bare), "\n", 2)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i, l := range lines[:3] {
+		evs, err := Parse([]byte(l))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("line %d: %v, %d events", i+1, err, len(evs))
+		}
+		if evs[0].Kind != KindVaultAudit || evs[0].ID != want[0].ID {
+			t.Errorf("line %d: kind %s id %s, want %s %s", i+1, evs[0].Kind, evs[0].ID, KindVaultAudit, want[0].ID)
+		}
+		if k, _ := Detect([]byte(l)); k != KindVaultAudit {
+			t.Errorf("line %d: Detect = %s", i+1, k)
+		}
+	}
+}
+
+// TestVaultHMACNeverClearText: an HMAC'd display name or user agent is
+// kept verbatim in meta and raw but never shown as a name.
+func TestVaultHMACNeverClearText(t *testing.T) {
+	rec := `{"time":"2021-07-21T12:37:50.936443Z","type":"response","auth":{"display_name":"hmac-sha256:e38035c165f0076d9288ba0363eb36733379cc5d370bec5e82f11632519c26a8","entity_id":"hmac-sha256:2fced7e2c77266f5079d733bea71dc8c8413d3838584ca9d0f4867271df7a220"},"request":{"id":"x","operation":"read","path":"secret/foo","headers":{"user-agent":["hmac-sha256:5c9b"]}}}`
+	evs, err := Parse([]byte(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := evs[0]
+	if ev.Actor.Name != "" || ev.Actor.ID != "" || ev.Request.UserAgent != "" {
+		t.Errorf("HMAC shown as clear text: %+v %q", ev.Actor, ev.Request.UserAgent)
+	}
+	if !strings.Contains(string(ev.Meta["auth_display_name"]), hmacPrefix) {
+		t.Errorf("meta.auth_display_name = %s, want the HMAC verbatim", ev.Meta["auth_display_name"])
+	}
+}
+
+func TestVaultVerbAndResource(t *testing.T) {
+	tests := []struct{ path, op, verb, rtype, rid string }{
+		{"auth/userpass/login/bob", "update", VerbLogin, "auth_method", "auth/userpass"},
+		{"auth/approle/login", "update", VerbLogin, "auth_method", "auth/approle"},
+		{"auth/jwt/login", "update", VerbLogin, "auth_method", "auth/jwt"},
+		{"auth/token/create", "update", VerbCreate, "token", "auth/token/create"},
+		{"auth/token/revoke-accessor", "update", VerbDelete, "token", "auth/token/revoke-accessor"},
+		{"auth/token/lookup-self", "read", VerbRead, "token", "auth/token/lookup-self"},
+		{"sys/policies/acl/admin", "update", VerbUpdate, "policy", "admin"},
+		{"sys/policy/dev", "delete", VerbDelete, "policy", "dev"},
+		{"sys/mounts/kv2", "update", VerbUpdate, "mount", "kv2"},
+		{"sys/auth/userpass", "update", VerbUpdate, "auth_method", "userpass"},
+		{"sys/audit/file", "update", VerbUpdate, "audit_device", "file"},
+		{"sys/leases/revoke/aws/creds/x/abc", "update", VerbDelete, "lease", "sys/leases/revoke/aws/creds/x/abc"},
+		{"secret/data/app", "read", VerbRead, "secret", "secret/data/app"},
+		{"secret/metadata/", "list", VerbRead, "secret", "secret/metadata/"},
+		{"kv1/app", "delete", VerbDelete, "secret", "kv1/app"},
+		{"auth/approle/role/web", "create", VerbCreate, "role", "web"},
+		{"identity/entity/id/abc", "read", VerbRead, "entity", "identity/entity/id/abc"},
+		{"ca/roles/example", "help", VerbOther, "secret", "ca/roles/example"},
+	}
+	p := NewParser()
+	for _, tt := range tests {
+		if v := vaultVerb(tt.path, tt.op); v != tt.verb {
+			t.Errorf("vaultVerb(%q, %q) = %s, want %s", tt.path, tt.op, v, tt.verb)
+		}
+		if r := p.vaultResource(tt.path, ""); r.Type != tt.rtype || r.ID != tt.rid {
+			t.Errorf("vaultResource(%q) = %+v, want %s %s", tt.path, r, tt.rtype, tt.rid)
+		}
+	}
+}
+
+func TestAgentResource(t *testing.T) {
+	tests := []struct{ endpoint, rtype, rid string }{
+		{"/v1/job/web/summary", "job", "web"},
+		{"/v1/jobs?prefix=web", "job", ""},
+		{"/v1/catalog/service/ssh", "service", "ssh"},
+		{"/v1/kv/app/config/db", "key", "app/config/db"},
+		{"/v1/acl/login", "acl_login", ""},
+		{"/v1/status/leader", "endpoint", "/v1/status/leader"},
+	}
+	for _, tt := range tests {
+		if r := agentResource(tt.endpoint); r.Type != tt.rtype || r.ID != tt.rid {
+			t.Errorf("agentResource(%q) = %+v, want %s %s", tt.endpoint, r, tt.rtype, tt.rid)
+		}
+	}
+}
