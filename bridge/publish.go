@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -37,6 +38,7 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 	if err := s.precheck(ctx); err != nil {
 		return err
 	}
+	stampReceived(events, time.Now())
 	msgs, err := s.split(subject, events, unique)
 	if err != nil {
 		return err
@@ -62,6 +64,24 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 		}
 	}
 	return nil
+}
+
+// stampReceived gives an event without a time (one a source built without
+// normalize's parsers, which never leave it zero) the time it enters the
+// spool, with meta.time_source "received": fixed here, so retries and
+// redeliveries, which read the spooled event, keep it.
+func stampReceived(events []normalize.Event, now time.Time) {
+	for i := range events {
+		ev := &events[i]
+		if !ev.Time.IsZero() {
+			continue
+		}
+		ev.Time = now.UTC()
+		if ev.Meta == nil {
+			ev.Meta = make(map[string]json.RawMessage, 1)
+		}
+		ev.Meta["time_source"] = json.RawMessage(`"received"`)
+	}
 }
 
 // spoolMsg is one encoded message and how many events it holds.

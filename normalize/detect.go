@@ -6,9 +6,10 @@ import (
 
 // Internal detection results that are not event kinds.
 const (
-	kindHEC     = "hec"      // a Splunk HEC wrapper {"event": …}
-	kindTFCPage = "tfc.page" // an audit-trail API page {"data":[…],"pagination":{…}}
-	kindMessage = "message"  // a log shipper's {"message":"<json>",…} around a record
+	kindHEC        = "hec"             // a Splunk HEC wrapper {"event": …}
+	kindTFCPage    = "tfc.page"        // an audit-trail API page {"data":[…],"pagination":{…}}
+	kindMessage    = "message"         // a log shipper's {"message":"<json>",…} around a record
+	kindServiceLog = "hcp.service_log" // an HCP envelope with an audit record in service_log_event.json_payload
 )
 
 // StreamTestTopic is the stream.topic of HCP's streaming destination test event.
@@ -73,6 +74,11 @@ func (p *Parser) detectValue(v *value, d int) (string, error) {
 				}
 			}
 			return KindUnknown, nil
+		case kindServiceLog:
+			if iv, _, err := p.servicePayload(v.Get("service_log_event"), d+1); err == nil {
+				return p.detectValue(iv, d+1)
+			}
+			return KindUnknown, nil
 		case kindHEC:
 			in := v.Get("event")
 			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && d+1 < maxDepth {
@@ -101,6 +107,8 @@ func detectObject(v *value) string {
 		return KindStreamTest
 	case typ(t.controlPlane) == typeObject:
 		return KindHCPControl
+	case isServiceLogAudit(t.serviceLog):
+		return kindServiceLog
 	case t.specversion != nil && isObject(t.data, "request_info"):
 		return KindBoundary
 	case isVaultEntry(&t):
@@ -132,6 +140,7 @@ type top struct {
 	event, data, pagination, stream, controlPlane, specversion *value
 	auth, resource, requestInfo, authnInfo, actor, metadata    *value
 	log, action                                                *value
+	serviceLog                                                 *value
 	typ, request, time, payload, eventType, message            *value
 	onlyHEC                                                    bool // no member other than HEC's own
 }
@@ -172,6 +181,8 @@ func topMembers(v *value) (t top) {
 			slot = &t.stream
 		case "control_plane_event":
 			slot = &t.controlPlane
+		case "service_log_event":
+			slot = &t.serviceLog
 		case "specversion":
 			slot = &t.specversion
 		case "auth":

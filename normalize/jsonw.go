@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // jsonw is an append-based writer of compact JSON objects used by every
@@ -203,6 +204,40 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 // anything that is not valid JSON is kept as a JSON string rather than
 // corrupting the document around it.
 func appendRaw(dst []byte, v []byte) []byte {
+	start := len(dst)
+	dst = appendRawJSON(dst, v)
+	if out := dst[start:]; !utf8.Valid(out) {
+		// invalid UTF-8 can only sit inside strings of valid JSON (its
+		// syntax is ASCII): U+FFFD in its place keeps it valid, as every
+		// other string of a rendering
+		fixed := appendValidUTF8(make([]byte, 0, len(out)+16), out) // rare: its own copy
+		dst = append(dst[:start], fixed...)
+	}
+	return dst
+}
+
+// appendValidUTF8 appends b with each byte that is not part of a valid
+// UTF-8 sequence replaced by U+FFFD, as encoding/json does in strings.
+func appendValidUTF8(dst, b []byte) []byte {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			dst = append(dst, b[i])
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			dst = append(dst, "\uFFFD"...)
+		} else {
+			dst = append(dst, b[i:i+n]...)
+		}
+		i += n
+	}
+	return dst
+}
+
+// appendRawJSON is appendRaw before the UTF-8 repair.
+func appendRawJSON(dst []byte, v []byte) []byte {
 	if len(v) == 0 {
 		return append(dst, "null"...)
 	}

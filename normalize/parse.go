@@ -32,6 +32,26 @@ type Parser struct {
 	nblk   int      // blocks[:nblk] are in use
 	metas  []map[string]json.RawMessage
 	nmeta  int // metas[:nmeta] are in use
+
+	received time.Time // SetReceived's time; zero: the clock at each parse
+}
+
+// clock is where a record's received time comes from when the caller set
+// none (tests fix it).
+var clock = time.Now
+
+// SetReceived fixes the time the bridge received the records p parses
+// next: an event of a record without a time of its own takes it (see
+// Parse). The zero time, the default, means the time of each parse.
+func (p *Parser) SetReceived(t time.Time) { p.received = t }
+
+// receivedTime is the received time for an event without its own: the
+// one set by SetReceived, else now (UTC).
+func (p *Parser) receivedTime() time.Time {
+	if !p.received.IsZero() {
+		return p.received.UTC()
+	}
+	return clock().UTC()
 }
 
 // NewParser returns a Parser ready for use.
@@ -49,8 +69,11 @@ func NewParser() *Parser { return &Parser{} }
 // meta.time_source = "hec"; otherwise it is an error naming the field.
 // Two kinds may lack a time without error, because their documented
 // examples do: hcp.platform (the project-deletion example has no
-// metadata.timestamp) and unknown. For those the time is the Unix epoch
-// (1970-01-01T00:00:00Z) and meta.time_missing = true. Unknown records take
+// metadata.timestamp) and unknown. For those the time is the time the
+// bridge received the record (SetReceived, else the time of the parse:
+// sources parse a record once, before it enters the spool, so retries and
+// redeliveries keep it) and meta.time_source = "received". Never the zero
+// time. Unknown records take
 // their time from a top-level "time", "timestamp" or "@timestamp" (RFC 3339
 // string or Unix seconds) when present.
 //
@@ -191,6 +214,8 @@ func (p *Parser) parseObject(v *value, raw []byte, w *wrapper, d int) error {
 		return p.emit(p.parseTFEObject(v, raw, w, d))
 	case KindStreamTest:
 		return p.emit(p.parseStreamTest(v, raw, w))
+	case kindServiceLog:
+		return p.parseServiceLog(v, raw, w, d)
 	case KindHCPControl:
 		return p.emit(p.parseControlPlane(v, raw, w))
 	case KindHCPPlatform:
@@ -310,7 +335,7 @@ func (p *Parser) newEvent(kind, product string, metaHint int) Event {
 // finish applies the rules shared by every kind: Raw, the content-hash id,
 // the HEC wrapper's meta and time, the time rule and the severity rule.
 // timeField names the field the time comes from; optional says a missing
-// time is allowed (epoch 0 and meta.time_missing).
+// time is allowed (the received time and meta.time_source "received").
 func (p *Parser) finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField string, optional bool) error {
 	ev.Raw = raw
 	if ev.ID == "" {
@@ -331,8 +356,8 @@ func (p *Parser) finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField str
 			ev.Time = w.time
 			ev.Meta["time_source"] = json.RawMessage(`"hec"`)
 		case optional:
-			ev.Time = time.Unix(0, 0).UTC()
-			ev.Meta["time_missing"] = json.RawMessage(`true`)
+			ev.Time = p.receivedTime()
+			ev.Meta["time_source"] = json.RawMessage(`"received"`)
 		default:
 			return missingField(ev.Kind, timeField)
 		}

@@ -74,7 +74,10 @@ func (p *Parser) boundaryRequest(ev *Event) {
 	path, _, _ := strings.Cut(ev.Request.Path, "?")
 	path, custom, _ := strings.Cut(strings.TrimPrefix(path, "/v1/"), ":")
 	coll, id, _ := strings.Cut(strings.Trim(path, "/"), "/")
-	ev.Resource = Resource{Type: coll, ID: id}
+	if isCollection(id) { // "/v1/scopes/list"-like: a collection word is never an id
+		id = ""
+	}
+	ev.Resource = Resource{Type: p.singularType(coll), ID: id}
 	op := ""
 	switch {
 	case custom == "authenticate":

@@ -268,3 +268,117 @@ func (p *Parser) dotted(a, b string) string {
 	p.scratch = append(append(append(p.scratch[:0], a...), '.'), b...)
 	return p.keep(p.scratch)
 }
+
+// pathResource applies the resource rule to a request path: the resource
+// is the object the path names, its last collection segment made singular
+// and snake_case ("custom-regexes" → "custom_regex"), with the id segment
+// that follows it if any. A collection word (see isCollection) is never
+// an id. The scope segments "projects/<id>" and "organizations/<id>",
+// when more follows them, give projectID/orgID instead of the resource.
+// API version segments ("v1", "2023-05-01") and a query are skipped.
+func (p *Parser) pathResource(path string) (rtype, id, projectID, orgID string) {
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	var segs [24]string
+	n := 0
+	for s := range strings.SplitSeq(path, "/") {
+		if s == "" || isVersionSegment(s) || n == len(segs) {
+			continue
+		}
+		segs[n] = s
+		n++
+	}
+	coll := ""
+	for i := 0; i < n; i++ {
+		s := segs[i]
+		if !isCollection(s) {
+			continue
+		}
+		cid := ""
+		if i+1 < n && !isCollection(segs[i+1]) {
+			cid = segs[i+1]
+			i++
+		}
+		if cid != "" && i+1 < n { // a scope with more after it
+			switch s {
+			case "projects":
+				projectID = cid
+				continue
+			case "organizations", "orgs":
+				orgID = cid
+				continue
+			}
+		}
+		coll, id = s, cid
+	}
+	if coll == "" {
+		return "", "", projectID, orgID
+	}
+	return p.singularSnake(coll), id, projectID, orgID
+}
+
+// isVersionSegment reports an API version segment: "v1", "v2beta1" or a
+// date "2023-05-01".
+func isVersionSegment(s string) bool {
+	if len(s) >= 2 && s[0] == 'v' && '0' <= s[1] && s[1] <= '9' {
+		return true
+	}
+	return len(s) == 10 && s[4] == '-' && s[7] == '-' && strings.Trim(s, "0123456789-") == ""
+}
+
+// isCollection reports whether a path segment is a collection word: a
+// lower-case plural noun of letters, '-' and '_' ("projects",
+// "custom-regexes", "data-source-registrations"). Ids carry digits or
+// upper case, and words like "status" or "access" are not plurals.
+func isCollection(s string) bool {
+	if len(s) < 3 || s[len(s)-1] != 's' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < 'a' || c > 'z') && c != '-' && c != '_' {
+			return false
+		}
+	}
+	switch {
+	case strings.HasSuffix(s, "ss"), strings.HasSuffix(s, "us"), strings.HasSuffix(s, "is"):
+		return false
+	}
+	return true
+}
+
+// singularSnake is a plural collection word made singular, with '-' as
+// '_' ("policies" → "policy", "custom-regexes" → "custom_regex",
+// "sessions" → "session", "aliases" → "alias").
+func (p *Parser) singularSnake(s string) string {
+	switch {
+	case strings.HasSuffix(s, "ies") && len(s) > 4:
+		s = s[:len(s)-3] + "y"
+	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"),
+		strings.HasSuffix(s, "shes"), strings.HasSuffix(s, "zes"), strings.HasSuffix(s, "aliases"):
+		s = s[:len(s)-2]
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+		s = s[:len(s)-1]
+	}
+	if strings.IndexByte(s, '-') < 0 {
+		return s
+	}
+	p.scratch = append(p.scratch[:0], s...)
+	for i, c := range p.scratch {
+		if c == '-' {
+			p.scratch[i] = '_'
+		}
+	}
+	return p.keep(p.scratch)
+}
+
+// singularType makes a resource type singular for products whose types
+// are plural collection names (Boundary "sessions", HCP "projects"); a
+// singular or dotted type is kept as sent.
+func (p *Parser) singularType(t string) string {
+	if isCollection(t) {
+		return p.singularSnake(t)
+	}
+	return t
+}

@@ -1,7 +1,10 @@
 package normalize
 
 import (
+	"bytes"
+	"encoding/json"
 	"strings"
+	"time"
 )
 
 // parseControlPlane maps an HCP audit log streaming envelope
@@ -27,17 +30,28 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 	ev.Product = hcpProduct(service, p.firstPermission(cpe))
 	p.metaStr(ev.Meta, "service", service)
 	p.metaRawStr(ev.Meta, "stream_topic", v.Get("stream", "topic"))
-	if r := v.Get("resource"); r != nil {
-		if r.Type() == typeObject {
-			ev.Resource.ID = firstOf(p.scalar(r, "id"), ev.Resource.ID)
-			ev.Resource.Type = firstOf(p.str(r, "type"), ev.Resource.Type)
-			ev.Resource.Name = firstOf(p.str(r, "name"), ev.Resource.Name)
-		} else if s := p.str(r); s != "" {
-			ev.Resource.Name = s
-		}
-		p.metaVal(ev.Meta, "resource", r)
-	}
+	p.envelopeResource(&ev, v)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
+}
+
+// envelopeResource: an explicit resource object in the envelope
+// {id, type, name, location{organization_id, project_id}} wins over the
+// one the request names; a plain string is its name.
+func (p *Parser) envelopeResource(ev *Event, v *value) {
+	r := v.Get("resource")
+	if r == nil {
+		return
+	}
+	if r.Type() == typeObject {
+		if id, t := p.scalar(r, "id"), p.str(r, "type"); id != "" || t != "" {
+			ev.Resource = Resource{Type: p.singularType(t), ID: id, Name: p.str(r, "name")}
+		}
+		ev.OrganizationID = firstOf(ev.OrganizationID, p.str(r, "location", "organization_id"))
+		ev.ProjectID = firstOf(ev.ProjectID, p.str(r, "location", "project_id"))
+	} else if s := p.str(r); s != "" {
+		ev.Resource.Name = s
+	}
+	p.metaVal(ev.Meta, "resource", r)
 }
 
 // parsePlatform maps an HCP platform payload without the envelope (the
@@ -68,7 +82,11 @@ func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error
 	ev.OrganizationID = p.str(v, "stream", "organization_id")
 	ev.ProjectID = p.str(v, "stream", "project_id")
 	p.metaStr(ev.Meta, "stream_topic", StreamTestTopic)
-	ev.Message = firstOf(p.str(v, "description"), p.str(v, "message"), "HCP audit log streaming destination test")
+	p.envelopeResource(&ev, v)
+	pl := v.Get("service_log_event", "json_payload")
+	p.metaRawStr(ev.Meta, "test_id", pl.Get("test_id"))
+	ev.Message = firstOf(p.str(v, "description"), p.str(v, "message"), p.str(pl, "message"),
+		"HCP audit log streaming destination test")
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
 
@@ -94,7 +112,7 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	ev.Action = p.hcpAction(eventType, perm, action)
 	ev.Outcome = p.hcpOutcome(c, md, eventType)
 	ev.Category = hcpCategory(ev.Verb, eventType, perm)
-	hcpResource(&ev.Resource, perm, ev.Request.Path, ev.ProjectID)
+	p.hcpResource(ev, perm)
 	p.metaRawStr(ev.Meta, "operation_id", c.Get("operation_info", "operation_id"))
 	p.metaRawStr(ev.Meta, "status_code", c.Get("status_code"))
 	p.metaVal(ev.Meta, "permissions", az, "permissions")
@@ -194,46 +212,175 @@ func hcpCategory(verb, eventType, perm string) string {
 	return CategoryOther
 }
 
-// hcpResource: type from the permission ("resource-manager.projects.update"
-// → "projects"), id from the request path segment after it, else the
-// project the authorization names when the type is projects.
-func hcpResource(r *Resource, perm, path, projectID string) {
-	last := strings.LastIndexByte(perm, '.')
-	if last <= 0 {
-		return
-	}
-	prev := strings.LastIndexByte(perm[:last], '.')
-	if prev < 0 {
-		return
-	}
-	r.Type = perm[prev+1 : last]
-	// the path segment after the last "/<type>/" is the id
-	if i := strings.LastIndex(path, "/"+r.Type+"/"); i >= 0 {
-		id := path[i+len(r.Type)+2:]
-		if j := strings.IndexAny(id, "/?"); j >= 0 {
-			id = id[:j]
+// hcpResource applies the resource rule (pathResource) to the request
+// path; without a path that names one, the type is the permission's
+// resource word made singular ("resource-manager.projects.update" →
+// project), with the project the authorization names as the id of a
+// project. The path's project/organization scope fills ProjectID and
+// OrganizationID where the authorization did not.
+func (p *Parser) hcpResource(ev *Event, perm string) {
+	t, id, proj, org := p.pathResource(ev.Request.Path)
+	ev.ProjectID = firstOf(ev.ProjectID, proj)
+	ev.OrganizationID = firstOf(ev.OrganizationID, org)
+	if t == "" {
+		if last := strings.LastIndexByte(perm, '.'); last > 0 {
+			if prev := strings.LastIndexByte(perm[:last], '.'); prev >= 0 {
+				t = p.singularType(perm[prev+1 : last])
+			}
 		}
-		r.ID = id
+		if t == "project" {
+			id = ev.ProjectID
+		}
 	}
-	if r.ID == "" && r.Type == "projects" {
-		r.ID = projectID
-	}
+	ev.Resource.Type, ev.Resource.ID = t, id
 }
 
-// hcpProduct names the product of an HCP service or permission prefix.
+// Products of HCP services this file names (others are in event.go).
+const (
+	productWaypoint = "waypoint"
+)
+
+// hcpProduct names the product of a record: from the service it names
+// (metadata.service_name or the envelope's service), case-insensitive,
+// spaces as hyphens, without an "HCP " prefix ("Vault Radar" →
+// vault-radar, "Vault Dedicated" → vault, "Terraform" → terraform); a
+// service the list below does not know keeps its own name, so a record
+// that names a service is never plain hcp. "HCP" names the platform, not
+// a service: then the permission's prefix decides
+// ("vault-radar.integrations.create" → vault-radar), else hcp.
 func hcpProduct(service, perm string) string {
-	s := firstOf(service, perm) // HCP service names and permissions are lower case
-	switch {
-	case strings.Contains(s, "radar"):
-		return ProductVaultRadar
-	case strings.Contains(s, "secrets"):
-		return ProductVaultSecrets
-	case strings.Contains(s, "packer"):
-		return ProductPacker
-	case strings.Contains(s, "boundary"):
-		return ProductBoundary
-	case strings.HasPrefix(s, "terraform"):
-		return ProductTerraform
+	var buf [48]byte
+	b := buf[:0]
+	for _, c := range []byte(strings.TrimSpace(service)) {
+		switch {
+		case c == ' ' || c == '_':
+			if len(b) > 0 && b[len(b)-1] != '-' {
+				b = append(b, '-')
+			}
+		case 'A' <= c && c <= 'Z':
+			b = append(b, c+'a'-'A')
+		default:
+			b = append(b, c)
+		}
+	}
+	b = bytes.TrimPrefix(b, []byte("hcp-"))
+	if len(b) > 0 && !platformService(b) {
+		if p := knownProduct(b); p != "" {
+			return p
+		}
+		return strings.TrimPrefix(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(service), " ", "-")), "hcp-") // rare: a service we do not know
+	}
+	prefix, _, _ := strings.Cut(perm, ".")
+	if p := knownProduct([]byte(prefix)); p != "" { // permissions are lower case
+		return p
 	}
 	return ProductHCP
+}
+
+// platformService reports a name of the HCP platform itself or one of its
+// internal services (resource-manager, iam, billing, log streaming), not
+// a product: the permission decides then.
+func platformService(b []byte) bool {
+	switch string(b) {
+	case "hcp", "platform", "resource-manager", "iam", "billing", "log", "logs", "log-streaming", "streaming":
+		return true
+	}
+	return false
+}
+
+// knownProduct maps a lower-case, hyphenated service name or permission
+// prefix to its product; "" when it names none.
+func knownProduct(s []byte) string {
+	switch string(s) { // compared in place, no allocation
+	case "vault-radar", "radar":
+		return ProductVaultRadar
+	case "vault-secrets", "secrets":
+		return ProductVaultSecrets
+	case "vault", "vault-dedicated", "hashicorp-vault":
+		return ProductVault
+	case "packer", "packer-service":
+		return ProductPacker
+	case "boundary":
+		return ProductBoundary
+	case "terraform", "terraform-cloud", "tfc":
+		return ProductTerraform
+	case "waypoint":
+		return productWaypoint
+	}
+	return ""
+}
+
+// serviceLogAudit is the service_log_event.event_type of an audit record
+// an HCP service streams inside the envelope.
+const serviceLogAudit = "EVENT_TYPE_AUDIT_LOG"
+
+// isServiceLogAudit reports whether v is an HCP streaming envelope whose
+// service_log_event carries an audit record (event_type
+// EVENT_TYPE_AUDIT_LOG) in json_payload.
+func isServiceLogAudit(sle *value) bool {
+	return typ(sle) == typeObject && string(sle.GetStringBytes("event_type")) == serviceLogAudit &&
+		sle.Get("json_payload") != nil
+}
+
+// servicePayload is the json_payload of a service_log_event: the value
+// itself, or the JSON a string holds (parsed with the tree of depth d).
+func (p *Parser) servicePayload(sle *value, d int) (*value, []byte, error) {
+	in := sle.Get("json_payload")
+	if s := bytes.TrimSpace(in.GetStringBytes()); len(s) > 0 && startsJSON(s) && s[0] != '"' {
+		if d >= maxDepth {
+			return nil, nil, ErrTooDeep
+		}
+		return p.parseJSON(s, d)
+	}
+	return in, in.rawBytes(), nil
+}
+
+// parseServiceLog maps the streaming envelope {id, timestamp, stream,
+// service, resource, service_log_event{event_type: EVENT_TYPE_AUDIT_LOG,
+// json_payload}}: the record in json_payload is detected and parsed as if
+// it had come alone; then the envelope completes it. One event keeps the
+// envelope's id (several keep their own); the envelope's timestamp stands
+// in for a record without a time; subject fills the actor when the record
+// names none; stream ids fill organization/project; the service names the
+// product of a record whose kind does not (see hcpProduct). Raw is the
+// whole envelope.
+func (p *Parser) parseServiceLog(v *value, raw []byte, w *wrapper, d int) error {
+	sle := v.Get("service_log_event")
+	iv, iraw, err := p.servicePayload(sle, d+1)
+	if err != nil {
+		return invalidField(KindHCPControl, "service_log_event.json_payload", "not JSON")
+	}
+	n0 := len(p.out)
+	perr := p.parseValue(iv, iraw, w, d+1)
+	evs := p.out[n0:]
+	var envTime time.Time
+	if s := p.str(v, "timestamp"); s != "" {
+		envTime, _ = parseTime(s)
+	}
+	service := firstOf(p.str(sle, "metadata", "service_name"), p.str(v, "metadata", "service_name"),
+		p.str(v, "service"), p.str(v, "service", "name"))
+	subject := firstOf(p.scalar(sle, "subject"), p.scalar(v, "subject"), p.scalar(sle, "subject", "id"))
+	for i := range evs {
+		ev := &evs[i]
+		if len(evs) == 1 {
+			ev.ID = firstOf(p.scalar(v, "id"), ev.ID)
+		}
+		if string(ev.Meta["time_source"]) == `"received"` && !envTime.IsZero() {
+			ev.Time = envTime
+			ev.Meta["time_source"] = json.RawMessage(`"envelope"`)
+		}
+		if ev.Actor.ID == "" && ev.Actor.Name == "" && ev.Actor.Email == "" && subject != "" {
+			ev.Actor.ID = subject
+		}
+		ev.OrganizationID = firstOf(ev.OrganizationID, p.str(v, "stream", "organization_id"))
+		ev.ProjectID = firstOf(ev.ProjectID, p.str(v, "stream", "project_id"))
+		if ev.Product == ProductUnknown || ev.Product == ProductHCP {
+			ev.Product = hcpProduct(service, "")
+		}
+		p.metaStr(ev.Meta, "service", service)
+		p.metaRawStr(ev.Meta, "stream_topic", v.Get("stream", "topic"))
+		p.metaRawStr(ev.Meta, "envelope_id", v.Get("id"))
+		ev.Raw = raw
+	}
+	return perr
 }

@@ -78,7 +78,7 @@ func hecTime(x *value) (t time.Time, ok bool) {
 // parseUnknown keeps valid JSON it does not recognise as an event of kind
 // unknown: id is the content hash of Raw; time from a top-level "time",
 // "timestamp" or "@timestamp" (RFC 3339, or Unix seconds), else the HEC
-// wrapper's, else the epoch with meta.time_missing (see Parse).
+// wrapper's, else the received time with meta.time_source "received" (see Parse).
 func (p *Parser) parseUnknown(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := p.newEvent(KindUnknown, ProductUnknown, metaCap(4, w))
 	for _, k := range [...]string{"time", "timestamp", "@timestamp"} {

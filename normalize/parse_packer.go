@@ -34,22 +34,42 @@ func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
 	case "FAILED":
 		ev.Outcome = OutcomeFailure
 	}
+	desc := firstOf(p.str(v, "description"), p.str(m, "description"))
+	changed := packerChanged(desc)
+	if changed != "" {
+		ev.Resource.Type = changed // without an id when the event names none (a failed create)
+	}
 	for _, r := range packerResources() {
 		x := m.Get(r)
 		if typ(x) != typeObject {
 			continue
 		}
-		if ev.Resource.Type == "" {
+		if ev.Resource.Type == "" || ev.Resource.Type == r && ev.Resource.ID == "" {
 			ev.Resource = Resource{Type: r, ID: p.scalar(x, "id"), Name: firstOf(p.str(x, "name"), p.str(x, "slug"), p.str(x, "fingerprint"))}
 		}
 		p.metaVal(ev.Meta, r, x)
 	}
 	ev.Action = p.dotted(ev.Resource.Type, action)
-	desc := firstOf(p.str(v, "description"), p.str(m, "description"))
 	p.metaStr(ev.Meta, "description", desc)
 	p.metaRawStr(ev.Meta, "status", m.Get("status"))
 	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
+}
+
+// packerChanged names the resource the description says the action
+// changed: the Packer resource word it names last ("Assigned version to
+// channel" → channel, "Created build" → build, "Scheduled version
+// revocation" → version); "" when it names none.
+func packerChanged(desc string) string {
+	best := ""
+	for _, f := range strings.Fields(strings.ToLower(desc)) {
+		for _, r := range packerResources() {
+			if f == r || f == r+"s" {
+				best = r
+			}
+		}
+	}
+	return best
 }
 
 // packerActor: TYPE_USER → user, TYPE_SERVICE → service,

@@ -78,7 +78,7 @@ func TestHECWrapper(t *testing.T) {
 	}{
 		{"inner time wins", `{"time":1700000000,"sourcetype":"st","event":` + tfcRecord("create", "user-1", "Client") + `}`, "2020-06-30T17:52:46Z", ""},
 		{"wrapper time when inner has none", `{"time":"1700000000.5","event":{"request_info":{},"authentication_info":{},"action":"READ"}}`, "2023-11-14T22:13:20.5Z", `"hec"`},
-		{"epoch when neither has one", `{"event":{"request_info":{},"authentication_info":{},"action":"READ"}}`, "1970-01-01T00:00:00Z", ""},
+		{"received time when neither has one", `{"event":{"request_info":{},"authentication_info":{},"action":"READ"}}`, "2026-01-02T03:04:05Z", `"received"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -127,14 +127,16 @@ func (p *Parser) tfeKV(ev *Event, s string) error {
 	if ev.Actor.Name = firstOf(kv["user"], kv["username"], kv["actor"]); ev.Actor.Name != "" {
 		ev.Actor.Type = ActorUser
 	}
-	ev.Actor.ID = kv["user_id"]
+	ev.Actor.ID = firstOf(kv["actor_id"], kv["user_id"]) // actor_id: the documented token id
 	ip, _, _ := strings.Cut(firstOf(kv["source_ip"], kv["client_ip"], kv["remote_addr"], kv["ip"]), ",")
-	ev.Request = Request{ID: kv["request_id"], Method: kv["method"], Path: kv["path"],
+	// the documented key set: event_type, method, resource (the API path),
+	// source_ip, user_agent, status_code, request_id, actor_id
+	ev.Request = Request{ID: kv["request_id"], Method: kv["method"], Path: firstOf(kv["resource"], kv["path"]),
 		ClientIP: strings.TrimSpace(ip), UserAgent: kv["user_agent"], StatusCode: atoi(firstOf(kv["status_code"], kv["status"]))}
 	for k, v := range kv {
 		switch k {
 		case "event_type", "timestamp", "time", "user", "username", "actor", "user_id", "source_ip",
-			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "user_agent",
+			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "resource", "actor_id", "user_agent",
 			"status", "status_code":
 		default:
 			p.metaStr(ev.Meta, k, v)

@@ -3,6 +3,7 @@ package normalize
 import (
 	"net/netip"
 	"strings"
+	"time"
 )
 
 // AppendJSON appends ev rendered in f as one compact JSON object (no
@@ -13,6 +14,14 @@ import (
 // An unknown format renders native, so an event is never lost to a typo that
 // escaped ParseFormat.
 func AppendJSON(dst []byte, ev *Event, f Format) []byte {
+	if ev.Time.IsZero() {
+		// Never the zero time (ECS @timestamp, OCSF time, the HEC time):
+		// an event built without one (Parse and the spool give every
+		// event a time) renders as received now.
+		c := *ev
+		c.Time = renderNow().UTC()
+		ev = &c
+	}
 	w := jsonw{b: dst}
 	switch f {
 	case FormatECS:
@@ -26,6 +35,9 @@ func AppendJSON(dst []byte, ev *Event, f Format) []byte {
 	}
 	return w.b
 }
+
+// renderNow is the time an event without one renders with (tests fix it).
+var renderNow = time.Now
 
 // MarshalJSON renders the event natively, so encoding/json and AppendJSON
 // agree and default decoding of the struct tags reads it back.

@@ -107,7 +107,7 @@ func TestECS(t *testing.T) {
 			{path: "log", absent: true},
 		}},
 		{"empty event", &Event{}, []fieldCase{
-			{path: "@timestamp", want: "0001-01-01T00:00:00Z"},
+			{path: "@timestamp", want: "2026-01-02T03:04:05Z"}, // never the zero time: renderNow
 			{path: "event.kind", want: "event"},
 			{path: "event.category", want: strList("api")},
 			{path: "event.type", want: strList("info")},
