@@ -41,6 +41,9 @@ type page struct {
 	Records  []json.RawMessage
 	NextPage int // 0 when there is none
 	Total    int
+	// Pages is total_pages, or computed from total_count and the page
+	// size; 0 when the API told neither.
+	Pages int
 }
 
 // newHTTPClient builds the transport: proxy from the standard environment
@@ -101,7 +104,11 @@ func (c *client) fetch(ctx context.Context, since time.Time, number, size int) (
 	if err := classify(resp, body); err != nil {
 		return page{}, fmt.Errorf("tfc: page %d: %w", number, err)
 	}
-	return decodePage(body)
+	pg, err := decodePage(body)
+	if err == nil && pg.Pages == 0 && pg.Total > 0 {
+		pg.Pages = (pg.Total + size - 1) / size
+	}
+	return pg, err
 }
 
 // scrubURL keeps the query (which holds no secret, but is long) out of
@@ -169,6 +176,7 @@ func decodePage(body []byte) (page, error) {
 	type pagination struct {
 		NextPage   *int `json:"next_page"`
 		TotalCount int  `json:"total_count"`
+		TotalPages int  `json:"total_pages"`
 	}
 	var doc struct {
 		Data       []json.RawMessage `json:"data"`
@@ -186,7 +194,7 @@ func decodePage(body []byte) (page, error) {
 	}
 	p := page{Records: doc.Data}
 	if pg != nil {
-		p.Total = pg.TotalCount
+		p.Total, p.Pages = pg.TotalCount, pg.TotalPages
 		if pg.NextPage != nil {
 			p.NextPage = *pg.NextPage
 		}

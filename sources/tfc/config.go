@@ -27,6 +27,9 @@ type Config struct {
 	Backfill time.Duration `envconfig:"TFC_BACKFILL" default:"336h" desc:"how far back the first poll reads (the API keeps 14 days)"`
 	// PageSize is page[size] (1..1000).
 	PageSize int `envconfig:"TFC_PAGE_SIZE" default:"1000" desc:"events per page, 1 to 1000"`
+	// MaxPages bounds the pages one poll reads; a larger backlog is read
+	// oldest first over several polls that follow each other at once.
+	MaxPages int `envconfig:"TFC_MAX_PAGES" default:"100" desc:"most pages one poll reads (oldest first); a larger backlog takes several polls in a row"`
 	// Overlap is how far behind the high-water mark each poll starts.
 	Overlap time.Duration `envconfig:"TFC_OVERLAP" default:"5m" desc:"each poll re-reads this much before the newest event seen, deduplicating by id (at least 2s)"`
 	// RateLimit is the request rate per token.
@@ -114,6 +117,9 @@ func (c Config) Validate() error {
 	}
 	if c.PageSize < 1 || c.PageSize > 1000 {
 		bad("TFC_PAGE_SIZE", "must be 1 to 1000, got %d", c.PageSize)
+	}
+	if c.MaxPages < 2 {
+		bad("TFC_MAX_PAGES", "must be at least 2, got %d", c.MaxPages)
 	}
 	if c.Overlap < 2*time.Second {
 		bad("TFC_OVERLAP", "must be at least 2s (the API's since is second-precise), got %s", c.Overlap)

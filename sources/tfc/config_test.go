@@ -19,7 +19,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 		t.Fatal("Validate accepted a bad config")
 	}
 	for _, name := range []string{"TFC_TOKENS", "TFC_ADDRESS", "TFC_INTERVAL", "TFC_BACKFILL", "TFC_PAGE_SIZE",
-		"TFC_OVERLAP", "TFC_RATE_LIMIT", "TFC_TIMEOUT", "TFC_AUTH_RETRY", "TFC_LEASE_TTL", "TFC_TLS_CA"} {
+		"TFC_OVERLAP", "TFC_RATE_LIMIT", "TFC_TIMEOUT", "TFC_AUTH_RETRY", "TFC_LEASE_TTL", "TFC_TLS_CA", "TFC_MAX_PAGES"} {
 		if !strings.Contains(err.Error(), "AUDITBRIDGE_"+name+":") {
 			t.Errorf("error does not name AUDITBRIDGE_%s:\n%v", name, err)
 		}

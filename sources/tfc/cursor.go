@@ -63,14 +63,23 @@ func (c cursor) seenSet() map[string]struct{} {
 	return m
 }
 
+// maxSkew is how far past the bridge's clock an event's time may move the
+// high-water mark: an event stamped in the future is published, but the mark
+// stops at now plus maxSkew so later events are not taken for old ones.
+const maxSkew = 5 * time.Minute
+
 // advance records published events (any order) and prunes ids that fell
-// out of the window. It reports whether ids had to be dropped to stay under
-// maxSeen.
-func (c cursor) advance(evs []polled, overlap time.Duration) (cursor, bool) {
+// out of the window. The high-water mark never passes ceiling (now plus
+// maxSkew). It reports whether ids had to be dropped to stay under maxSeen.
+func (c cursor) advance(evs []polled, overlap time.Duration, ceiling time.Time) (cursor, bool) {
 	next := cursor{HighWater: c.HighWater, Seen: append([]seenID(nil), c.Seen...)}
 	for _, e := range evs {
-		if e.t.After(next.HighWater) {
-			next.HighWater = e.t
+		t := e.t
+		if t.After(ceiling) {
+			t = ceiling
+		}
+		if t.After(next.HighWater) {
+			next.HighWater = t
 		}
 		next.Seen = append(next.Seen, seenID{ID: e.id, Unix: e.t.Unix()})
 	}

@@ -7,12 +7,15 @@
 //   - The API returns events newest first, keeps 14 days, and may or may not
 //     include events stamped exactly at `since` (second precision). Each poll
 //     asks for everything since the high-water mark minus an overlap window
-//     (TFC_OVERLAP, at least two seconds) and walks every page until
-//     next_page is null. New events arriving while we page push older ones
-//     onto later pages, so a forward walk may see an event twice but never
-//     skips one; duplicates inside a walk and events already published in the
-//     overlap window are removed by record id.
-//   - The new events are sorted oldest first and published in chunks. After
+//     (TFC_OVERLAP, at least two seconds). Page 1 tells total_pages; the walk
+//     then reads from the last page (the oldest events) towards page 1 and
+//     publishes each page before it asks for the next. New events arriving
+//     while we page push every position up: when total_count changes, the
+//     next page must contain the newest event already read (the anchor), or
+//     the walk steps a page up until it does, so nothing falls between two
+//     pages. Duplicates and events already published in the overlap window
+//     are removed by record id.
+//   - Each page's new events are sorted oldest first and published in chunks. After
 //     the spool acknowledges a chunk, the cursor (high-water timestamp plus
 //     the ids seen inside the overlap window) is written to the JetStream KV
 //     bucket with compare-and-set on its revision, after re-checking the
@@ -34,7 +37,12 @@
 // organization makes exactly one replica poll it; another takes over within
 // about one lease TTL after the holder dies.
 //
-// Memory: a poll holds the raw records newer than the cursor (about 1 KiB
-// per event); the first start's 14-day backfill of a busy organization is
-// the largest such window.
+// Memory: a poll holds one page (and page 1) whatever the backlog. At most
+// TFC_MAX_PAGES requests make one poll; a larger backlog (a busy
+// organization's 14-day first backfill, or an API that never ends) is read
+// oldest first over polls that follow each other at once, the cursor moving
+// with every page. The high-water mark never passes the bridge's clock plus
+// five minutes: an event stamped in the future is delivered but does not
+// hide the events after it. An API that tells neither total_pages nor
+// total_count is walked forward and must end within TFC_MAX_PAGES pages.
 package tfc

@@ -32,10 +32,31 @@ type cycleResult struct {
 	Requests  int
 	Fetched   int
 	Published int
+	// More is set when the cycle stopped at TFC_MAX_PAGES before the newest
+	// page: the next cycle follows at once instead of after the interval.
+	More bool
 }
 
-// cycle runs one poll: load the cursor, walk every page, publish new events
-// oldest first, and advance the cursor after each acknowledged chunk.
+// walker is one cycle's position: the cursor as last stored and the ids it
+// remembers. Memory is one page plus the cursor, whatever the backlog.
+type walker struct {
+	cur  cursor
+	rev  uint64
+	seen map[string]struct{}
+	res  *cycleResult
+}
+
+// cycle runs one poll. The API lists newest first, so the walk starts at the
+// last page (the oldest events) and moves towards page 1, publishing each
+// page and advancing the cursor before the next request: a crash or an API
+// that never ends costs at most one page, and a backlog larger than
+// TFC_MAX_PAGES pages is read over several cycles that follow at once.
+//
+// u counts the positions (0 = newest) not read yet under the last total the
+// API told. Events written during the walk push every position up; when the
+// total changes, the next page must contain the newest event read so far
+// (the anchor), or the walk steps one page up until it does, so no event
+// falls between two pages.
 func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 	var res cycleResult
 	cur, rev, err := p.loadCursor(ctx)
@@ -43,60 +64,142 @@ func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 		return res, err
 	}
 	since := cur.since(p.now(), p.cfg.Overlap, p.cfg.Backfill)
-	fresh, err := p.walk(ctx, cur, since, &res)
+	w := &walker{cur: cur, rev: rev, seen: cur.seenSet(), res: &res}
+	first, err := p.fetchPage(ctx, since, 1, &res)
 	if err != nil {
 		return res, err
 	}
-	for start := 0; start < len(fresh); start += publishChunk {
-		chunk := fresh[start:min(start+publishChunk, len(fresh))]
-		evs := make([]normalize.Event, len(chunk))
-		for i := range chunk {
-			evs[i] = chunk[i].ev
+	if first.Pages == 0 && first.NextPage != 0 {
+		return res, p.walkForward(ctx, w, since, first)
+	}
+	size := p.cfg.PageSize
+	total := first.count(size)
+	u, anchor, check, stale := total, "", false, false
+	for u > 0 {
+		if res.Requests >= p.cfg.MaxPages {
+			res.More = true
+			p.log.Info("backlog larger than one poll's pages; the next poll goes on at once", "max_pages", p.cfg.MaxPages, "unread", u)
+			return res, nil
 		}
-		if err := p.pub.Publish(ctx, evs); err != nil {
-			return res, fmt.Errorf("tfc: publish %d events: %w", len(evs), err)
+		pos := u - 1
+		if check {
+			pos = u // the page holding the anchor
 		}
-		res.Published += len(evs)
-		next, dropped := cur.advance(chunk, p.cfg.Overlap)
-		if dropped {
-			p.log.Warn("overlap window holds more events than the cursor remembers; the oldest may repeat", "max_seen", maxSeen)
+		number := pos/size + 1
+		pg := first
+		if number > 1 || stale {
+			if pg, err = p.fetchPage(ctx, since, number, &res); err != nil {
+				return res, err
+			}
+			if t := pg.count(size); t != total {
+				stale = true
+				if anchor == "" {
+					u = t
+				} else {
+					u, check = min(u+max(t-total, 0), t), true
+				}
+				total = t
+				continue
+			}
 		}
-		if rev, err = p.storeCursor(ctx, next, rev); err != nil {
+		evs := p.toPolledPage(pg.Records, since, number)
+		if check && !hasID(evs, anchor) && u < total {
+			u = min(u+size, total)
+			continue
+		}
+		check = false
+		if err := p.publishPage(ctx, w, evs); err != nil {
 			return res, err
 		}
-		cur = next
+		if len(evs) > 0 {
+			anchor = evs[0].id
+		}
+		u = (number - 1) * size
 	}
 	return res, nil
 }
 
-// walk reads every page since `since` and returns the events not published
-// before, oldest first, each once.
-func (p *poller) walk(ctx context.Context, cur cursor, since time.Time, res *cycleResult) ([]polled, error) {
-	seen := cur.seenSet()
-	windowStart := cur.windowStart(p.cfg.Overlap)
-	var fresh []polled
-	for number := 1; number != 0; {
-		pg, err := p.fetchWithRetry(ctx, since, number)
-		res.Requests++
+// count is the number of events the API holds for the query.
+func (pg page) count(size int) int {
+	switch {
+	case pg.Total > 0:
+		return pg.Total
+	case pg.Pages > 1:
+		return pg.Pages * size
+	default:
+		return len(pg.Records)
+	}
+}
+
+func hasID(evs []polled, id string) bool {
+	for _, e := range evs {
+		if e.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *poller) toPolledPage(records []json.RawMessage, since time.Time, number int) []polled {
+	evs := make([]polled, len(records))
+	for i, raw := range records {
+		evs[i] = p.toPolled(raw, since, number, i)
+	}
+	return evs
+}
+
+func (p *poller) fetchPage(ctx context.Context, since time.Time, number int, res *cycleResult) (page, error) {
+	pg, err := p.fetchWithRetry(ctx, since, number)
+	res.Requests++
+	if err != nil {
+		return page{}, err
+	}
+	res.Fetched += len(pg.Records)
+	return pg, nil
+}
+
+// walkForward serves an API that tells no total_pages or total_count: it
+// follows next_page, holding at most TFC_MAX_PAGES pages, and publishes
+// only once it reached the end (the oldest page comes last).
+func (p *poller) walkForward(ctx context.Context, w *walker, since time.Time, first page) error {
+	pages := [][]json.RawMessage{first.Records}
+	for number, next := 1, first.NextPage; next != 0; {
+		if next <= number {
+			return fmt.Errorf("tfc: page %d points back to page %d", number, next)
+		}
+		if len(pages) >= p.cfg.MaxPages {
+			return fmt.Errorf("tfc: the API tells no total_pages and has more than %d pages (AUDITBRIDGE_TFC_MAX_PAGES)", p.cfg.MaxPages)
+		}
+		pg, err := p.fetchPage(ctx, since, next, w.res)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.Fetched += len(pg.Records)
-		for i, raw := range pg.Records {
-			e := p.toPolled(raw, since, number, i)
-			if _, dup := seen[e.id]; dup {
-				continue
-			}
-			if !cur.HighWater.IsZero() && e.t.Before(windowStart) {
-				continue // older than any window we keep: published by an earlier poll
-			}
-			seen[e.id] = struct{}{}
-			fresh = append(fresh, e)
+		pages = append(pages, pg.Records)
+		number, next = next, pg.NextPage
+	}
+	for i := len(pages) - 1; i >= 0; i-- {
+		if err := p.publishPage(ctx, w, p.toPolledPage(pages[i], since, i+1)); err != nil {
+			return err
 		}
-		if pg.NextPage != 0 && pg.NextPage <= number {
-			return nil, fmt.Errorf("tfc: page %d points back to page %d", number, pg.NextPage)
+		pages[i] = nil
+	}
+	return nil
+}
+
+// publishPage publishes a page's events not published before, oldest
+// first, in chunks, storing the cursor after each acknowledged chunk.
+func (p *poller) publishPage(ctx context.Context, w *walker, page []polled) error {
+	windowStart := w.cur.windowStart(p.cfg.Overlap)
+	fresh := make([]polled, 0, len(page))
+	for _, e := range page {
+		if _, dup := w.seen[e.id]; dup {
+			continue
 		}
-		number = pg.NextPage
+		if !w.cur.HighWater.IsZero() && e.t.Before(windowStart) {
+			continue // older than any window we keep: published by an earlier poll
+		}
+		w.seen[e.id] = struct{}{}
+		fresh = append(fresh, e)
 	}
 	// The API lists newest first: reverse, then a stable sort by time keeps
 	// the API's order among events of the same second.
@@ -104,7 +207,32 @@ func (p *poller) walk(ctx context.Context, cur cursor, since time.Time, res *cyc
 		fresh[i], fresh[j] = fresh[j], fresh[i]
 	}
 	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].t.Before(fresh[j].t) })
-	return fresh, nil
+	for start := 0; start < len(fresh); start += publishChunk {
+		chunk := fresh[start:min(start+publishChunk, len(fresh))]
+		evs := make([]normalize.Event, len(chunk))
+		for i := range chunk {
+			evs[i] = chunk[i].ev
+		}
+		if err := p.pub.Publish(ctx, evs); err != nil {
+			return fmt.Errorf("tfc: publish %d events: %w", len(evs), err)
+		}
+		w.res.Published += len(evs)
+		next, dropped := w.cur.advance(chunk, p.cfg.Overlap, p.now().Add(maxSkew))
+		if dropped {
+			p.log.Warn("overlap window holds more events than the cursor remembers; the oldest may repeat", "max_seen", maxSeen)
+		}
+		rev, err := p.storeCursor(ctx, next, w.rev)
+		if err != nil {
+			return err
+		}
+		w.cur, w.rev = next, rev
+	}
+	// What the cursor forgot is older than its window: the window check
+	// above skips it, so the set stays as small as the cursor.
+	if len(w.seen) > 2*maxSeen {
+		w.seen = w.cur.seenSet()
+	}
+	return nil
 }
 
 // toPolled normalizes one record. A record the parser rejects is kept as an

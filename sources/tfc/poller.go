@@ -110,7 +110,10 @@ func (p *poller) pollLoop(ctx context.Context, lease bridge.Lease) {
 		switch {
 		case err == nil:
 			p.health.Set(p.component(), nil)
-			p.log.Debug("poll done", "requests", res.Requests, "fetched", res.Fetched, "published", res.Published)
+			p.log.Debug("poll done", "requests", res.Requests, "fetched", res.Fetched, "published", res.Published, "more", res.More)
+			if res.More {
+				wait = 0 // the backlog goes on: the limiter paces the requests
+			}
 		case ctx.Err() != nil:
 			return
 		case isConfigError(err):

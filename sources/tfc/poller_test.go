@@ -82,7 +82,7 @@ type fixture struct {
 func testConfig(addr string) Config {
 	return Config{
 		Token: testToken, Address: addr, Interval: time.Minute, Backfill: 336 * time.Hour,
-		PageSize: 1000, Overlap: 5 * time.Minute, RateLimit: 30, Timeout: 5 * time.Second,
+		PageSize: 1000, MaxPages: 100, Overlap: 5 * time.Minute, RateLimit: 30, Timeout: 5 * time.Second,
 		AuthRetry: 5 * time.Minute, LeaseTTL: 15 * time.Second, UserAgent: "auditbridge-test",
 	}
 }
@@ -246,8 +246,10 @@ func TestPublishFailureKeepsCursorAtLastAckedChunk(t *testing.T) {
 	if _, err := p.cycle(context.Background()); err == nil {
 		t.Fatal("cycle succeeded although the second publish failed")
 	}
-	if got := len(f.pub.ids()); got != publishChunk {
-		t.Fatalf("published %d before the failure, want %d", got, publishChunk)
+	// Page 2 (the oldest 300) went in one publish; page 1's first chunk
+	// failed.
+	if got := len(f.pub.ids()); got != 300 {
+		t.Fatalf("published %d before the failure, want the 300 of the last page", got)
 	}
 	mustCycle(t, p)
 	assertExactlyOnce(t, f.pub.ids(), want)

@@ -1,0 +1,132 @@
+package tfc
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/auditbridge/auditbridge/sources/tfc/tfcsim"
+)
+
+// The walk publishes the oldest page before it requests the next one: the
+// spool has events long before the walk ends.
+func TestWalkPublishesAsItGoes(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.PageSize = 100
+	g := tfcsim.NewGenerator("org-test", 11)
+	want := f.addRange(g, 1000, f.now.Add(-2*time.Hour), 5*time.Second)
+	var publishedAt []int // events published when page n was requested
+	var pages []int
+	f.sim.BeforePage = func(n int) {
+		pages = append(pages, n)
+		publishedAt = append(publishedAt, len(f.pub.ids()))
+	}
+	mustCycle(t, f.poller(t, f.kv))
+	assertExactlyOnce(t, f.pub.ids(), want)
+	// BeforePage runs for pages above 1: 10, 9, ... 2.
+	if len(pages) != 9 || pages[0] != 10 || pages[8] != 2 {
+		t.Fatalf("pages requested after page 1 = %v, want 10 down to 2", pages)
+	}
+	for i, n := range publishedAt {
+		if wantN := 100 * i; n != wantN {
+			t.Errorf("before page %d: %d events published, want %d (each page published before the next request)", pages[i], n, wantN)
+		}
+	}
+}
+
+// A backlog above TFC_MAX_PAGES is read oldest first over several cycles;
+// each cycle leaves the cursor at what it published.
+func TestMaxPagesSplitsBacklogOverCycles(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.PageSize = 100
+	f.cfg.MaxPages = 4
+	g := tfcsim.NewGenerator("org-test", 12)
+	want := f.addRange(g, 1000, f.now.Add(-2*time.Hour), 5*time.Second)
+	p := f.poller(t, f.kv)
+	res := mustCycle(t, p)
+	if !res.More || res.Requests != 4 || res.Published != 300 {
+		t.Fatalf("first cycle = %+v, want 4 requests, 300 published (pages 10..8), more", res)
+	}
+	cur, _, err := p.loadCursor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newest := f.pub.events[len(f.pub.events)-1].Time; !cur.HighWater.Equal(newest) {
+		t.Errorf("cursor high water = %s, want the newest published %s", cur.HighWater, newest)
+	}
+	for i := 0; res.More; i++ {
+		if i > 10 {
+			t.Fatal("backlog never finished")
+		}
+		res = mustCycle(t, p)
+	}
+	assertExactlyOnce(t, f.pub.ids(), want)
+}
+
+// endlessAPI claims a billion pages and serves full pages for any number:
+// a walk must stay bounded and still publish.
+type endlessAPI struct {
+	mu  sync.Mutex
+	g   *tfcsim.Generator
+	now time.Time
+	n   int
+}
+
+func (e *endlessAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	number, _ := strconv.Atoi(r.URL.Query().Get("page[number]"))
+	size, _ := strconv.Atoi(r.URL.Query().Get("page[size]"))
+	e.mu.Lock()
+	e.n++
+	recs := make([]tfcsim.Record, size)
+	for i := range recs {
+		recs[i] = e.g.Next(e.now.Add(-time.Duration(number*size+i) * time.Millisecond))
+	}
+	e.mu.Unlock()
+	next := number + 1
+	_ = json.NewEncoder(w).Encode(map[string]any{"data": recs, "pagination": map[string]any{
+		"current_page": number, "next_page": next, "total_pages": 1_000_000_000, "total_count": 1_000_000_000 * size,
+	}})
+}
+
+func TestEndlessAPIIsBoundedPerCycle(t *testing.T) {
+	f := newFixture(t)
+	api := &endlessAPI{g: tfcsim.NewGenerator("org-test", 13), now: f.now.Add(-time.Hour)}
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	f.cfg.Address, f.cfg.PageSize, f.cfg.MaxPages = srv.URL, 50, 6
+	res := mustCycle(t, f.poller(t, f.kv))
+	if !res.More || res.Requests != 6 || api.n != 6 {
+		t.Fatalf("cycle = %+v after %d requests, want 6 requests and more to read", res, api.n)
+	}
+	if res.Published != 5*50 {
+		t.Errorf("published %d, want the 250 events of the 5 oldest pages read", res.Published)
+	}
+}
+
+// An event stamped far in the future is delivered, but the high-water mark
+// stops at now plus maxSkew, so the events that follow are not skipped.
+func TestHighWaterClampedToNowPlusSkew(t *testing.T) {
+	f := newFixture(t)
+	g := tfcsim.NewGenerator("org-test", 14)
+	future := g.Next(f.now.Add(365 * 24 * time.Hour))
+	f.sim.Add(future)
+	want := append([]string{future.ID}, f.addRange(g, 3, f.now.Add(-time.Minute), time.Second)...)
+	p := f.poller(t, f.kv)
+	mustCycle(t, p)
+	cur, _, err := p.loadCursor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ceiling := f.now.Add(maxSkew); cur.HighWater.After(ceiling) {
+		t.Fatalf("high water %s beyond now+skew %s", cur.HighWater, ceiling)
+	}
+	f.now = f.now.Add(2 * time.Minute)
+	want = append(want, f.addRange(g, 4, f.now, time.Second)...)
+	mustCycle(t, p)
+	assertExactlyOnce(t, f.pub.ids(), want)
+}
