@@ -3,6 +3,7 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"unicode/utf8"
 	"os"
 	"reflect"
 	"testing"
@@ -54,6 +55,10 @@ func checkRenders(t *testing.T, ev *Event) {
 		if again := AppendJSON(nil, ev, f); !bytes.Equal(out, again) {
 			t.Fatalf("%s: rendering not deterministic:\n%s\n%s", f, out, again)
 		}
+		if !utf8.Valid(out) {
+			t.Fatalf("%s: not valid UTF-8: %q", f, out)
+		}
+		checkRenderedTime(t, f, out)
 	}
 }
 

@@ -111,11 +111,15 @@ func setTime(ev *Event, v *value, field string, keys ...string) error {
 	return nil
 }
 
+// maxUnixSeconds is 9999-12-31T23:59:59Z, the last time RFC 3339 (and so
+// ECS @timestamp) can write.
+const maxUnixSeconds = 253402300799
+
 // unixTime parses Unix seconds with an optional fraction ("1700000000.123").
 func unixTime(s string) (time.Time, bool) {
 	sec, frac, _ := strings.Cut(s, ".")
 	n, err := strconv.ParseInt(sec, 10, 64)
-	if err != nil || len(frac) > 9 || n < 0 || n > 1<<40 {
+	if err != nil || len(frac) > 9 || n < 0 || n > maxUnixSeconds {
 		return time.Time{}, false
 	}
 	var ns int64

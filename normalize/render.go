@@ -14,10 +14,11 @@ import (
 // An unknown format renders native, so an event is never lost to a typo that
 // escaped ParseFormat.
 func AppendJSON(dst []byte, ev *Event, f Format) []byte {
-	if ev.Time.IsZero() {
-		// Never the zero time (ECS @timestamp, OCSF time, the HEC time):
-		// an event built without one (Parse and the spool give every
-		// event a time) renders as received now.
+	if y := ev.Time.Year(); ev.Time.IsZero() || y < 1 || y > 9999 {
+		// Never the zero time (ECS @timestamp, OCSF time, the HEC time)
+		// nor one RFC 3339 cannot write (a year past 9999): an event
+		// built without one (Parse and the spool give every event a
+		// time) renders as received now.
 		c := *ev
 		c.Time = renderNow().UTC()
 		ev = &c
