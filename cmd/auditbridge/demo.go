@@ -33,9 +33,8 @@ const (
 func cmdDemo(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("auditbridge demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	n := fs.Int("events", 150, "events per simulated source (audit trail backlog, HCP streaming)")
-	format := fs.String("format", "cim", "rendering on stdout: native, ecs, ocsf or cim")
-	keep := fs.Bool("keep", false, "keep the temporary spool and output directory")
+	o := demoFlagValues(fs)
+	n, format, keep := &o.events, &o.format, &o.keep
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -49,19 +48,40 @@ func cmdDemo(ctx context.Context, args []string, getenv func(string) string, std
 		return 1
 	}
 	if !*keep {
-		defer os.RemoveAll(dir)
+		defer os.RemoveAll(filepath.Join(dir, "data")) // the events file stays
 	}
-	if err := runDemo(ctx, demoRun{dir: dir, events: *n, format: *format, getenv: getenv, stdout: stdout, stderr: stderr}); err != nil {
+	if err := runDemo(ctx, demoRun{dir: dir, events: *n, format: *format, print: o.stdout, getenv: getenv, stdout: stdout, stderr: stderr}); err != nil {
 		fmt.Fprintf(stderr, "auditbridge demo: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
+// demoOptions are demo's flags.
+type demoOptions struct {
+	events int
+	format string
+	stdout bool
+	keep   bool
+}
+
+func demoFlagValues(fs *flag.FlagSet) *demoOptions {
+	o := &demoOptions{}
+	fs.IntVar(&o.events, "events", 150, "events per simulated source (audit trail backlog, HCP streaming)")
+	fs.StringVar(&o.format, "format", "cim", "rendering of the events: native, ecs, ocsf or cim")
+	fs.BoolVar(&o.stdout, "stdout", false, "also print every event on stdout (the file has them all)")
+	fs.BoolVar(&o.keep, "keep", false, "keep the temporary spool and output directory after the demo (its path is printed)")
+	return o
+}
+
+// demoFlags is demo's flag set, for its help.
+func demoFlags(fs *flag.FlagSet) { demoFlagValues(fs) }
+
 type demoRun struct {
 	dir    string
 	events int
 	format string
+	print  bool // the stdout sink too
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
@@ -78,8 +98,12 @@ func runDemo(ctx context.Context, d demoRun) error {
 		return err
 	}
 	out := filepath.Join(d.dir, "events.ndjson")
+	sinks := "file"
+	if d.print {
+		sinks = "file,stdout"
+	}
 	env := map[string]string{
-		"AUDITBRIDGE_DATA_DIR": filepath.Join(d.dir, "data"), "AUDITBRIDGE_SINKS": "file,stdout",
+		"AUDITBRIDGE_DATA_DIR": filepath.Join(d.dir, "data"), "AUDITBRIDGE_SINKS": sinks,
 		"AUDITBRIDGE_FILE_PATH": out, "AUDITBRIDGE_STDOUT_FORMAT": d.format,
 		"AUDITBRIDGE_FILE_BATCH_WAIT": "200ms", "AUDITBRIDGE_STDOUT_BATCH_WAIT": "200ms",
 		"AUDITBRIDGE_HEC_ADDR": hecAddr, "AUDITBRIDGE_HEC_TOKENS": demoHECToken,
@@ -112,7 +136,7 @@ func runDemo(ctx context.Context, d demoRun) error {
 	if waitErr != nil {
 		return waitErr
 	}
-	return printSummary(d.stdout, out, want, time.Since(start))
+	return printSummary(d.stdout, out, want, time.Since(start), d.print)
 }
 
 // startDemoAPI serves a simulated audit-trail API with n events of the last
@@ -198,7 +222,8 @@ func countLines(path string) (int, error) {
 }
 
 // printSummary counts the delivered events by product, kind and outcome.
-func printSummary(w io.Writer, path string, want int, took time.Duration) error {
+// The events stay in path (native rendering), which is printed last.
+func printSummary(w io.Writer, path string, want int, took time.Duration, printed bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -228,8 +253,12 @@ func printSummary(w io.Writer, path string, want int, took time.Duration) error 
 		return strings.Join([]string{keys[i].product, keys[i].kind, keys[i].outcome}, " ") <
 			strings.Join([]string{keys[j].product, keys[j].kind, keys[j].outcome}, " ")
 	})
-	fmt.Fprintf(w, "\n== auditbridge demo summary: %d events sent, %d distinct delivered to the file and stdout sinks in %s\n",
-		want, len(ids), took.Round(10*time.Millisecond))
+	sinks := "the file sink"
+	if printed {
+		sinks = "the file and stdout sinks"
+	}
+	fmt.Fprintf(w, "\n== auditbridge demo summary: %d events sent, %d distinct delivered to %s in %s\n",
+		want, len(ids), sinks, took.Round(10*time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PRODUCT\tKIND\tOUTCOME\tEVENTS")
 	for _, k := range keys {
@@ -237,6 +266,10 @@ func printSummary(w io.Writer, path string, want int, took time.Duration) error 
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	fmt.Fprintf(w, "events (native NDJSON): %s\n", path)
+	if !printed {
+		fmt.Fprintln(w, "(--stdout prints them as they are delivered, --keep keeps the spool directory too)")
 	}
 	if len(ids) < want {
 		return errors.New("some events were not delivered")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +17,7 @@ func TestDemoDeliversEverything(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"demo", "--events", "40", "--format", "ecs"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	code := run(ctx, []string{"demo", "--events", "40", "--format", "ecs", "--stdout"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
 	if code != 0 {
 		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
 	}
@@ -44,6 +46,37 @@ func TestDemoDeliversEverything(t *testing.T) {
 		if !strings.Contains(out, product) {
 			t.Errorf("summary lacks product %s", product)
 		}
+	}
+}
+
+// Without --stdout the demo prints only its summary and the path of the
+// events file, which holds every event after the demo ends.
+func TestDemoPrintsSummaryAndPath(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"demo", "--events", "15"}, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr.String())
+	}
+	out := stdout.String()
+	if strings.Contains(out, "{") {
+		t.Fatalf("events on stdout without --stdout:\n%.500s", out)
+	}
+	if !strings.Contains(out, "30 events sent, 30 distinct delivered to the file sink") {
+		t.Fatalf("summary missing:\n%s", out)
+	}
+	_, path, ok := strings.Cut(out, "events (native NDJSON): ")
+	if !ok {
+		t.Fatalf("no events path in:\n%s", out)
+	}
+	path = strings.TrimSpace(strings.SplitN(path, "\n", 2)[0])
+	t.Cleanup(func() { _ = os.RemoveAll(filepath.Dir(path)) })
+	if n, err := countLines(path); err != nil || n < 30 {
+		t.Fatalf("events file %s: %d lines, %v; want 30", path, n, err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(path), "data")); !os.IsNotExist(err) {
+		t.Errorf("spool directory kept without --keep: %v", err)
 	}
 }
 

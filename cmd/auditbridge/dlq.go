@@ -26,8 +26,8 @@ func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 	sub := args[0]
 	fs := flag.NewFlagSet("dlq "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	sink := fs.String("sink", "", "only this sink's dead letters")
-	limit := fs.Int("limit", 100, "list at most this many (0 = all)")
+	o := dlqFlagValues(fs)
+	sink, limit := &o.sink, &o.limit
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		return 2
 	}
@@ -64,6 +64,24 @@ func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 	}
 	return 0
 }
+
+// dlqOptions are the flags of the dlq subcommands.
+type dlqOptions struct {
+	sink  string
+	limit int
+}
+
+// dlqFlagValues defines the dlq flags on fs (list's -limit too: replay and
+// purge accept and ignore it).
+func dlqFlagValues(fs *flag.FlagSet) *dlqOptions {
+	o := &dlqOptions{}
+	fs.StringVar(&o.sink, "sink", "", "only this sink's dead letters")
+	fs.IntVar(&o.limit, "limit", 100, "list at most this many (0 = all)")
+	return o
+}
+
+// dlqFlags is dlq list's flag set, for its help.
+func dlqFlags(fs *flag.FlagSet) { dlqFlagValues(fs) }
 
 func dlqList(ctx context.Context, spool *bridge.Spool, sink string, limit int, w io.Writer) error {
 	dls, err := spool.DLQList(ctx, sink, limit)
