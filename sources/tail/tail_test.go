@@ -161,7 +161,7 @@ func TestRestartResumesAtCheckpoint(t *testing.T) {
 	r := start(t, testConfig(path), kv, rec)
 	waitAll(t, rec, sent)
 	r.stop(t)
-	sent = append(sent, g.appendLines(t, f, 25)...) // while stopped
+	sent = append(sent, g.appendLines(t, f, 25)...)    // while stopped
 	if err := os.Rename(path, path+".1"); err != nil { // rotated while stopped
 		t.Fatal(err)
 	}
