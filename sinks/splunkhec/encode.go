@@ -72,11 +72,13 @@ func plainJSON(s string) bool {
 // (HEC accepts concatenated objects; the newline helps humans and proxies).
 func (e encoder) appendEvent(dst []byte, ev *normalize.Event) []byte {
 	dst = append(dst, '{')
-	if !ev.Time.IsZero() {
-		dst = append(dst, `"time":`...)
-		dst = appendEpoch(dst, ev.Time)
-		dst = append(dst, ',')
+	t := ev.Time
+	if t.IsZero() { // the spool stamps every event; one without: now, never absent
+		t = time.Now()
 	}
+	dst = append(dst, `"time":`...)
+	dst = appendEpoch(dst, t)
+	dst = append(dst, ',')
 	dst = append(dst, e.fixed...)
 	if e.sourcetype != nil {
 		dst = append(dst, e.sourcetype...)

@@ -73,10 +73,15 @@ func TestAppendEventIsValidJSON(t *testing.T) {
 	if err := json.Unmarshal(b, &got); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"host", "index", "source", "time"} {
+	for _, k := range []string{"host", "index", "source"} {
 		if _, ok := got[k]; ok {
 			t.Errorf("%s present although empty: %s", k, b)
 		}
+	}
+	// The HEC time is never absent nor zero: an event without one gets now.
+	var sec float64
+	if err := json.Unmarshal(got["time"], &sec); err != nil || sec < float64(time.Now().Add(-time.Hour).Unix()) {
+		t.Errorf("time %s for an event without one, want now: %s", got["time"], b)
 	}
 }
 
