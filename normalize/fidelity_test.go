@@ -3,6 +3,8 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -190,5 +192,30 @@ func TestPackerResourceFromDescription(t *testing.T) {
 	ev := parseOne(t, `{"status":"FAILED","action":"create","description":"Created build","organization_id":"o","project_id":"p","timestamp":"2023-07-12T15:50:02Z","actor":{"principal_id":"u","type":"TYPE_USER"},"bucket":{"id":"b1","name":"ubuntu"}}`)
 	if ev.Resource.Type != "build" || ev.Resource.ID != "" || ev.Outcome != OutcomeFailure {
 		t.Errorf("failed Created build: resource %+v outcome %s", ev.Resource, ev.Outcome)
+	}
+}
+
+// TestHCPOutcomeVariants: the documented Vault Radar "Delete Rule" and
+// sign-in records with one field changed each, for outcomes the published
+// examples do not show: metadata.action_success false wins over
+// status_code OK; an hcp_id_auth_failure sign-in is a failed login.
+func TestHCPOutcomeVariants(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile("testdata/hcp_control_plane/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	del := strings.Replace(read("docs_vault_radar_rule_delete.json"), `"action_success": true`, `"action_success": false`, 1)
+	ev := parseOne(t, del)
+	if ev.Outcome != OutcomeFailure || ev.Product != ProductVaultRadar || ev.Resource != (Resource{Type: "rule", ID: "1783"}) {
+		t.Errorf("action_success false: outcome %s product %s resource %+v", ev.Outcome, ev.Product, ev.Resource)
+	}
+	fail := strings.NewReplacer(`"hcp_id_auth_success"`, `"hcp_id_auth_failure"`, `"status_code": "OK"`, `"status_code": "UNAUTHENTICATED"`).
+		Replace(read("docs_sign_in_success.json"))
+	ev = parseOne(t, fail)
+	if ev.Outcome != OutcomeFailure || ev.Verb != VerbLogin || ev.Category != CategoryAuthentication || ev.Product != ProductHCP {
+		t.Errorf("sign-in failure: outcome %s verb %s category %s product %s", ev.Outcome, ev.Verb, ev.Category, ev.Product)
 	}
 }
