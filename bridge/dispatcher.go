@@ -20,16 +20,17 @@ const maxFetch = 256
 // publishes: the spool keeps a message only while some consumer is
 // interested in it (interest retention).
 type Dispatcher struct {
-	spool   *Spool
-	sink    Sink
-	name    string
-	cfg     BatchConfig
-	backoff backoff
-	sleep   Sleeper
-	log     hclog.Logger
-	cons    jetstream.Consumer
-	avgEv   float64   // running mean of events per spool message
-	pendAt  time.Time // last refresh of the pending gauge while retrying
+	spool    *Spool
+	sink     Sink
+	name     string
+	cfg      BatchConfig
+	backoff  backoff
+	sleep    Sleeper
+	log      hclog.Logger
+	cons     jetstream.Consumer
+	avgEv    float64   // running mean of events per spool message
+	avgBytes float64   // running mean of approxSize bytes per spool message
+	pendAt   time.Time // last refresh of the pending gauge while retrying
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -220,29 +221,28 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 }
 
 // fetch asks for the next messages of b, waiting at most wait: as many as
-// the rest of the batch needs at the mean events per message (one while that
-// is unknown), rounding a shortfall under a tenth of a message down. A
-// compressed message is small on the wire, so the byte bound alone would
-// read far ahead of the batch. A single message (the usual case: a message
-// holds SPOOL_MSG_EVENTS events) is fetched without a byte bound, which it
-// could not exceed anyway (it is at most the max payload): with one, a
-// fulfilled request also gets a "batch completed" status, which a cluster
-// can deliver ahead of the message itself, leaving that message to wait for
-// the ack wait.
+// the rest of the batch needs at the mean events and the mean event bytes
+// per message (one while those are unknown), rounding a shortfall under a
+// tenth of a message down. A compressed message is small on the wire, so a
+// bound on wire bytes would read far ahead of the batch; the count alone
+// bounds the request (at most maxFetch messages of at most the max
+// payload). No FetchMaxBytes: against a replicated consumer nats-server
+// (2.12+) can send a byte-bounded request's "batch completed" status ahead
+// of its messages; the client then drops them and each waits out the ack
+// wait, again and again (TestClusterBacklogOfSmallMessages).
 func (d *Dispatcher) fetch(wait time.Duration, b *batch) (jetstream.MessageBatch, error) {
-	left := d.cfg.Events - b.events
 	n := 1
 	if d.avgEv > 0 {
+		left := d.cfg.Events - b.events
 		n = max(1, min(int(float64(left)/d.avgEv+0.9), left, maxFetch))
+		if d.avgBytes > 0 {
+			n = max(1, min(n, int(float64(d.cfg.Bytes-b.bytes)/d.avgBytes+0.9)))
+		}
 	}
 	// FetchMaxWait, not a context: the server ends the request, so no
 	// message it sent is dropped by a client giving up first (that
 	// message would wait for the ack wait to be redelivered).
-	if n == 1 {
-		return d.cons.Fetch(1, jetstream.FetchMaxWait(wait))
-	}
-	maxMsg := int(d.spool.nc.MaxPayload()) + 64<<10
-	return d.cons.Fetch(n, jetstream.FetchMaxWait(wait), jetstream.FetchMaxBytes(max(d.cfg.Bytes-b.bytes, maxMsg)))
+	return d.cons.Fetch(n, jetstream.FetchMaxWait(wait))
 }
 
 // add decodes msg into b; an undecodable message is dead-lettered whole.
@@ -265,9 +265,16 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 	d.spool.m.setPending(d.name, float64(meta.NumPending+1)*d.avgEv)
 	b.after = meta.NumPending
 	sizes := make([]int, len(events))
+	size := 0
 	for i := range events {
 		sizes[i] = approxSize(&events[i])
-		b.bytes += sizes[i]
+		size += sizes[i]
+	}
+	b.bytes += size
+	if d.avgBytes == 0 {
+		d.avgBytes = float64(size)
+	} else {
+		d.avgBytes = d.avgBytes*0.9 + float64(size)*0.1
 	}
 	b.msgs = append(b.msgs, inflight{msg: msg, seq: meta.Sequence.Stream, events: events, sizes: sizes})
 	b.events += len(events)

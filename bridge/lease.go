@@ -2,10 +2,12 @@ package bridge
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -31,13 +33,22 @@ var _ Leaser = (*leaser)(nil)
 type leaseValue struct {
 	Holder  string    `json:"holder"`
 	Expires time.Time `json:"expires"`
+	Handle  string    `json:"handle,omitempty"` // random per TryAcquire: which Lease wrote it
 }
 
+// lease is safe for concurrent use: the holder renews it from one goroutine
+// while another checks it before each cursor write. mu serializes Renew,
+// Check and Release, so a Check never compares the bucket's revision with a
+// revision a concurrent Renew has already replaced there but not yet
+// recorded here (that race once made a sole holder report "lease lost").
 type lease struct {
-	l       *leaser
-	key     string
-	holder  string
-	ttl     time.Duration
+	l      *leaser
+	key    string
+	holder string
+	handle string
+	ttl    time.Duration
+
+	mu      sync.Mutex
 	rev     uint64
 	expires time.Time // local view: after it, Check fails even if nobody took over
 }
@@ -66,7 +77,7 @@ func (l *leaser) TryAcquire(ctx context.Context, name, holder string, ttl time.D
 	if ttl < time.Second {
 		return nil, fmt.Errorf("lease %q: ttl %s is below 1s", name, ttl)
 	}
-	ls := &lease{l: l, key: leaseKey(name), holder: holder, ttl: ttl}
+	ls := &lease{l: l, key: leaseKey(name), holder: holder, handle: newHandle(), ttl: ttl}
 	val, exp := ls.value()
 	var opts []jetstream.KVCreateOpt
 	if l.keyTTL {
@@ -101,12 +112,20 @@ func (l *leaser) TryAcquire(ctx context.Context, name, holder string, ttl time.D
 
 func (ls *lease) value() ([]byte, time.Time) {
 	exp := time.Now().Add(ls.ttl)
-	b, _ := json.Marshal(leaseValue{Holder: ls.holder, Expires: exp.UTC()})
+	b, _ := json.Marshal(leaseValue{Holder: ls.holder, Expires: exp.UTC(), Handle: ls.handle})
 	return b, exp
 }
 
+// newHandle is a random id telling one Lease's writes from another's.
+func newHandle() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
 // put writes the lease at the expected revision (with the key TTL when the
-// server has it) and records the new revision.
+// server has it) and records the new revision. The caller holds ls.mu (or
+// owns ls alone).
 func (ls *lease) put(ctx context.Context) error {
 	val, exp := ls.value()
 	m := nats.NewMsg("$KV." + StateBucket + "." + ls.key)
@@ -134,13 +153,41 @@ func isWrongLastSeq(err error) bool {
 
 // Renew extends the lease by its TTL; ErrLeaseLost when it expired and was
 // removed or another holder took it.
+// A renewal that finds a newer revision this Lease wrote itself (an earlier
+// renewal whose acknowledgement was lost) adopts it and writes again.
 func (ls *lease) Renew(ctx context.Context) error {
-	return ls.put(ctx)
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
+	err := ls.put(ctx)
+	if errors.Is(err, ErrLeaseLost) && ls.adopt(ctx) {
+		err = ls.put(ctx)
+	}
+	return err
 }
 
-// Check confirms the lease is still ours: our revision is the latest and our
-// own view of its expiry has not passed (a paused holder must stop).
+// adopt makes the bucket's latest revision ours when this Lease wrote it.
+// The caller holds ls.mu.
+func (ls *lease) adopt(ctx context.Context) bool {
+	e, err := ls.l.kv.Get(ctx, ls.key)
+	if err != nil || e.Revision() < ls.rev {
+		return false
+	}
+	var cur leaseValue
+	if json.Unmarshal(e.Value(), &cur) != nil || cur.Handle != ls.handle {
+		return false
+	}
+	ls.rev = e.Revision()
+	return true
+}
+
+// Check confirms the lease is still ours: our own view of its expiry has
+// not passed (a paused holder must stop) and the latest revision is ours.
+// A newer revision written by this Lease (its handle) is ours too: a
+// renewal whose acknowledgement was lost (a timeout, a leader change) still
+// wrote it.
 func (ls *lease) Check(ctx context.Context) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
 	if time.Now().After(ls.expires) {
 		return fmt.Errorf("lease %q: expired locally: %w", ls.key, ErrLeaseLost)
 	}
@@ -151,15 +198,22 @@ func (ls *lease) Check(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("lease %q: read: %w", ls.key, err)
 	}
-	if e.Revision() != ls.rev {
+	if e.Revision() == ls.rev {
+		return nil
+	}
+	var cur leaseValue
+	if json.Unmarshal(e.Value(), &cur) != nil || cur.Handle != ls.handle || e.Revision() < ls.rev {
 		return fmt.Errorf("lease %q: taken over: %w", ls.key, ErrLeaseLost)
 	}
+	ls.rev = e.Revision() // written by a renewal whose acknowledgement was lost
 	return nil
 }
 
 // Release deletes the lease if it is still ours, so another replica can
 // take over at once.
 func (ls *lease) Release(ctx context.Context) error {
+	ls.mu.Lock()
+	defer ls.mu.Unlock()
 	err := ls.l.kv.Delete(ctx, ls.key, jetstream.LastRevision(ls.rev))
 	if isWrongLastSeq(err) {
 		return fmt.Errorf("lease %q: release: %w", ls.key, ErrLeaseLost)
