@@ -1,9 +1,11 @@
 package elasticsearch
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
@@ -15,23 +17,24 @@ import (
 
 // newClient builds a go-elasticsearch client that makes one attempt per
 // call (bridge/ owns retries), verifies TLS by default, and trusts either
-// the system roots, the CAs of cfg.TLSCA, or a certificate fingerprint.
+// the system roots, the CAs of cfg.TLSCA, or a certificate fingerprint
+// (pinTLS; never the library's CertificateFingerprint, which accepts a
+// chain that merely contains the pinned certificate).
 func newClient(cfg Config) (*elasticsearch.Client, error) {
 	tr, err := newTransport(cfg)
 	if err != nil {
 		return nil, err
 	}
 	esCfg := elasticsearch.Config{
-		Addresses:              cfg.Addresses,
-		CloudID:                cfg.CloudID,
-		Username:               cfg.Username,
-		Password:               cfg.Password.Reveal(),
-		APIKey:                 encodeAPIKey(cfg.APIKey.Reveal()),
-		CertificateFingerprint: normalizeFingerprint(cfg.TLSFingerprint),
-		Transport:              tr,
-		DisableRetry:           true,
-		CompressRequestBody:    cfg.Gzip,
-		PoolCompressor:         cfg.Gzip,
+		Addresses:           cfg.Addresses,
+		CloudID:             cfg.CloudID,
+		Username:            cfg.Username,
+		Password:            cfg.Password.Reveal(),
+		APIKey:              encodeAPIKey(cfg.APIKey.Reveal()),
+		Transport:           tr,
+		DisableRetry:        true,
+		CompressRequestBody: cfg.Gzip,
+		PoolCompressor:      cfg.Gzip,
 	}
 	if cfg.Compat == CompatOpenSearch {
 		esCfg.Interceptors = []elastictransport.InterceptorFunc{markProduct}
@@ -62,6 +65,13 @@ func newTransport(cfg Config) (*http.Transport, error) {
 			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_CA: no PEM certificate in %s", cfg.TLSCA)
 		}
 		tr.TLSClientConfig.RootCAs = pool
+	}
+	if cfg.TLSFingerprint != "" {
+		fp, err := hex.DecodeString(normalizeFingerprint(cfg.TLSFingerprint))
+		if err != nil || len(fp) != sha256.Size {
+			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_FINGERPRINT: want 64 hex digits, got %q", cfg.TLSFingerprint)
+		}
+		pinTLS(tr, fp)
 	}
 	return tr, nil
 }

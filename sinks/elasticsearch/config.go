@@ -39,9 +39,11 @@ type Config struct {
 	ILMPolicy string `envconfig:"ES_ILM_POLICY" default:"logs" desc:"index lifecycle policy set by the template (elasticsearch only; empty for none)"`
 	// TLSCA is a PEM file of CAs trusted for the cluster (system roots when empty).
 	TLSCA string `envconfig:"ES_TLS_CA" desc:"PEM file of CA certificates trusted for the cluster (system roots when empty)"`
-	// TLSFingerprint is the hex SHA-256 of a certificate in the cluster's
-	// chain (what Elasticsearch prints on first start); it replaces CA checks.
-	TLSFingerprint string `envconfig:"ES_TLS_FINGERPRINT" desc:"hex SHA-256 fingerprint of the cluster's (CA) certificate, instead of CA verification"`
+	// TLSFingerprint is the hex SHA-256 of the cluster's CA certificate
+	// (what Elasticsearch prints on first start) or of the server's own
+	// certificate; it replaces system roots (pin.go: the server's
+	// certificate must be that one, or verify for the host under that CA).
+	TLSFingerprint string `envconfig:"ES_TLS_FINGERPRINT" desc:"hex SHA-256 fingerprint of the cluster's CA certificate (the server's certificate must be signed by it and name the host) or of the server's own certificate, instead of system roots"`
 	// TLSSkipVerify turns certificate verification off (logged as a warning).
 	TLSSkipVerify bool `envconfig:"ES_TLS_SKIP_VERIFY" default:"false" desc:"do not verify the cluster's certificate (insecure)"`
 	// Gzip compresses request bodies.

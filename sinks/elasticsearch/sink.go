@@ -186,6 +186,9 @@ func (s *Sink) bulk(ctx context.Context, r request, st *sendState) error {
 
 // transportError marks what retrying cannot fix as a configuration error.
 func transportError(err error) error {
+	if pe := (*PinError)(nil); errors.As(err, &pe) {
+		return &bridge.ConfigError{Err: err}
+	}
 	if strings.Contains(err.Error(), "not Elasticsearch") {
 		return &bridge.ConfigError{Err: fmt.Errorf("%w (set AUDITBRIDGE_ES_COMPAT=opensearch for OpenSearch)", err)}
 	}
