@@ -55,6 +55,14 @@ func (b *Bridge) Start() {
 	}
 }
 
+// Pid is the running process's id (0 when not running).
+func (b *Bridge) Pid() int {
+	if b.cmd == nil || b.cmd.Process == nil {
+		return 0
+	}
+	return b.cmd.Process.Pid
+}
+
 // Kill sends SIGKILL and waits until the process is gone.
 func (b *Bridge) Kill() {
 	if b.cmd == nil {

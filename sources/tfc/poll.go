@@ -44,6 +44,8 @@ type walker struct {
 	rev  uint64
 	seen map[string]struct{}
 	res  *cycleResult
+	// warned is set once the cycle warned that the cursor's id list is full.
+	warned bool
 }
 
 // cycle runs one poll. The API lists newest first, so the walk starts at the
@@ -218,7 +220,8 @@ func (p *poller) publishPage(ctx context.Context, w *walker, page []polled) erro
 		}
 		w.res.Published += len(evs)
 		next, dropped := w.cur.advance(chunk, p.cfg.Overlap, p.now().Add(maxSkew))
-		if dropped {
+		if dropped && !w.warned {
+			w.warned = true
 			p.log.Warn("overlap window holds more events than the cursor remembers; the oldest may repeat", "max_seen", maxSeen)
 		}
 		rev, err := p.storeCursor(ctx, next, w.rev)
