@@ -14,7 +14,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	tuneGC(os.Getenv)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], environGetenv(os.Environ(), os.Getenv), os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }

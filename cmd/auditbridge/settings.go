@@ -39,7 +39,7 @@ func loadSettings(getenv func(string) string) (*settings, error) {
 	add := func(prefix string, spec any) {
 		errs = append(errs, loadAndValidate(prefix, spec, getenv)...)
 	}
-	coreErrs := flatten(loadEnv("", &st.core, getenv))
+	coreErrs := loadAndCheck("", &st.core, getenv)
 	add("", &st.spool)
 	add("", &st.retry)
 	specs := sinkSpecs()
@@ -67,6 +67,7 @@ func loadSettings(getenv func(string) string) (*settings, error) {
 		}
 	}
 	errs = append(coreErrs, errs...)
+	errs = append(errs, unknownVariables(getenv)...)
 	errs = append(errs, unreported(coreErrs, st.core.Validate(names))...)
 	if err := joinUnique(errs); err != nil {
 		return nil, err
@@ -90,9 +91,19 @@ type validator interface{ Validate() error }
 // A Validate complaint about a variable that already failed to load is
 // dropped, so each bad variable is reported once.
 func loadAndValidate(prefix string, spec any, getenv func(string) string) []error {
-	errs := flatten(loadEnv(prefix, spec, getenv))
+	errs := loadAndCheck(prefix, spec, getenv)
 	if v, ok := spec.(validator); ok {
 		errs = append(errs, unreported(errs, v.Validate())...)
+	}
+	return errs
+}
+
+// loadAndCheck fills spec from the environment and checks its addresses
+// and URLs (checkAddresses), each bad variable reported once.
+func loadAndCheck(prefix string, spec any, getenv func(string) string) []error {
+	errs := flatten(loadEnv(prefix, spec, getenv))
+	if vars, err := envVars(prefix, spec); err == nil {
+		errs = append(errs, unreported(errs, errors.Join(checkAddresses(vars, getenv)...))...)
 	}
 	return errs
 }

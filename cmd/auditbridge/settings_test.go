@@ -66,7 +66,7 @@ func TestLoadSettings(t *testing.T) {
 				`AUDITBRIDGE_LOG_FORMAT: "yaml" is not text or json`,
 				`AUDITBRIDGE_SHUTDOWN_TIMEOUT: invalid value "soon"`,
 				"AUDITBRIDGE_SPOOL_MAX_BYTES: must be at least 1048576",
-				`AUDITBRIDGE_ADMIN_ADDR: "nowhere" is not host:port`,
+				`AUDITBRIDGE_ADMIN_ADDR: invalid value "nowhere": not host:port`,
 			},
 		},
 		{
