@@ -137,10 +137,11 @@ func TestHCPProduct(t *testing.T) {
 // TestServiceLogEnvelope: an EVENT_TYPE_AUDIT_LOG service_log_event is
 // unwrapped and its json_payload detected (as an object and as a JSON
 // string). The payload is the TFE docs' bare [Audit Log] JSON
-// (testdata/tfe/bare_payload.json's shape); the envelope is the documented
-// streaming test event's with service_log_event.event_type set.
+// (testdata/tfe/bare_payload.json); the envelope is the documented
+// streaming test event's with service_log_event.event_type set and a
+// subject: no published EVENT_TYPE_AUDIT_LOG record was found.
 func TestServiceLogEnvelope(t *testing.T) {
-	inner := `{"resource":"oauth_client","action":"create","resource_id":"oc-FErm8hqr3NrvWUri","organization":"hashicorp","actor":"atlasadmin","timestamp":"2018-03-27T21:55:29.000Z","actor_ip":"10.0.2.2"}`
+	inner := tfeDocPayload
 	innerNoTime := `{"type":"something","message":"no time of its own"}`
 	env := func(payload, service string) string {
 		return `{"stream":{"organization_id":"s3sam3st0-b1g7-b1rd-a8a8-fcf8cacf750d","project_id":"p1","topic":"hashicorp.platform.audit"},` +
@@ -154,7 +155,7 @@ func TestServiceLogEnvelope(t *testing.T) {
 		}
 		ev := parseOne(t, rec)
 		if ev.Kind != KindTFEAuditLog || ev.ID != "67b21bf4-4621-4d20-94d8-b1a57ffe7a41" ||
-			ev.Time.Format(time.RFC3339) != "2018-03-27T21:55:29Z" || ev.Actor.Name != "atlasadmin" ||
+			ev.Time.Format(time.RFC3339) != "2018-03-27T21:55:29Z" || ev.Actor.Name != "atlasint" ||
 			ev.ProjectID != "p1" || ev.OrganizationID != "s3sam3st0-b1g7-b1rd-a8a8-fcf8cacf750d" {
 			t.Errorf("unwrapped event: %+v", ev)
 		}
@@ -217,5 +218,23 @@ func TestHCPOutcomeVariants(t *testing.T) {
 	ev = parseOne(t, fail)
 	if ev.Outcome != OutcomeFailure || ev.Verb != VerbLogin || ev.Category != CategoryAuthentication || ev.Product != ProductHCP {
 		t.Errorf("sign-in failure: outcome %s verb %s category %s product %s", ev.Outcome, ev.Verb, ev.Category, ev.Product)
+	}
+}
+
+// tfeDocPayload is the JSON of the TFE logging docs' [Audit Log] line.
+const tfeDocPayload = `{"resource":"oauth_client","action":"create","resource_id":"oc-FErAhnuHHwcad3Kx","actor":"atlasint","timestamp":"2018-03-27T21:55:29Z","actor_ip":"11.22.33.44"}`
+
+// TestTFELineVariants: the TFE docs' [Audit Log] line with one field
+// changed: a comma list in actor_ip (a proxy chain) keeps its first
+// address; without timestamp the line's own time is used.
+func TestTFELineVariants(t *testing.T) {
+	line := "2018-03-27 21:55:29 [INFO] [Audit Log] " + tfeDocPayload
+	ev := parseOne(t, strings.Replace(line, `"actor_ip":"11.22.33.44"`, `"actor_ip":"11.22.33.44, 10.0.0.5"`, 1))
+	if ev.Request.ClientIP != "11.22.33.44" {
+		t.Errorf("client ip %q, want the first of the list", ev.Request.ClientIP)
+	}
+	ev = parseOne(t, strings.Replace(line, `"timestamp":"2018-03-27T21:55:29Z",`, ``, 1))
+	if ev.Time.Format(time.RFC3339) != "2018-03-27T21:55:29Z" || ev.Meta["time_source"] != nil {
+		t.Errorf("time %v (meta %s), want the line's time", ev.Time, ev.Meta["time_source"])
 	}
 }
