@@ -3,10 +3,12 @@ package bridge
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // openClusterSpool opens a spool with edit applied on a fresh in-process
@@ -73,4 +75,61 @@ func runDispatcher(t *testing.T, d *Dispatcher) {
 	done := make(chan struct{})
 	go func() { _ = d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
+}
+
+// TestClusterReplicasByDefault: SPOOL_REPLICAS unset (0) on a 3-node
+// cluster gives the streams, the consumers and the state bucket 3
+// replicas, even when NATS_URL names a single node (the client learns the
+// others from it).
+func TestClusterReplicasByDefault(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-node cluster")
+	}
+	s := openClusterSpool(t, func(c *SpoolConfig) {
+		c.NATSURL, c.Replicas = strings.Split(c.NATSURL, ",")[0], 0
+	})
+	ctx := context.Background()
+	for _, st := range []jetstream.Stream{s.stream, s.dlq} {
+		info, err := st.Info(ctx)
+		if err != nil || info.Config.Replicas != 3 {
+			t.Errorf("stream replicas = %v (err %v), want 3", info.Config.Replicas, err)
+		}
+	}
+	kv, err := s.kv.Status(ctx)
+	if err != nil || kv.(*jetstream.KeyValueBucketStatus).StreamInfo().Config.Replicas != 3 {
+		t.Errorf("state bucket status %v (err %v), want 3 replicas", kv, err)
+	}
+	cons, err := s.ensureConsumer(ctx, "r3default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info, err := cons.Info(ctx); err != nil || info.Config.Replicas != 3 {
+		t.Errorf("consumer replicas = %v (err %v), want 3", info.Config.Replicas, err)
+	}
+}
+
+func TestReplicasResolution(t *testing.T) {
+	tests := []struct {
+		name       string
+		configured int
+		embedded   bool
+		cluster    string
+		servers    int
+		want       int
+	}{
+		{"configured wins", 5, false, "c", 3, 5},
+		{"configured 1 on a cluster", 1, false, "c", 3, 1},
+		{"embedded", 0, true, "", 1, 1},
+		{"single external server", 0, false, "", 1, 1},
+		{"three-node cluster", 0, false, "c", 3, 3},
+		{"five-node cluster", 0, false, "c", 5, 3},
+		{"two-node cluster", 0, false, "c", 2, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := replicas(tt.configured, tt.embedded, tt.cluster, tt.servers); got != tt.want {
+				t.Errorf("replicas = %d, want %d", got, tt.want)
+			}
+		})
+	}
 }

@@ -30,8 +30,11 @@ type SpoolConfig struct {
 	// AckWait is how long a fetched batch stays invisible to other readers
 	// without a progress signal; the engine renews it during long retries.
 	AckWait time.Duration `envconfig:"SPOOL_ACK_WAIT" default:"30s" desc:"JetStream ack wait of sink consumers; un-acked batches of a crashed bridge are redelivered after it"`
-	// Replicas is the stream replication factor on an external cluster.
-	Replicas int `envconfig:"SPOOL_REPLICAS" default:"1" desc:"replicas of the spool, dead-letter and state streams (external cluster)"`
+	// Replicas is the stream replication factor on an external cluster; 0
+	// picks it when connecting: 3 on a cluster (fewer nodes: one per node),
+	// 1 on a single server and embedded. With 1 replica, intake stops for
+	// as long as the node holding the streams is down.
+	Replicas int `envconfig:"SPOOL_REPLICAS" default:"0" desc:"replicas of the spool, dead-letter and state streams; 0 = 3 on a NATS cluster (one per node when fewer), 1 on a single server"`
 	// DLQMaxBytes bounds the dead-letter stream; when full, dead-lettering
 	// waits (the batch stays in the spool) instead of dropping.
 	DLQMaxBytes int64 `envconfig:"DLQ_MAX_BYTES" default:"268435456" desc:"dead-letter stream size limit in bytes"`
@@ -67,8 +70,8 @@ func (c SpoolConfig) Validate() error {
 	if c.AckWait < time.Second {
 		bad("SPOOL_ACK_WAIT", "must be at least 1s, got %s", c.AckWait)
 	}
-	if c.Replicas < 1 || c.Replicas > 5 {
-		bad("SPOOL_REPLICAS", "must be 1 to 5, got %d", c.Replicas)
+	if c.Replicas < 0 || c.Replicas > 5 {
+		bad("SPOOL_REPLICAS", "must be 0 (automatic) to 5, got %d", c.Replicas)
 	}
 	if c.DLQMaxBytes < 1<<20 {
 		bad("DLQ_MAX_BYTES", "must be at least 1048576 (1 MiB), got %d", c.DLQMaxBytes)
@@ -155,7 +158,7 @@ func (r RetryConfig) Validate() error {
 // that do not read the environment.
 func DefaultSpoolConfig(dataDir string) SpoolConfig {
 	return SpoolConfig{DataDir: dataDir, MaxBytes: 10 << 30, Sync: "1s", DedupWindow: 10 * time.Minute,
-		MsgBytes: 786432, MsgEvents: 500, AckWait: 30 * time.Second, Replicas: 1, DLQMaxBytes: 256 << 20}
+		MsgBytes: 786432, MsgEvents: 500, AckWait: 30 * time.Second, DLQMaxBytes: 256 << 20}
 }
 
 // DefaultBatchConfig returns the default batching.

@@ -18,7 +18,7 @@ func TestSpoolConfigValidate(t *testing.T) {
 		{"external needs no data dir", func(c *SpoolConfig) { c.DataDir, c.NATSURL = "", "nats://127.0.0.1:4222" }, nil},
 		{"strict sync", func(c *SpoolConfig) { c.Sync = "always" }, nil},
 		{"everything wrong at once", func(c *SpoolConfig) {
-			*c = SpoolConfig{Sync: "sometimes", MaxAge: -1}
+			*c = SpoolConfig{Sync: "sometimes", MaxAge: -1, Replicas: -1}
 		}, []string{"AUDITBRIDGE_DATA_DIR", "AUDITBRIDGE_SPOOL_MAX_BYTES", "AUDITBRIDGE_SPOOL_MAX_AGE",
 			"AUDITBRIDGE_SPOOL_SYNC", "AUDITBRIDGE_SPOOL_DEDUP_WINDOW", "AUDITBRIDGE_SPOOL_MSG_BYTES",
 			"AUDITBRIDGE_SPOOL_MSG_EVENTS", "AUDITBRIDGE_SPOOL_ACK_WAIT", "AUDITBRIDGE_SPOOL_REPLICAS",

@@ -77,7 +77,7 @@ func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metric
 		s.shutdown(ctx)
 		return nil, err
 	}
-	s.log.Info("spool open", "embedded", s.ns != nil, "max_bytes", cfg.MaxBytes, "sync", cfg.Sync)
+	s.log.Info("spool open", "embedded", s.ns != nil, "replicas", s.cfg.Replicas, "max_bytes", cfg.MaxBytes, "sync", cfg.Sync)
 	return s, nil
 }
 
@@ -129,7 +129,23 @@ func (s *Spool) connect() error {
 		return fmt.Errorf("spool: jetstream: %w", err)
 	}
 	s.js = js
+	s.cfg.Replicas = replicas(s.cfg.Replicas, s.ns != nil, nc.ConnectedClusterName(), len(nc.Servers()))
 	return nil
+}
+
+// replicas resolves SPOOL_REPLICAS: a configured factor stays; automatic
+// (0) is 3 on a cluster, or one per known node when it has fewer, and 1 on
+// a single server or embedded. A cluster's client learns its other nodes
+// from the server it connected to (servers lists them all).
+func replicas(configured int, embedded bool, cluster string, servers int) int {
+	switch {
+	case configured > 0:
+		return configured
+	case embedded || cluster == "":
+		return 1
+	default:
+		return max(1, min(3, servers))
+	}
 }
 
 // startEmbedded runs an in-process server without a network listener.
