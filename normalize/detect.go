@@ -6,10 +6,10 @@ import (
 
 // Internal detection results that are not event kinds.
 const (
-	kindHEC        = "hec"             // a Splunk HEC wrapper {"event": …}
-	kindTFCPage    = "tfc.page"        // an audit-trail API page {"data":[…],"pagination":{…}}
-	kindMessage    = "message"         // a log shipper's {"message":"<json>",…} around a record
-	kindServiceLog = "hcp.service_log" // an HCP envelope with an audit record in service_log_event.json_payload
+	kindHEC        = "hec"                      // a Splunk HEC wrapper {"event": …}
+	kindTFCPage    = "tfc.page"                 // an audit-trail API page {"data":[…],"pagination":{…}}
+	kindMessage    = "message"                  // a log shipper's {"message":"<json>",…} around a record
+	kindServiceLog = "hcp.service_log_envelope" // an HCP envelope with an audit record in service_log_event.json_payload
 )
 
 // StreamTestTopic is the stream.topic of HCP's streaming destination test event.

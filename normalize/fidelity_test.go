@@ -164,7 +164,7 @@ func TestServiceLogEnvelope(t *testing.T) {
 		}
 	}
 	ev := parseOne(t, env(innerNoTime, "Waypoint"))
-	if ev.Kind != KindUnknown || ev.Product != "waypoint" || ev.Actor.ID != "user-9" ||
+	if ev.Kind != KindHCPServiceLog || ev.Product != "waypoint" || ev.Actor.ID != "user-9" ||
 		ev.Time.Format(time.RFC3339Nano) != "2026-01-13T19:53:33.335116238Z" || string(ev.Meta["time_source"]) != `"envelope"` {
 		t.Errorf("unknown payload in a Waypoint envelope: product %q actor %q time %v meta %s",
 			ev.Product, ev.Actor.ID, ev.Time, ev.Meta["time_source"])

@@ -3,11 +3,11 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
-	"unicode/utf8"
 	"os"
 	"reflect"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // FuzzRender builds events from fuzzed strings (invalid UTF-8, control

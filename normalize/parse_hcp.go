@@ -310,6 +310,11 @@ func knownProduct(s []byte) string {
 	return ""
 }
 
+// KindHCPServiceLog is the kind of an HCP service's audit record streamed
+// in a service_log_event whose json_payload no parser recognises (one it
+// recognises keeps that parser's kind).
+const KindHCPServiceLog = "hcp.service_log"
+
 // serviceLogAudit is the service_log_event.event_type of an audit record
 // an HCP service streams inside the envelope.
 const serviceLogAudit = "EVENT_TYPE_AUDIT_LOG"
@@ -339,7 +344,8 @@ func (p *Parser) servicePayload(sle *value, d int) (*value, []byte, error) {
 // service, resource, service_log_event{event_type: EVENT_TYPE_AUDIT_LOG,
 // json_payload}}: the record in json_payload is detected and parsed as if
 // it had come alone; then the envelope completes it. One event keeps the
-// envelope's id (several keep their own); the envelope's timestamp stands
+// envelope's id (several keep their own); a payload no parser knows is
+// kind hcp.service_log, not unknown; the envelope's timestamp stands
 // in for a record without a time; subject fills the actor when the record
 // names none; stream ids fill organization/project; the service names the
 // product of a record whose kind does not (see hcpProduct). Raw is the
@@ -374,6 +380,10 @@ func (p *Parser) parseServiceLog(v *value, raw []byte, w *wrapper, d int) error 
 		}
 		ev.OrganizationID = firstOf(ev.OrganizationID, p.str(v, "stream", "organization_id"))
 		ev.ProjectID = firstOf(ev.ProjectID, p.str(v, "stream", "project_id"))
+		if ev.Kind == KindUnknown { // a payload no parser knows: still the service's audit record
+			ev.Kind = KindHCPServiceLog
+			ev.Message = "audit record of " + firstOf(service, "an HCP service")
+		}
 		if ev.Product == ProductUnknown || ev.Product == ProductHCP {
 			ev.Product = hcpProduct(service, "")
 		}

@@ -65,6 +65,8 @@ func productName(product string) string {
 		return "HCP Vault Secrets"
 	case ProductVaultRadar:
 		return "HCP Vault Radar"
+	case productWaypoint:
+		return "HCP Waypoint"
 	case ProductVault:
 		return "Vault"
 	case ProductNomad:
