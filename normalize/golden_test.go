@@ -134,8 +134,11 @@ func checkEvent(t testing.TB, ev *Event) {
 	if ev.Time.IsZero() || ev.Time.Location().String() != "UTC" {
 		t.Errorf("event %q: time %v is zero or not UTC", ev.ID, ev.Time)
 	}
-	if string(ev.Meta["time_missing"]) == "true" && ev.Time.Unix() != 0 {
-		t.Errorf("event %q: meta.time_missing but time %v is not the epoch", ev.ID, ev.Time)
+	if _, old := ev.Meta["time_missing"]; old {
+		t.Errorf("event %q: time %v with meta.time_missing (a record without a time gets the received time)", ev.ID, ev.Time)
+	}
+	if string(ev.Meta["time_source"]) == `"received"` && !ev.Time.Equal(testReceived) {
+		t.Errorf("event %q: meta.time_source received but time %v is not the received time", ev.ID, ev.Time)
 	}
 	if !json.Valid(ev.Raw) || bytes.ContainsAny(ev.Raw, "\n\r\t") {
 		t.Errorf("event %q: raw is not compact valid JSON: %q", ev.ID, ev.Raw)
