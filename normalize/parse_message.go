@@ -11,7 +11,7 @@ func isVaultEntry(t *top) bool {
 		return false
 	}
 	switch string(t.typ.GetStringBytes()) {
-	case "request", "response":
+	case "request", "response", "kmip-request", "kmip-response": // kmip-: Vault Enterprise's KMIP engine
 		return true
 	}
 	return false

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -32,31 +33,39 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev.Actor.Name = clearText(p.str(auth, "display_name"))
 	ev.Actor.Type = vaultActorType(ev.Actor.Name, ev.Actor.ID)
 	path, op := p.str(req, "path"), p.str(req, "operation")
+	host, port := splitHostPort(p.str(req, "remote_address")) // KMIP entries carry the port
 	ev.Request = Request{
 		ID:       p.str(req, "id"),
 		Path:     path,
-		ClientIP: p.str(req, "remote_address"),
+		ClientIP: host,
+	}
+	if _, err := strconv.Atoi(port); err == nil {
+		ev.Meta["request_remote_port"] = p.keepRaw([]byte(port)) // a number, as Vault writes remote_port
 	}
 	if ua := req.GetArray("headers", "user-agent"); len(ua) > 0 {
 		ev.Request.UserAgent = clearText(p.view(ua[0]))
 	}
-	ev.Resource = p.vaultResource(path, p.str(req, "mount_type"))
-	ev.Verb = vaultVerb(path, op)
-	ev.Category = vaultCategory(path, ev.Verb)
-	verbWord := op
-	if ev.Verb == VerbLogin {
-		verbWord = "login"
-	}
-	ev.Action = p.dotted(ev.Resource.Type, verbWord)
 	errText := p.str(v, "error")
-	switch {
-	case errText != "":
+	if strings.HasPrefix(entry, "kmip-") {
+		op = p.vaultKMIP(&ev, req, resp, entry)
+	} else {
+		ev.Resource = p.vaultResource(path, p.str(req, "mount_type"))
+		ev.Verb = vaultVerb(path, op)
+		ev.Category = vaultCategory(path, ev.Verb)
+		verbWord := op
+		if ev.Verb == VerbLogin {
+			verbWord = "login"
+		}
+		ev.Action = p.dotted(ev.Resource.Type, verbWord)
+		if entry == "response" {
+			ev.Outcome = OutcomeSuccess
+		}
+	}
+	if errText != "" {
 		ev.Outcome = OutcomeFailure
-	case entry == "response":
-		ev.Outcome = OutcomeSuccess
 	}
 	p.vaultMeta(ev.Meta, v, auth, req, resp)
-	ev.Message = p.sentence(who(&ev.Actor), firstOf(op, "acted on"), path)
+	ev.Message = p.sentence(who(&ev.Actor), firstOf(op, "acted on"), firstOf(path, ev.Resource.Type))
 	if errText != "" {
 		ev.Message = p.sentence(ev.Message+":", firstLine(errText))
 	}
