@@ -109,6 +109,7 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 		switch {
 		case err == nil:
 			d.spool.m.eventsDelivered(d.name, len(refs))
+			d.outage.delivered(time.Now(), len(refs))
 			d.spool.health.Set(component, nil)
 			return nil
 		case errors.As(err, &ce):
@@ -130,6 +131,7 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 		case IsPermanent(err):
 			return d.deadLetter(ctx, refs, ReasonPermanent, err)
 		}
+		d.outage.failed(time.Now())
 		delay := d.backoff.retryDelay(attempt, err)
 		d.log.Warn("delivery failed; retrying", "error", err, "batch_size", len(refs),
 			"attempt", attempt+1, "delay", delay)
@@ -148,6 +150,7 @@ func (d *Dispatcher) deliverChunk(ctx context.Context, refs []evRef) error {
 func (d *Dispatcher) configWait(ctx context.Context, err error, n int) error {
 	d.log.Error("sink configuration error; batch kept, retrying slowly", "error", err,
 		"batch_size", n, "delay", d.backoff.cfg.ConfigDelay)
+	d.outage.failed(time.Now())
 	d.spool.health.Set("sink."+d.name, err)
 	return d.sleep(ctx, d.backoff.cfg.ConfigDelay)
 }

@@ -31,6 +31,7 @@ type Dispatcher struct {
 	avgEv    float64   // running mean of events per spool message
 	avgBytes float64   // running mean of approxSize bytes per spool message
 	pendAt   time.Time // last refresh of the pending gauge while retrying
+	outage   outage    // the current delivery outage, logged once it is over
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -164,6 +165,9 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			}
 		}
 		d.spool.m.setPending(d.name, float64(b.after)*d.avgEv)
+		if b.after == 0 {
+			d.outage.idle(d.log)
+		}
 	}
 	return nil
 }

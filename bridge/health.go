@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Health is a readiness registry: components (sinks, sources, the spool)
@@ -16,16 +17,25 @@ import (
 type Health struct {
 	mu    sync.Mutex
 	state map[string]componentState
+	now   func() time.Time
 }
 
 type componentState struct {
 	ready bool
 	note  string
+	since time.Time // when the component last stopped being healthy (zero: healthy)
 }
 
 // NewHealth returns an empty registry (ready: nothing is wrong).
 func NewHealth() *Health {
-	return &Health{state: map[string]componentState{}}
+	return &Health{state: map[string]componentState{}, now: time.Now}
+}
+
+// SetClock replaces the clock that dates problems (tests).
+func (h *Health) SetClock(now func() time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.now = now
 }
 
 // Set records component's state: nil err → ready, else unready with err as
@@ -43,10 +53,41 @@ func (h *Health) Degraded(component, note string) {
 	h.put(component, componentState{ready: true, note: note})
 }
 
+// put records st; a component that stays unhealthy keeps the time its
+// problem started, so Degradations can tell how long it has lasted.
 func (h *Health) put(component string, st componentState) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if st.note != "" {
+		st.since = h.now()
+		if old := h.state[component]; !old.since.IsZero() {
+			st.since = old.since
+		}
+	}
 	h.state[component] = st
+}
+
+// Degradation is a component that has not been healthy for a while.
+type Degradation struct {
+	Component string
+	For       time.Duration // since the problem started
+	Note      string        // the last error
+}
+
+// Degradations lists the components that are ready but have been degraded
+// (e.g. a sink failing to deliver) for at least after, sorted by name.
+func (h *Health) Degradations(after time.Duration) []Degradation {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := h.now()
+	var out []Degradation
+	for _, c := range slices.Sorted(maps.Keys(h.state)) {
+		st := h.state[c]
+		if st.ready && !st.since.IsZero() && now.Sub(st.since) >= after {
+			out = append(out, Degradation{Component: c, For: now.Sub(st.since), Note: st.note})
+		}
+	}
+	return out
 }
 
 // Ready reports whether every component is ready, and the reasons

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/hashicorp/go-hclog"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -23,7 +26,13 @@ func adminHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if err := ready(); err != nil {
+		err := ready()
+		var deg *degradedError
+		if errors.As(err, &deg) {
+			_, _ = w.Write([]byte("ready, degraded:\n" + deg.Error() + "\n"))
+			return
+		}
+		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("not ready:\n" + err.Error() + "\n"))
 			return
@@ -31,6 +40,30 @@ func adminHandler(reg *prometheus.Registry, ready func() error) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	return mux
+}
+
+// degradedError is a ready answer with notes: components failing for
+// longer than AUDITBRIDGE_SINK_UNREADY_AFTER. /readyz answers 200 (intake
+// stays on; the spool keeps what they have not delivered) and lists them.
+type degradedError struct{ lines []string }
+
+func (e *degradedError) Error() string { return strings.Join(e.lines, "\n") }
+
+// degradations is what a readiness registry tells about long problems.
+type degradations interface {
+	Degradations(after time.Duration) []bridge.Degradation
+}
+
+// degradedErr is nil when ds is empty.
+func degradedErr(ds []bridge.Degradation) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	e := &degradedError{}
+	for _, d := range ds {
+		e.lines = append(e.lines, fmt.Sprintf("%s: failing for %s: %s", d.Component, d.For.Round(time.Second), d.Note))
+	}
+	return e
 }
 
 // adminServer is the running admin listener.

@@ -7,7 +7,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -31,6 +33,9 @@ func TestAdminHandler(t *testing.T) {
 		{"not ready lists reasons", "/readyz",
 			errors.Join(errors.New("sink splunk: configuration: bad token"), errors.New("source hec: not listening")),
 			503, []string{"not ready", "sink splunk: configuration: bad token", "source hec: not listening"}},
+		{"degraded is ready with the failing sink and its last error", "/readyz",
+			degradedErr([]bridge.Degradation{{Component: "sink.splunk", For: 75 * time.Second, Note: "retrying: connection refused"}}),
+			200, []string{"ready, degraded:\nsink.splunk: failing for 1m15s: retrying: connection refused"}},
 		{"metrics", "/metrics", nil, 200, []string{`auditbridge_events_delivered_total{sink="file"} 3`}},
 		{"unknown path", "/nope", nil, 404, nil},
 	}

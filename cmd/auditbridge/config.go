@@ -23,6 +23,8 @@ type Config struct {
 	LogFormat string `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"30s" desc:"grace period on SIGTERM/SIGINT for in-flight requests and batches"`
+	// SinkUnreadyAfter is how long a sink may fail before /readyz lists it.
+	SinkUnreadyAfter time.Duration `envconfig:"SINK_UNREADY_AFTER" default:"60s" desc:"a sink failing to deliver this long shows as degraded on /readyz with its last error (still 200: intake stays on)"`
 }
 
 // Validate reports every problem at once; it changes nothing. known lists
@@ -55,6 +57,9 @@ func (c Config) Validate(known []string) error {
 	}
 	if err := validLogFormat(c.LogFormat); err != nil {
 		errs = append(errs, err)
+	}
+	if c.SinkUnreadyAfter <= 0 {
+		bad("SINK_UNREADY_AFTER", "must be positive, got %s", c.SinkUnreadyAfter)
 	}
 	if c.ShutdownTimeout <= 0 {
 		bad("SHUTDOWN_TIMEOUT", "must be positive, got %s", c.ShutdownTimeout)

@@ -30,6 +30,10 @@ type pipeline struct {
 	}
 	admin *adminServer
 
+	// unreadyAfter is AUDITBRIDGE_SINK_UNREADY_AFTER: a component failing
+	// this long shows as degraded on /readyz (still 200: intake stays on).
+	unreadyAfter time.Duration
+
 	started  atomic.Bool // sources running (readiness)
 	stopping atomic.Bool
 }
@@ -137,6 +141,9 @@ func (p *pipeline) ready(health interface{ Ready() (bool, []string) }) func() er
 				errs[i] = errors.New(r)
 			}
 			return errors.Join(errs...)
+		}
+		if d, ok := health.(degradations); ok && p.unreadyAfter > 0 {
+			return degradedErr(d.Degradations(p.unreadyAfter))
 		}
 		return nil
 	}

@@ -46,7 +46,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 	if err != nil {
 		return fmt.Errorf("open spool: %w", err)
 	}
-	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: spool, spool: spool}
+	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: spool, spool: spool, unreadyAfter: st.core.SinkUnreadyAfter}
 	if err := buildSinks(ctx, p, st, spool, log, stdout); err != nil {
 		closeAll(p, spool)
 		return err
