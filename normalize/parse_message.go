@@ -35,7 +35,7 @@ func (p *Parser) parseMessage(v *value, raw []byte, w *wrapper, d int) error {
 	s := bytes.TrimSpace(v.GetStringBytes("message"))
 	if d+1 < maxDepth {
 		if iv, iraw, err := p.parseJSON(s, d+1); err == nil && iv.Type() == typeObject {
-			if k := detectObject(iv); k != KindUnknown && k != kindMessage {
+			if k := detectObject(iv); k != KindUnknown {
 				return p.parseObject(iv, iraw, w, d+1)
 			}
 		}
