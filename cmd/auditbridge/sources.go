@@ -26,7 +26,7 @@ type sourceDeps struct {
 // sourceSpecs lists every source `run` can start. A new source (e.g. a
 // future pull source) adds its spec here.
 func sourceSpecs() []sourceSpec {
-	return []sourceSpec{hecSpec(), tfcSpec(), vaultSpec(), tailSpec()}
+	return []sourceSpec{hecSpec(), tfcSpec(), vaultSpec(), tailSpec(), cloudwatchSpec()}
 }
 
 // hecSpec is the Splunk-HEC-compatible receiver, on when HEC_ADDR is set.

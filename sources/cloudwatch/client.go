@@ -3,11 +3,11 @@ package cloudwatch
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -33,7 +33,7 @@ func NewClient(ctx context.Context, cfg Config, extra ...func(*awsconfig.LoadOpt
 				o.MaxBackoff = 20 * time.Second
 			})
 		}),
-		awsconfig.WithHTTPClient(&http.Client{Timeout: 60 * time.Second}),
+		awsconfig.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(60 * time.Second)),
 	}
 	if cfg.Region != "" {
 		opts = append(opts, awsconfig.WithRegion(cfg.Region))
