@@ -133,3 +133,31 @@ func TestAgentResource(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultInServiceLogEnvelope: HCP Vault Dedicated's audit entry in an
+// HCP streaming envelope (service_log_event EVENT_TYPE_AUDIT_LOG, as
+// TestServiceLogEnvelope builds it) is a vault.audit event of product
+// vault, as an object and as a JSON string, with the entry's request.id.
+func TestVaultInServiceLogEnvelope(t *testing.T) {
+	b, err := os.ReadFile("testdata/vault/approle_login_awx.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := strings.SplitN(string(b), "\n", 2)[0]
+	env := func(payload string) string {
+		return `{"stream":{"organization_id":"o1","project_id":"p1","topic":"hashicorp.platform.audit"},` +
+			`"service":"Vault Dedicated",` +
+			`"service_log_event":{"event_type":"EVENT_TYPE_AUDIT_LOG","json_payload":` + payload + `},` +
+			`"id":"67b21bf4-4621-4d20-94d8-b1a57ffe7a41","timestamp":"2026-01-13T19:53:33.335116238Z"}`
+	}
+	for _, rec := range []string{env(entry), env(strconvQuote(entry))} {
+		if k, err := Detect([]byte(rec)); err != nil || k != KindVaultAudit {
+			t.Errorf("Detect = %q, %v; want %s", k, err, KindVaultAudit)
+		}
+		ev := parseOne(t, rec)
+		if ev.Kind != KindVaultAudit || ev.Product != ProductVault ||
+			ev.Request.ID != "977a96c1-095c-2c5a-6637-5dc584b823f1" || ev.Verb != VerbLogin {
+			t.Errorf("event: kind %s product %s request.id %s verb %s", ev.Kind, ev.Product, ev.Request.ID, ev.Verb)
+		}
+	}
+}
