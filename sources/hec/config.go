@@ -14,9 +14,11 @@ import (
 // Config of the HEC receiver. Field tags name the variables without the
 // AUDITBRIDGE_ prefix.
 //
-// Memory is bounded by MaxConcurrent × MaxBodyBytes for request bodies (plus
-// the parsed events): 16 × 16 MiB = 256 MiB of bodies at most with the
-// defaults.
+// Memory: request bodies held at once (being read, parsed or published)
+// are bounded by MaxInflightBytes (64 MiB by default) whatever the number of
+// connections; a request's parsed events take about as much again while it
+// is processed, so the receiver holds about 2 × MaxInflightBytes at most
+// (see doc.go, Limits).
 type Config struct {
 	// Addr is the listen address; empty turns the receiver off.
 	Addr string `envconfig:"HEC_ADDR" desc:"listen address of the Splunk-HEC-compatible receiver, e.g. :8088; empty = off"`
@@ -33,9 +35,14 @@ type Config struct {
 	// MaxEvents bounds the events of one request; more get 413. With
 	// MaxBodyBytes it bounds the memory a request takes once parsed.
 	MaxEvents int `envconfig:"HEC_MAX_EVENTS" default:"50000" desc:"most events in one request; above it the reply is 413"`
-	// MaxConcurrent bounds requests being handled at once; beyond it the
-	// receiver answers 503 (server busy) at once.
-	MaxConcurrent int `envconfig:"HEC_MAX_CONCURRENT" default:"16" desc:"requests handled at once; more are answered 503 server busy"`
+	// MaxInflightBytes bounds the request-body bytes in memory across all
+	// requests: Content-Length and then the (decompressed) bytes as they are
+	// read. A request that does not fit is answered 503 at once.
+	MaxInflightBytes int64 `envconfig:"HEC_MAX_INFLIGHT_BYTES" default:"67108864" desc:"request-body bytes held in memory by all requests together (Content-Length, then decompressed bytes as read); beyond it 503 server busy"`
+	// MaxConcurrent bounds requests being parsed and published at once; a
+	// slot is taken only after the body is read. Beyond it the receiver
+	// answers 503 (server busy) at once.
+	MaxConcurrent int `envconfig:"HEC_MAX_CONCURRENT" default:"16" desc:"requests parsed and published at once (after their body is read); more are answered 503 server busy"`
 	// ReadHeaderTimeout, ReadTimeout, WriteTimeout and IdleTimeout are the
 	// HTTP server's timeouts. WriteTimeout covers waiting for the spool.
 	ReadHeaderTimeout time.Duration `envconfig:"HEC_READ_HEADER_TIMEOUT" default:"10s" desc:"time to read request headers"`
@@ -49,6 +56,7 @@ type Config struct {
 // Defaults used by DefaultConfig (they match the default tags).
 const (
 	defaultMaxBodyBytes = 16 << 20
+	defaultInflight     = 64 << 20
 	defaultConcurrent   = 16
 	defaultMaxEvents    = 50000
 )
@@ -60,6 +68,7 @@ func DefaultConfig(addr string, tokens ...string) Config {
 		Addr:              addr,
 		Tokens:            bridge.Secret(strings.Join(tokens, ",")),
 		MaxBodyBytes:      defaultMaxBodyBytes,
+		MaxInflightBytes:  defaultInflight,
 		MaxConcurrent:     defaultConcurrent,
 		MaxEvents:         defaultMaxEvents,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -111,6 +120,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		bad("HEC_MAX_BODY_BYTES", "must be at least 1024, got %d", c.MaxBodyBytes)
+	}
+	if c.MaxInflightBytes < c.MaxBodyBytes {
+		bad("HEC_MAX_INFLIGHT_BYTES", "must be at least HEC_MAX_BODY_BYTES (%d), got %d", c.MaxBodyBytes, c.MaxInflightBytes)
 	}
 	if c.MaxEvents < 1 {
 		bad("HEC_MAX_EVENTS", "must be at least 1, got %d", c.MaxEvents)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"unsafe"
 
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/normalize"
@@ -55,17 +56,20 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 			s.write(w, kind, outcome{reply: replyCode(c)})
 			return
 		}
+		h := &held{b: s.inflight, limit: s.cfg.MaxBodyBytes}
+		defer h.release() // after the reply: the events are published or refused by then
+		body, rep, ok := s.readBody(w, r, h)
+		if !ok {
+			s.write(w, kind, outcome{reply: rep})
+			return
+		}
+		// The slot is taken only now, so slow uploads cannot hold every slot.
 		select {
 		case s.slots <- struct{}{}:
 			defer func() { <-s.slots }()
 		default:
 			s.log.Warn("too many concurrent requests, refusing", "endpoint", kind.String(), "max_concurrent", s.cfg.MaxConcurrent)
 			s.write(w, kind, outcome{reply: replyCode(codeServerBusy)})
-			return
-		}
-		body, rep, ok := s.readBody(w, r)
-		if !ok {
-			s.write(w, kind, outcome{reply: rep})
 			return
 		}
 		s.write(w, kind, s.process(r.Context(), pub, kind, body))
@@ -78,7 +82,7 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
 	wk := s.workers.Get().(*worker)
 	defer func() {
-		if cap(wk.events) <= maxPooledEvents { // a worker grown by a huge request is left to the GC
+		if wk.retained() <= maxPooledBytes { // a worker grown by a big request is left to the GC
 			s.workers.Put(wk)
 		}
 	}()
@@ -111,10 +115,16 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	return out
 }
 
-// maxPooledEvents bounds the requests whose worker is pooled again: the
-// parser storage and event slice of a request of up to HEC_MAX_EVENTS
-// events would otherwise stay allocated in every pooled worker.
-const maxPooledEvents = 4096
+// maxPooledBytes bounds the memory a pooled worker keeps (parser storage
+// and event slice): a worker grown by a big request is left to the GC, or
+// the storage of up to HEC_MAX_BODY_BYTES of events would stay allocated in
+// every pooled worker.
+const maxPooledBytes = 4 << 20
+
+// retained is about the memory wk keeps for its next request.
+func (wk *worker) retained() int {
+	return wk.parser.Retained() + cap(wk.events)*int(unsafe.Sizeof(normalize.Event{}))
+}
 
 // parse turns well-formed frames into events and collects the refused
 // ones. ok is false when the events exceed MaxEvents (records such as

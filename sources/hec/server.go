@@ -42,13 +42,14 @@ type worker struct {
 
 // Server is the HEC receiver. It implements bridge.Source.
 type Server struct {
-	cfg     Config
-	log     hclog.Logger
-	counter Counter
-	auth    authenticator
-	slots   chan struct{} // one per request being handled
-	workers sync.Pool     // *worker
-	now     func() time.Time
+	cfg      Config
+	log      hclog.Logger
+	counter  Counter
+	auth     authenticator
+	slots    chan struct{} // one per request being parsed and published
+	inflight *budget       // request-body bytes in memory
+	workers  sync.Pool     // *worker
+	now      func() time.Time
 
 	busyUntil atomic.Int64 // unix nanoseconds; spool-full health window
 	closing   atomic.Bool
@@ -67,12 +68,13 @@ func New(cfg Config, log hclog.Logger, counter Counter) (*Server, error) {
 		log = hclog.NewNullLogger()
 	}
 	s := &Server{
-		cfg:     cfg,
-		log:     log,
-		counter: counter,
-		auth:    newAuthenticator(cfg.TokenList()),
-		slots:   make(chan struct{}, cfg.MaxConcurrent),
-		now:     time.Now,
+		cfg:      cfg,
+		log:      log,
+		counter:  counter,
+		auth:     newAuthenticator(cfg.TokenList()),
+		slots:    make(chan struct{}, cfg.MaxConcurrent),
+		inflight: newBudget(cfg.MaxInflightBytes),
+		now:      time.Now,
 	}
 	s.workers.New = func() any { return &worker{parser: normalize.NewParser()} }
 	return s, nil
