@@ -31,6 +31,7 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	entry := p.str(v, "type")
 	ev.Actor.ID = clearText(p.str(auth, "entity_id"))
 	ev.Actor.Name = clearText(p.str(auth, "display_name"))
+	ev.Actor.Email = clearText(p.str(auth, "metadata", "email")) // OIDC/JWT claims, as Elastic's pipeline reads them
 	ev.Actor.Type = vaultActorType(ev.Actor.Name, ev.Actor.ID)
 	path, op := p.str(req, "path"), p.str(req, "operation")
 	host, port := splitHostPort(p.str(req, "remote_address")) // KMIP entries carry the port
@@ -51,6 +52,9 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	} else {
 		ev.Resource = p.vaultResource(path, p.str(req, "mount_type"))
 		ev.Verb = vaultVerb(path, op)
+		if kvV2Removal(path, p.str(req, "mount_point"), p.str(req, "mount_type"), ev.Verb) {
+			ev.Verb = VerbDelete
+		}
 		ev.Category = vaultCategory(path, ev.Verb)
 		verbWord := op
 		if ev.Verb == VerbLogin {
@@ -168,7 +172,8 @@ func vaultVerb(path, op string) string {
 			return VerbRead
 		}
 	}
-	if len(segs) >= 3 && segs[0] == "sys" && segs[1] == "leases" && strings.HasPrefix(segs[2], "revoke") {
+	if len(segs) >= 3 && segs[0] == "sys" && (segs[1] == "leases" && strings.HasPrefix(segs[2], "revoke") ||
+		strings.HasPrefix(segs[1], "revoke")) { // sys/leases/revoke…, and the older sys/revoke…
 		return VerbDelete
 	}
 	switch op {
@@ -238,13 +243,13 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 			return Resource{Type: "policy", ID: firstOf(rest(2), path)}
 		case "policies":
 			return Resource{Type: "policy", ID: firstOf(rest(3), path)}
-		case "mounts":
-			return Resource{Type: "mount", ID: firstOf(rest(2), path)}
+		case "mounts", "remount":
+			return Resource{Type: "mount", ID: firstOf(untuned(rest(2)), path)}
 		case "auth":
-			return Resource{Type: "auth_method", ID: firstOf(rest(2), path)}
+			return Resource{Type: "auth_method", ID: firstOf(untuned(rest(2)), path)}
 		case "audit":
 			return Resource{Type: "audit_device", ID: firstOf(rest(2), path)}
-		case "leases":
+		case "leases", "revoke", "revoke-prefix", "revoke-force", "renew":
 			return Resource{Type: "lease", ID: path}
 		}
 		return Resource{Type: "system", ID: path}
@@ -270,6 +275,28 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 	}
 	_ = mountType // every secrets engine's object is a secret; mount_type is in meta
 	return Resource{Type: "secret", ID: path}
+}
+
+// untuned drops the "/tune" of a mount or auth method's tuning path: the
+// object is the mount.
+func untuned(p string) string {
+	return strings.TrimSuffix(p, "/tune")
+}
+
+// kvV2Removal reports whether a write removes KV v2 data: a POST to
+// <mount>/delete/<path> (soft-delete versions) or <mount>/destroy/<path>
+// (destroy versions), which Vault logs as "update"/"create".
+func kvV2Removal(path, mountPoint, mountType, verb string) bool {
+	if mountType != "kv" || (verb != VerbUpdate && verb != VerbCreate) {
+		return false
+	}
+	rest := path
+	if mountPoint != "" && strings.HasPrefix(path, mountPoint) {
+		rest = path[len(mountPoint):]
+	} else if _, r, ok := strings.Cut(path, "/"); ok {
+		rest = r
+	}
+	return strings.HasPrefix(rest, "delete/") || strings.HasPrefix(rest, "destroy/")
 }
 
 // singular turns a collection word into its singular snake_case form

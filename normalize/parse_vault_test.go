@@ -106,6 +106,9 @@ func TestVaultVerbAndResource(t *testing.T) {
 		{"auth/approle/role/web", "create", VerbCreate, "role", "web"},
 		{"identity/entity/id/abc", "read", VerbRead, "entity", "identity/entity/id/abc"},
 		{"ca/roles/example", "help", VerbOther, "secret", "ca/roles/example"},
+		{"sys/mounts/kv2/tune", "update", VerbUpdate, "mount", "kv2"},
+		{"sys/auth/userpass/tune", "update", VerbUpdate, "auth_method", "userpass"},
+		{"sys/revoke/aws/creds/x/abc", "update", VerbDelete, "lease", "sys/revoke/aws/creds/x/abc"},
 	}
 	p := NewParser()
 	for _, tt := range tests {
@@ -158,6 +161,26 @@ func TestVaultInServiceLogEnvelope(t *testing.T) {
 		if ev.Kind != KindVaultAudit || ev.Product != ProductVault ||
 			ev.Request.ID != "977a96c1-095c-2c5a-6637-5dc584b823f1" || ev.Verb != VerbLogin {
 			t.Errorf("event: kind %s product %s request.id %s verb %s", ev.Kind, ev.Product, ev.Request.ID, ev.Verb)
+		}
+	}
+}
+
+func TestKVv2Removal(t *testing.T) {
+	tests := []struct {
+		path, mountPoint, mountType, verb string
+		want                              bool
+	}{
+		{"secret/destroy/app", "secret/", "kv", VerbUpdate, true},
+		{"secret/delete/app", "", "kv", VerbUpdate, true},
+		{"team-a/delete/svc/cfg", "team-a/", "kv", VerbCreate, true},
+		{"secret/data/app", "secret/", "kv", VerbUpdate, false},
+		{"secret/undelete/app", "secret/", "kv", VerbUpdate, false},
+		{"pki/delete/x", "pki/", "pki", VerbUpdate, false},
+		{"secret/destroy/app", "secret/", "kv", VerbRead, false},
+	}
+	for _, tt := range tests {
+		if got := kvV2Removal(tt.path, tt.mountPoint, tt.mountType, tt.verb); got != tt.want {
+			t.Errorf("kvV2Removal(%q, %q, %q, %s) = %v", tt.path, tt.mountPoint, tt.mountType, tt.verb, got)
 		}
 	}
 }
