@@ -238,3 +238,62 @@ func TestTFELineVariants(t *testing.T) {
 		t.Errorf("time %v (meta %s), want the line's time", ev.Time, ev.Meta["time_source"])
 	}
 }
+
+// FuzzParseServiceLog wraps fuzzed payloads in the documented streaming
+// envelope with an EVENT_TYPE_AUDIT_LOG service_log_event (as an object
+// when the payload is JSON, and always as a JSON string) and holds Parse
+// to checkParse's invariants; every event keeps the whole envelope as raw.
+func FuzzParseServiceLog(f *testing.F) {
+	seedRecords(f, "hcp_control_plane", "tfe", "vault", "nomad", "unknown")
+	f.Add([]byte(`"just a string"`))
+	f.Add([]byte(`{"time":"not a time"}`))
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		env := func(p string) []byte {
+			return []byte(`{"stream":{"organization_id":"o","topic":"hashicorp.platform.audit"},"service":"Vault Radar",` +
+				`"service_log_event":{"event_type":"EVENT_TYPE_AUDIT_LOG","json_payload":` + p + `},` +
+				`"id":"67b21bf4-4621-4d20-94d8-b1a57ffe7a41","timestamp":"2026-01-13T19:53:33.335116238Z"}`)
+		}
+		recs := [][]byte{env(strconvQuote(string(payload)))}
+		if json.Valid(payload) {
+			recs = append(recs, env(string(payload)))
+		}
+		p := NewParser()
+		for _, rec := range recs {
+			checkParse(t, p, rec)
+			evs, _ := Parse(rec)
+			for i := range evs {
+				if !bytes.Contains(evs[i].Raw, []byte(`"service_log_event"`)) {
+					t.Fatalf("raw is not the envelope: %s", evs[i].Raw)
+				}
+				if evs[i].Kind == KindUnknown || evs[i].Product == ProductHCP {
+					t.Fatalf("a Vault Radar service log event became kind %s product %s", evs[i].Kind, evs[i].Product)
+				}
+			}
+		}
+	})
+}
+
+// FuzzPathResource: the resource rule never panics, its type is
+// snake_case (no '-', no '/'), and neither the id nor a scope id is a
+// collection word.
+func FuzzPathResource(f *testing.F) {
+	for _, s := range []string{"/2023-05-01/vault-radar/projects/p1/api/rules/1783", "/v1/sessions/s_1:cancel",
+		"/logs/2021-03-30/organizations/o/destinations", "projects//projects", "/a/bs/cs/ds?x=/ys/1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		p := NewParser()
+		typ, id, proj, org := p.pathResource(path)
+		if strings.ContainsAny(typ, "-/") {
+			t.Fatalf("type %q of %q is not snake_case", typ, path)
+		}
+		for _, x := range []string{id, proj, org} {
+			if x != "" && isCollection(x) {
+				t.Fatalf("%q of %q is a collection word used as an id", x, path)
+			}
+		}
+		if typ == "" && id != "" {
+			t.Fatalf("id %q without a type for %q", id, path)
+		}
+	})
+}
