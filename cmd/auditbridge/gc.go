@@ -1,6 +1,12 @@
 package main
 
-import "runtime/debug"
+import (
+	"math"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
 
 // defaultGCPercent is the Go GC target auditbridge runs with when GOGC is
 // not set: the heap may grow to 4x the live data between collections
@@ -12,12 +18,61 @@ import "runtime/debug"
 // heap whatever GOGC says.
 const defaultGCPercent = 300
 
-// tuneGC applies defaultGCPercent unless GOGC is set. It reports whether it
-// changed the setting.
+// tuneGC applies defaultGCPercent unless GOGC is set, and a memory limit
+// from the cgroup unless GOMEMLIMIT is set (tuneMemLimit). It reports
+// whether it changed the GC percent.
 func tuneGC(getenv func(string) string) bool {
+	tuneMemLimit(getenv, os.ReadFile)
 	if getenv("GOGC") != "" {
 		return false
 	}
 	debug.SetGCPercent(defaultGCPercent)
 	return true
+}
+
+// memLimitShare is the part of the cgroup memory limit given to the Go
+// heap as its soft limit (GOMEMLIMIT); the rest is for what the runtime
+// does not count (stacks, the embedded server's mmaps, fragmentation).
+const memLimitShare = 0.9
+
+// cgroupLimitFiles are where the memory limit of the process's cgroup is
+// read: cgroup v2, then v1 (as mounted in containers).
+var cgroupLimitFiles = [...]string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
+
+// tuneMemLimit sets the Go memory limit to memLimitShare of the cgroup
+// memory limit when GOMEMLIMIT is not set and a limit is found, so the GC
+// works harder as the container's limit nears instead of the process being
+// killed with a heap at GOGC's 4x. It returns the limit set, or 0.
+func tuneMemLimit(getenv func(string) string, readFile func(string) ([]byte, error)) int64 {
+	if getenv("GOMEMLIMIT") != "" {
+		return 0
+	}
+	limit := cgroupMemLimit(readFile)
+	if limit <= 0 {
+		return 0
+	}
+	set := int64(float64(limit) * memLimitShare)
+	debug.SetMemoryLimit(set)
+	return set
+}
+
+// cgroupMemLimit returns the cgroup memory limit in bytes, or 0 when none
+// is set ("max", v1's near-MaxInt64 "unlimited") or none can be read.
+func cgroupMemLimit(readFile func(string) ([]byte, error)) int64 {
+	for _, f := range cgroupLimitFiles {
+		b, err := readFile(f)
+		if err != nil {
+			continue
+		}
+		v := strings.TrimSpace(string(b))
+		if v == "max" {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 || n >= math.MaxInt64/2 {
+			return 0
+		}
+		return n
+	}
+	return 0
 }
