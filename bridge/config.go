@@ -35,9 +35,14 @@ type SpoolConfig struct {
 	// 1 on a single server and embedded. With 1 replica, intake stops for
 	// as long as the node holding the streams is down.
 	Replicas int `envconfig:"SPOOL_REPLICAS" default:"0" desc:"replicas of the spool, dead-letter and state streams; 0 = 3 on a NATS cluster (one per node when fewer), 1 on a single server"`
-	// DLQMaxBytes bounds the dead-letter stream; when full, dead-lettering
-	// waits (the batch stays in the spool) instead of dropping.
+	// DLQMaxBytes bounds the dead-letter stream; what happens when it is
+	// full is DLQFull.
 	DLQMaxBytes int64 `envconfig:"DLQ_MAX_BYTES" default:"268435456" desc:"dead-letter stream size limit in bytes"`
+	// DLQFull is the policy when the dead-letter stream is full:
+	// drop-oldest deletes the oldest dead letters (counted in
+	// auditbridge_dlq_dropped_total), block keeps the batch in the spool and
+	// the sink unready until an operator replays or purges.
+	DLQFull string `envconfig:"DLQ_FULL" default:"drop-oldest" desc:"when the dead-letter stream is full: drop-oldest (delete the oldest dead letters, counted) or block (the sink waits, /readyz unready)"`
 }
 
 // Validate reports every problem at once; it changes nothing.
@@ -75,6 +80,9 @@ func (c SpoolConfig) Validate() error {
 	}
 	if c.DLQMaxBytes < 1<<20 {
 		bad("DLQ_MAX_BYTES", "must be at least 1048576 (1 MiB), got %d", c.DLQMaxBytes)
+	}
+	if c.DLQFull != DLQFullBlock && c.DLQFull != DLQFullDropOldest {
+		bad("DLQ_FULL", "must be %s or %s, got %q", DLQFullDropOldest, DLQFullBlock, c.DLQFull)
 	}
 	return errors.Join(errs...)
 }
@@ -158,7 +166,7 @@ func (r RetryConfig) Validate() error {
 // that do not read the environment.
 func DefaultSpoolConfig(dataDir string) SpoolConfig {
 	return SpoolConfig{DataDir: dataDir, MaxBytes: 10 << 30, Sync: "1s", DedupWindow: 10 * time.Minute,
-		MsgBytes: 786432, MsgEvents: 500, AckWait: 30 * time.Second, DLQMaxBytes: 256 << 20}
+		MsgBytes: 786432, MsgEvents: 500, AckWait: 30 * time.Second, DLQMaxBytes: 256 << 20, DLQFull: DLQFullDropOldest}
 }
 
 // DefaultBatchConfig returns the default batching.

@@ -24,6 +24,8 @@ type Metrics struct {
 	batchSeconds *prometheus.HistogramVec
 	spoolBytes   prometheus.Gauge
 	spoolFull    prometheus.Counter
+	dlqFull      *prometheus.GaugeVec
+	dlqDropped   *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -48,10 +50,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Bytes stored in the spool stream (sampled)."}),
 		spoolFull: prometheus.NewCounter(prometheus.CounterOpts{Name: "auditbridge_spool_full_total",
 			Help: "Publishes refused because the spool was at its byte limit."}),
+		dlqFull: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "auditbridge_dlq_full",
+			Help: "1 while a sink waits because the dead-letter stream is at AUDITBRIDGE_DLQ_MAX_BYTES, else 0."}, []string{"sink"}),
+		dlqDropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_dlq_dropped_total",
+			Help: "Oldest dead letters deleted to make room (AUDITBRIDGE_DLQ_FULL=drop-oldest), by the sink they belonged to."}, []string{"sink"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.received, m.spooled, m.delivered, m.retried, m.deadLettered,
-			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull)
+			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull, m.dlqFull, m.dlqDropped)
 	}
 	return m
 }
@@ -108,5 +114,21 @@ func (m *Metrics) setSpoolBytes(n uint64) {
 func (m *Metrics) spoolFullHit() {
 	if m != nil {
 		m.spoolFull.Inc()
+	}
+}
+
+func (m *Metrics) setDLQFull(sink string, full bool) {
+	if m != nil {
+		v := 0.0
+		if full {
+			v = 1
+		}
+		m.dlqFull.WithLabelValues(sink).Set(v)
+	}
+}
+
+func (m *Metrics) dlqDroppedOne(sink string) {
+	if m != nil {
+		m.dlqDropped.WithLabelValues(sink).Inc()
 	}
 }
