@@ -18,8 +18,9 @@ import (
 // request{operation, endpoint, remote_addr, user_agent, host} and
 // response{status: "200"}.
 //
-// id ← payload.id + ":" + stage (each stage is its own event); time ←
-// payload.timestamp (else created_at); actor ← auth.accessor_id,
+// id ← payload.id + ":" + stage (each stage is its own event; the content
+// hash without payload.id); time ← payload.timestamp (else created_at, else
+// the received time); actor ← auth.accessor_id,
 // auth.name (Nomad) or auth.description (Consul); verb from the HTTP
 // method (login for …/acl/login); outcome unknown until the operation
 // completes, then from the status code (and response.error → failure);
@@ -32,10 +33,9 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 	ev := p.newEvent(kind, product, metaCap(10, w))
 	pl := v.Get("payload")
 	id, stage := p.scalar(pl, "id"), p.str(pl, "stage")
-	if id == "" {
-		return ev, missingField(kind, "payload.id")
+	if id != "" { // else finish gives the content hash, distinct per stage too
+		ev.ID = p.sentence(id + ":" + stage)
 	}
-	ev.ID = p.sentence(id + ":" + stage)
 	if err := setTime(&ev, pl, "payload.timestamp", "timestamp"); err != nil {
 		return ev, err
 	}
@@ -98,7 +98,7 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 		status = string(strconv.AppendInt(num[:0], int64(ev.Request.StatusCode), 10))
 	}
 	ev.Message = p.sentence(who(&ev.Actor), ev.Request.Method, ev.Request.Path, stage, status)
-	return ev, p.finish(&ev, raw, nil, w, "payload.timestamp", false)
+	return ev, p.finish(&ev, raw, nil, w, "payload.timestamp", true) // no time: the received time
 }
 
 // agentKind tells a Nomad entry from a Consul one: Consul's payload.type

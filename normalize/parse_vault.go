@@ -73,7 +73,7 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	if errText != "" {
 		ev.Message = p.sentence(ev.Message+":", firstLine(errText))
 	}
-	return ev, p.finish(&ev, raw, nil, w, "time", false)
+	return ev, p.finish(&ev, raw, nil, w, "time", true) // no time: the received time (SCHEMA.md)
 }
 
 // vaultMetaFields are the members of an entry kept in meta, as

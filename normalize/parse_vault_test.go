@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestVaultRequestResponseIDs: a request and its response are two events
@@ -182,5 +183,25 @@ func TestKVv2Removal(t *testing.T) {
 		if got := kvV2Removal(tt.path, tt.mountPoint, tt.mountType, tt.verb); got != tt.want {
 			t.Errorf("kvV2Removal(%q, %q, %q, %s) = %v", tt.path, tt.mountPoint, tt.mountType, tt.verb, got)
 		}
+	}
+}
+
+// TestAgentAuditWithoutIDOrTime: the Consul docs' OperationComplete entry
+// without payload.id, payload.timestamp and created_at still becomes an
+// event: the content hash as id, the received time with
+// meta.time_source "received".
+func TestAgentAuditWithoutIDOrTime(t *testing.T) {
+	rec := `{"event_type":"audit","payload":{"version":"1","type":"HTTPEvent","auth":{"accessor_id":"08f05787-3609-8001-65b4-922e5d52e84c","description":"Bootstrap Token (Global Management)"},"request":{"operation":"GET","endpoint":"/v1/catalog/service/ssh","remote_addr":"127.0.0.1:64015","user_agent":"curl/7.54.0","host":"127.0.0.1:8500"},"response":{"status":"200"},"stage":"OperationComplete"}}`
+	received := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	p := NewParser()
+	p.SetReceived(received)
+	evs, err := p.Parse([]byte(rec))
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("%v, %d events", err, len(evs))
+	}
+	ev := evs[0]
+	if ev.Kind != KindConsulAudit || len(ev.ID) != hashIDLen || !ev.Time.Equal(received) ||
+		string(ev.Meta["time_source"]) != `"received"` || ev.Outcome != OutcomeSuccess {
+		t.Errorf("kind %s id %q time %v time_source %s outcome %s", ev.Kind, ev.ID, ev.Time, ev.Meta["time_source"], ev.Outcome)
 	}
 }
