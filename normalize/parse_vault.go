@@ -131,7 +131,7 @@ func (p *Parser) vaultMeta(m map[string]json.RawMessage, v, auth, req, resp *val
 	if s := m["error"]; string(s) == `""` {
 		delete(m, "error")
 	}
-	p.metaVal(m, "policy_allowed", auth, "policy_results", "allowed")
+	p.metaVal(m, "auth_policy_results", auth, "policy_results")
 }
 
 // vaultActorType guesses the kind of principal from the auth method that

@@ -22,6 +22,7 @@ var ecsVaultFields = [...]struct{ group, field, meta string }{
 	{"auth", "identity_policies", "auth_identity_policies"},
 	{"auth", "metadata", "auth_metadata"},
 	{"auth", "policies", "auth_policies"},
+	{"auth", "policy_results", "auth_policy_results"},
 	{"auth", "remaining_uses", "auth_remaining_uses"},
 	{"auth", "token_issue_time", "auth_token_issue_time"},
 	{"auth", "token_policies", "auth_token_policies"},
@@ -35,6 +36,7 @@ var ecsVaultFields = [...]struct{ group, field, meta string }{
 	{"request", "mount_type", "request_mount_type"},
 	{"request", "namespace", "request_namespace"},
 	{"request", "operation", "request_operation"},
+	{"request", "client_certificate_serial_number", "kmip_client_certificate_serial_number"},
 	{"request", "remote_port", "request_remote_port"},
 	{"request", "wrap_ttl", "request_wrap_ttl"},
 	{"response", "mount_type", "response_mount_type"},
@@ -61,7 +63,9 @@ func ecsVault(w *jsonw, ev *Event) {
 			case "request":
 				w.strOmit("id", ev.Request.ID)
 				w.strOmit("path", ev.Request.Path)
-				w.strOmit("remote_address", ev.Request.ClientIP)
+				if validIP(ev.Request.ClientIP) { // the integration maps it as ip
+					w.str("remote_address", ev.Request.ClientIP)
+				}
 			}
 		}
 		if v, ok := ev.Meta[f.meta]; ok && len(v) > 0 {
