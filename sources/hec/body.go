@@ -154,6 +154,9 @@ func tooMany() reply {
 
 // frames splits body into records for kind.
 func (s *Server) frames(kind endpoint, body []byte) []frame {
+	if fs, ok := s.subscriptionFrames(kind, body); ok {
+		return fs
+	}
 	switch kind {
 	case kindEvent:
 		return decodeHEC(body, s.cfg.MaxEvents)

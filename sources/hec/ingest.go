@@ -97,7 +97,7 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	}
 	// No data: an empty body; for the HEC endpoints also a body without any
 	// record. /v1/events takes a log file without audit lines as 0 events.
-	if len(events) == 0 && len(bad) == 0 && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
+	if len(events) == 0 && len(bad) == 0 && !controlOnly(frames) && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
 		return outcome{reply: replyCode(codeNoData)}
 	}
 	if len(events) > 0 {

@@ -273,7 +273,8 @@ func TestMethodsAndPaths(t *testing.T) {
 		{"DELETE", "/services/collector/health", 405, `{"text":"Method not allowed","code":405}`, "GET, HEAD, POST"},
 		{"GET", "/services/collector/health", 200, `{"text":"HEC is healthy","code":17}`, ""},
 		{"POST", "/services/collector/health/1.0", 200, `{"text":"HEC is healthy","code":17}`, ""},
-		{"POST", "/services/collector/ack", 404, `{"text":"The requested URL was not found on this server.","code":404}`, ""},
+		{"POST", "/services/collector/ack", 401, `{"text":"Token is required","code":2}`, ""}, // ack.go
+		{"GET", "/services/collector/ack", 405, `{"text":"Method not allowed","code":405}`, "POST"},
 		{"GET", "/", 404, `{"text":"The requested URL was not found on this server.","code":404}`, ""},
 	}
 	for _, tt := range tests {

@@ -143,6 +143,10 @@ func (r reply) write(w http.ResponseWriter) {
 	if r.httpStatus() == http.StatusServiceUnavailable {
 		h.Set("Retry-After", "1")
 	}
+	if aw, ok := w.(*ackWriter); ok && r.code == codeSuccess && r.event < 0 && r.ackID == nil {
+		id := aw.ackID() // every event of the request is in the spool
+		r.ackID = &id
+	}
 	w.WriteHeader(r.httpStatus())
 	_, _ = w.Write(r.appendJSON(make([]byte, 0, 96)))
 }

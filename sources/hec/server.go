@@ -54,6 +54,8 @@ type Server struct {
 	busyUntil atomic.Int64 // unix nanoseconds; spool-full health window
 	closing   atomic.Bool
 	addr      atomic.Pointer[net.TCPAddr]
+
+	acks *ackChannels // indexer acknowledgement channels; nil = off (EnableAck)
 }
 
 var _ bridge.Source = (*Server)(nil)
@@ -166,17 +168,18 @@ func (s *Server) shutdown(srv *http.Server, cancelRequests context.CancelFunc, e
 // can mount it on an httptest server.
 func (s *Server) Handler(pub bridge.Publisher) http.Handler {
 	mux := http.NewServeMux()
-	event := s.ingest(pub, kindEvent)
+	event := s.withAck(s.ingest(pub, kindEvent))
 	for _, p := range []string{"/services/collector", "/services/collector/event", "/services/collector/event/1.0"} {
 		mux.Handle(p, event)
 	}
-	raw := s.ingest(pub, kindRaw)
+	raw := s.withAck(s.ingest(pub, kindRaw))
 	for _, p := range []string{"/services/collector/raw", "/services/collector/raw/1.0"} {
 		mux.Handle(p, raw)
 	}
 	for _, p := range []string{"/services/collector/health", "/services/collector/health/1.0"} {
 		mux.HandleFunc(p, s.health)
 	}
+	mux.HandleFunc("/services/collector/ack", s.ackQuery)
 	mux.Handle("/v1/events", s.ingest(pub, kindGeneric))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		reply{code: http.StatusNotFound, status: http.StatusNotFound,
