@@ -25,14 +25,18 @@ audit-trail pages, pretty-printed objects or TFE logs, and pushes them through t
 spool to the configured sinks. Bad records are reported on stderr as FILE:LINE: error.
 Exit 0: all delivered; 1: a record was bad or an event was dead-lettered; 2: invalid
 settings. With the embedded spool, stop "run" first (the data directory is locked).`},
-		{name: "normalize", usage: "normalize [--format native|ecs|ocsf|cim] [FILE...]",
+		{name: "normalize", usage: "normalize [--format native|ecs|ocsf|cim] [--stats] [FILE...]",
 			summary: "normalize records from files or stdin to NDJSON on stdout", text: `
 Normalizes every record of each FILE (stdin without FILE or for "-") to one JSON
 object per line on stdout. Reads no settings and starts nothing. A bad record is
-reported on stderr as FILE:LINE: error and the others go on.
+reported on stderr as FILE:LINE: error and the others go on. A record without a
+time of its own gets the time it was read (meta.time_source: received).
+With --stats, instead of events: a table of counts per kind, product and outcome,
+then every record of kind unknown as FILE:LINE.
 Exit 0: all normalized; 1: a record or file failed; 2: usage error.`,
 			flags: func(fs *flag.FlagSet) {
 				fs.String("format", "native", "output rendering: native, ecs, ocsf or cim")
+				fs.Bool("stats", false, "print counts per kind, product and outcome and the unknown records instead of events")
 			}},
 		{name: "dlq list", usage: "dlq list [-sink NAME] [-limit N]", summary: "list dead-lettered events", text: `
 Lists dead letters, oldest first: sequence, time, sink, class, event id, reason.
