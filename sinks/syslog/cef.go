@@ -22,9 +22,10 @@ const (
 //
 //	CEF:0|HashiCorp|<product>|unknown|<action or kind>|<message or action>|<severity>|<extension>
 //
-// Header fields escape '\' and '|' and turn CR/LF into spaces; extension
-// values escape '\' and '=' and write CR/LF as \r and \n. Invalid UTF-8
-// becomes U+FFFD.
+// Header fields escape '\' and '|' and turn CR, LF and the other C0
+// controls into spaces; extension values escape '\' and '=', write CR/LF as
+// \r and \n and NUL, the other C0 controls and DEL as \u00XX. Invalid
+// UTF-8 becomes U+FFFD.
 func appendCEF(dst []byte, ev *normalize.Event) []byte {
 	name := ev.Message
 	if name == "" {
@@ -139,9 +140,11 @@ func appendCEFHeader(dst []byte, s string) []byte {
 		switch c := s[i]; c {
 		case '\\', '|':
 			dst = append(dst, '\\', c)
-		case '\r', '\n':
-			dst = append(dst, ' ')
 		default:
+			if isControl(c) {
+				dst = append(dst, ' ') // CR, LF, NUL and the other controls
+				continue
+			}
 			dst = append(dst, c)
 		}
 	}
@@ -160,6 +163,10 @@ func appendCEFValue(dst []byte, s string) []byte {
 		case '\r':
 			dst = append(dst, '\\', 'r')
 		default:
+			if isControl(c) {
+				dst = appendControl(dst, c)
+				continue
+			}
 			dst = append(dst, c)
 		}
 	}

@@ -22,13 +22,28 @@ func decodeBody(t *testing.T, body string, msg []byte) sinktest.Received {
 		return sinktest.Received{ID: ext["externalId"], Message: ext["msg"]}
 	case "leef":
 		_, attrs := parseLEEF(t, string(msg))
-		return sinktest.Received{ID: attrs["id"], Message: attrs["msg"]}
+		// LEEF has no escapes of its own: the reader undoes our \u00XX.
+		return sinktest.Received{ID: undoControlEscapes(attrs["id"]), Message: undoControlEscapes(attrs["msg"])}
 	}
 	var ev normalize.Event
 	if err := json.Unmarshal(msg, &ev); err != nil {
 		t.Errorf("body is not a native event: %v", err)
 	}
 	return sinktest.Received{ID: ev.ID, Message: ev.Message}
+}
+
+// undoControlEscapes turns each \u00XX control escape back into its byte.
+func undoControlEscapes(s string) string {
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if c, ok := controlEscape(s[i:]); ok {
+			out = append(out, c)
+			i += 5
+			continue
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
 }
 
 // streamPeer is a TCP collector feeding a sinktest.Collector; stall stops

@@ -31,11 +31,17 @@ type encoder struct {
 
 // appendMessage appends the syslog message for ev to dst.
 func (e *encoder) appendMessage(dst []byte, ev *normalize.Event) []byte {
+	return e.appendMessageCut(dst, ev, "")
+}
+
+// appendMessageCut is appendMessage for an event shrunk to fit the size
+// limit: truncated lists what was cut, as the RFC 5424 SD-PARAM truncated.
+func (e *encoder) appendMessageCut(dst []byte, ev *normalize.Event, truncated string) []byte {
 	pri := e.facility*8 + severity(ev)
 	if e.rfc3164 {
 		dst = e.append3164Header(dst, pri, ev)
 	} else {
-		dst = e.append5424Header(dst, pri, ev)
+		dst = e.append5424Header(dst, pri, ev, truncated)
 		if e.bom {
 			dst = append(dst, 0xEF, 0xBB, 0xBF)
 		}
@@ -145,3 +151,15 @@ func validUTF8(s string) string {
 	}
 	return b.String()
 }
+
+// appendControl appends a C0 control byte or DEL as the six characters
+// \u00XX: NUL and its kin would end or corrupt the message at many
+// receivers (C strings, line readers), and each format escapes '\' itself,
+// so the text cannot be mistaken for data.
+func appendControl(dst []byte, c byte) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+}
+
+// isControl reports a C0 control byte or DEL.
+func isControl(c byte) bool { return c < 0x20 || c == 0x7f }

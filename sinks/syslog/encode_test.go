@@ -108,7 +108,7 @@ func TestHeader5424Exact(t *testing.T) {
 		{"event severity error", func(_ *encoder, e *normalize.Event) { e.Severity = "ERROR" },
 			`<83>1 2020-06-30T17:52:46Z bridge-1.example auditbridge 4242 x.read [auditbridge@32473 id="a" product="hcp" kind="k" action="x.read" outcome="success"] `},
 		{"non-printable header", func(en *encoder, e *normalize.Event) { en.hostname, e.Action = "hö st", "a b\x01c" },
-			"<86>1 2020-06-30T17:52:46Z h__st auditbridge 4242 a_b_c [auditbridge@32473 id=\"a\" product=\"hcp\" kind=\"k\" action=\"a b\x01c\" outcome=\"success\"] "},
+			"<86>1 2020-06-30T17:52:46Z h__st auditbridge 4242 a_b_c [auditbridge@32473 id=\"a\" product=\"hcp\" kind=\"k\" action=\"a b\\u0001c\" outcome=\"success\"] "},
 		{"limits", func(en *encoder, e *normalize.Event) {
 			en.hostname, en.appName, en.procID = strings.Repeat("h", 300), strings.Repeat("a", 60), strings.Repeat("p", 200)
 			e.Action = strings.Repeat("m", 40)
@@ -120,7 +120,7 @@ func TestHeader5424Exact(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			en, e := enc, ev
 			tt.edit(&en, &e)
-			got := string(en.append5424Header(nil, en.facility*8+severity(&e), &e))
+			got := string(en.append5424Header(nil, en.facility*8+severity(&e), &e, ""))
 			if got != tt.want {
 				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
 			}
@@ -135,7 +135,8 @@ func TestSDValueEscaping(t *testing.T) {
 		{`a\b`, `a\\b`},
 		{`a]b`, `a\]b`},
 		{`[x]`, `[x\]`},
-		{"line\nbreak", "line\nbreak"},
+		{"line\nbreak", `line\u000abreak`},
+		{"nul\x00tab\tdel\x7f", `nul\u0000tab\u0009del\u007f`},
 		{"bad\xffutf8", "bad\uFFFDutf8"},
 		{"日本\"", "日本\\\""},
 		{``, ``},

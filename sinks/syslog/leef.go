@@ -14,10 +14,11 @@ const leefTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.SSSX"
 //	LEEF:2.0|HashiCorp|<product>|unknown|<action or kind>|x09|key=value<TAB>key=value…
 //
 // The attribute delimiter is a tab, declared as x09. LEEF has no escape for
-// attribute values, so tab, CR and LF inside a value become a space; the
-// first '=' of an attribute ends its key, so '=' in values is kept as is.
-// Header fields escape '\' and '|' and turn CR/LF/tab into spaces. Invalid
-// UTF-8 becomes U+FFFD.
+// attribute values, so tab, CR and LF inside a value become a space and
+// NUL, the other C0 controls and DEL are written as \u00XX; the first '='
+// of an attribute ends its key, so '=' in values is kept as is. The LEEF
+// spec defines no escape in header fields either: '|' and '\' there become
+// '_' and every control a space. Invalid UTF-8 becomes U+FFFD.
 func appendLEEF(dst []byte, ev *normalize.Event) []byte {
 	dst = append(dst, "LEEF:2.0|"...)
 	for _, h := range []string{vendor, ev.Product, deviceVersion, msgID(ev)} {
@@ -79,13 +80,13 @@ func boolAttr(b bool) string {
 	return ""
 }
 
-// appendLEEFHeader escapes a header field.
+// appendLEEFHeader writes a header field without '|', '\\' or controls.
 func appendLEEFHeader(dst []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\\', '|':
-			dst = append(dst, '\\', c)
-		case '\r', '\n', '\t':
+		switch c := s[i]; {
+		case c == '\\' || c == '|':
+			dst = append(dst, '_') // LEEF defines no escape in the header
+		case isControl(c):
 			dst = append(dst, ' ')
 		default:
 			dst = append(dst, c)
@@ -94,13 +95,16 @@ func appendLEEFHeader(dst []byte, s string) []byte {
 	return dst
 }
 
-// appendLEEFValue writes an attribute value with tab, CR and LF as spaces.
+// appendLEEFValue writes an attribute value with tab, CR and LF as spaces
+// and the other controls as \\u00XX.
 func appendLEEFValue(dst []byte, s string) []byte {
 	s = validUTF8(s)
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '\r', '\n', '\t':
+		switch c := s[i]; {
+		case c == '\r' || c == '\n' || c == '\t':
 			dst = append(dst, ' ')
+		case isControl(c):
+			dst = appendControl(dst, c)
 		default:
 			dst = append(dst, c)
 		}

@@ -108,7 +108,8 @@ func (m *message5424) parseSD(b []byte) ([]byte, error) {
 
 // unescapeSD reads a PARAM-VALUE up to its closing quote and returns it and
 // the bytes consumed (quote included). A backslash escapes '"', '\' and ']';
-// before any other byte it is kept (RFC 5424 6.3.3).
+// before any other byte it is kept (RFC 5424 6.3.3). \u00XX is a control
+// byte (our own escape for C0 controls).
 func unescapeSD(b []byte) (string, int, error) {
 	var out []byte
 	for i := 0; i < len(b); i++ {
@@ -116,6 +117,13 @@ func unescapeSD(b []byte) (string, int, error) {
 		case c == '\\' && i+1 < len(b) && (b[i+1] == '"' || b[i+1] == '\\' || b[i+1] == ']'):
 			out = append(out, b[i+1])
 			i++
+		case c == '\\' && i+5 < len(b) && b[i+1] == 'u':
+			if ctl, ok := controlEscape(string(b[i : i+6])); ok {
+				out = append(out, ctl)
+				i += 5
+				continue
+			}
+			out = append(out, c)
 		case c == '"':
 			return string(out), i + 1, nil
 		case c == ']':

@@ -21,7 +21,7 @@ const (
 
 // append5424Header appends "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD "
 // (the MSG follows).
-func (e *encoder) append5424Header(dst []byte, pri int, ev *normalize.Event) []byte {
+func (e *encoder) append5424Header(dst []byte, pri int, ev *normalize.Event, truncated string) []byte {
 	dst = append(dst, '<')
 	dst = strconv.AppendInt(dst, int64(pri), 10)
 	dst = append(dst, ">1 "...)
@@ -35,7 +35,7 @@ func (e *encoder) append5424Header(dst []byte, pri int, ev *normalize.Event) []b
 	dst = append(dst, ' ')
 	dst = appendPrintASCII(dst, msgID(ev), maxMsgID)
 	dst = append(dst, ' ')
-	dst = appendSD(dst, ev)
+	dst = appendSD(dst, ev, truncated)
 	return append(dst, ' ')
 }
 
@@ -91,11 +91,16 @@ func sdParams(ev *normalize.Event) [][2]string {
 	return p
 }
 
-// appendSD appends the STRUCTURED-DATA element [auditbridge@32473 …].
-func appendSD(dst []byte, ev *normalize.Event) []byte {
+// appendSD appends the STRUCTURED-DATA element [auditbridge@32473 …]; a
+// shrunk message ends it with truncated="<what was cut>".
+func appendSD(dst []byte, ev *normalize.Event, truncated string) []byte {
 	dst = append(dst, '[')
 	dst = append(dst, sdID...)
-	for _, kv := range sdParams(ev) {
+	params := sdParams(ev)
+	if truncated != "" {
+		params = append(params, [2]string{"truncated", truncated})
+	}
+	for _, kv := range params {
 		dst = append(dst, ' ')
 		dst = append(dst, kv[0]...)
 		dst = append(dst, '=', '"')
@@ -105,13 +110,16 @@ func appendSD(dst []byte, ev *normalize.Event) []byte {
 	return append(dst, ']')
 }
 
-// appendSDValue appends s as a PARAM-VALUE: invalid UTF-8 becomes U+FFFD and
-// '"', '\' and ']' are escaped with a backslash (RFC 5424 6.3.3).
+// appendSDValue appends s as a PARAM-VALUE: invalid UTF-8 becomes U+FFFD,
+// '"', '\' and ']' are escaped with a backslash (RFC 5424 6.3.3), and C0
+// controls and DEL are written as \u00XX.
 func appendSDValue(dst []byte, s string) []byte {
 	for _, r := range validUTF8(s) {
-		switch r {
-		case '"', '\\', ']':
+		switch {
+		case r == '"' || r == '\\' || r == ']':
 			dst = append(dst, '\\', byte(r))
+		case r < 0x80 && isControl(byte(r)):
+			dst = appendControl(dst, byte(r))
 		default:
 			dst = utf8.AppendRune(dst, r)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -147,10 +148,61 @@ func parseCEFExtension(s string) map[string]string {
 		if n+1 < len(keys) {
 			end = keys[n+1].keyStart - 1
 		}
-		r := strings.NewReplacer(`\\`, `\`, `\=`, `=`, `\n`, "\n", `\r`, "\r")
-		ext[s[kp.keyStart:kp.key]] = r.Replace(s[kp.valStart:end])
+		ext[s[kp.keyStart:kp.key]] = unescapeCEFValue(s[kp.valStart:end])
 	}
 	return ext
+}
+
+// unescapeCEFValue undoes \\, \=, \n, \r and \u00XX, left to right.
+func unescapeCEFValue(s string) string {
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 == len(s) {
+			out = append(out, s[i])
+			continue
+		}
+		switch s[i+1] {
+		case '\\', '=':
+			out = append(out, s[i+1])
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 'u':
+			if c, ok := controlEscape(s[i:]); ok {
+				out = append(out, c)
+				i += 5
+				continue
+			}
+			out = append(out, '\\', 'u')
+		default:
+			out = append(out, '\\', s[i+1])
+		}
+		i++
+	}
+	return string(out)
+}
+
+// controlEscape reads a leading \u00XX and returns its byte.
+func controlEscape(s string) (byte, bool) {
+	if len(s) < 6 || s[:4] != `\u00` {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(s[4:6], 16, 8)
+	if err != nil || !isControl(byte(n)) {
+		return 0, false
+	}
+	return byte(n), true
+}
+
+// controlsToSpace is what header fields make of control bytes.
+func controlsToSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x80 && isControl(byte(r)) {
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 func FuzzCEFRoundTrip(f *testing.F) {
@@ -161,7 +213,7 @@ func FuzzCEFRoundTrip(f *testing.F) {
 		ev := fuzzEvent(id, action, actor, res, msg, 1)
 		ev.Product = product
 		header, ext := parseCEF(t, string(appendCEF(nil, &ev)))
-		hdr := func(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(validUTF8(s)) }
+		hdr := func(s string) string { return controlsToSpace(validUTF8(s)) }
 		if header[1] != hdr(product) || header[3] != hdr(truncateUTF8(validUTF8(msgID(&ev)), cefMaxSignature)) {
 			t.Errorf("header %q for product %q action %q", header, product, msgID(&ev))
 		}
@@ -218,7 +270,19 @@ func FuzzLEEFRoundTrip(f *testing.F) {
 		ev.Product = product
 		header, attrs := parseLEEF(t, string(appendLEEF(nil, &ev)))
 		clean := strings.NewReplacer("\r", " ", "\n", " ", "\t", " ")
-		if header[1] != clean.Replace(validUTF8(product)) || header[4] != "x09" {
+		value := func(s string) string {
+			var b []byte
+			for _, c := range []byte(clean.Replace(validUTF8(s))) {
+				if isControl(c) {
+					b = appendControl(b, c)
+				} else {
+					b = append(b, c)
+				}
+			}
+			return string(b)
+		}
+		header1 := controlsToSpace(strings.NewReplacer("|", "_", "\\", "_").Replace(validUTF8(product)))
+		if header[1] != header1 || header[4] != "x09" {
 			t.Errorf("header %q for product %q", header, product)
 		}
 		for key, want := range map[string]string{"id": id, "action": action, "usrName": actor, "resourceName": res, "msg": msg} {
@@ -226,8 +290,8 @@ func FuzzLEEFRoundTrip(f *testing.F) {
 			if want == "" && key != "id" && key != "action" {
 				ok, got = true, ""
 			}
-			if !ok || got != clean.Replace(validUTF8(want)) {
-				t.Errorf("%s = %q (present %v), want %q", key, got, ok, clean.Replace(validUTF8(want)))
+			if !ok || got != value(want) {
+				t.Errorf("%s = %q (present %v), want %q", key, got, ok, value(want))
 			}
 		}
 	})
