@@ -128,9 +128,11 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 func (p *Parser) hcpActor(a *Actor, c *value) {
 	pr := c.Get("authentication_info", "principal")
 	u, s := pr.Get("user"), pr.Get("service")
-	a.ID = firstOf(p.str(pr, "id"), p.str(u, "id"), p.str(s, "id"))
-	a.Email = p.str(u, "email")
-	a.Name = firstOf(p.str(u, "full_name"), p.str(s, "name"))
+	// "[REDACTED]" is HCP's placeholder, not an id (the Vault Radar example)
+	a.ID = firstOf(unredacted(p.str(pr, "id")), unredacted(p.str(u, "id")), unredacted(p.str(s, "id")),
+		unredacted(p.str(u, "subject")))
+	a.Email = unredacted(p.str(u, "email"))
+	a.Name = firstOf(unredacted(p.str(u, "full_name")), unredacted(p.str(s, "name")))
 	if a.ID == "" || a.Email == "" || a.Name == "" {
 		md, top := c.Get("metadata"), c.Get("principal", "user")
 		a.ID = firstOf(a.ID, p.str(md, "user_id"))
