@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditbridge/auditbridge/normalize"
@@ -28,10 +29,10 @@ type Dispatcher struct {
 	sleep    Sleeper
 	log      hclog.Logger
 	cons     jetstream.Consumer
-	avgEv    float64   // running mean of events per spool message
-	avgBytes float64   // running mean of approxSize bytes per spool message
-	pendAt   time.Time // last refresh of the pending gauge while retrying
-	outage   outage    // the current delivery outage, logged once it is over
+	avgEv    float64       // running mean of events per spool message
+	avgBytes float64       // running mean of approxSize bytes per spool message
+	outage   outage        // the current delivery outage, logged once it is over
+	pending  *atomic.Int64 // events not yet finished (spool.pending)
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -71,7 +72,14 @@ func (s *Spool) NewDispatcher(ctx context.Context, sink Sink, cfg BatchConfig, r
 	if err := s.redeliverOrphans(ctx, cons, name, log); err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{spool: s, sink: sink, name: name, cfg: cfg, cons: cons,
+	pending := s.pending.register(name)
+	n, err := s.countBacklog(ctx, cons, name)
+	if err != nil {
+		return nil, fmt.Errorf("spool: count the backlog of %s: %w", name, err)
+	}
+	pending.Store(n)
+	s.m.setPending(name, float64(n))
+	d := &Dispatcher{spool: s, sink: sink, name: name, cfg: cfg, cons: cons, pending: pending,
 		backoff: backoff{cfg: retry, rand: defaultRand}, sleep: realSleep,
 		log: log.Named("dispatch").With("sink", name)}
 	for _, o := range opts {
@@ -162,9 +170,11 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		for _, m := range b.msgs {
 			if err := m.msg.Ack(); err != nil {
 				d.log.Warn("ack failed; batch will be redelivered", "error", err)
+				continue
 			}
+			d.pending.Add(-int64(len(m.events)))
 		}
-		d.spool.m.setPending(d.name, float64(b.after)*d.avgEv)
+		d.spool.m.setPending(d.name, float64(max(0, d.pending.Load())))
 		if b.after == 0 {
 			d.outage.idle(d.log)
 		}
@@ -216,7 +226,10 @@ func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
 			return b, err
 		}
 		if got == 0 && len(b.msgs) == 0 {
-			d.spool.m.setPending(d.name, 0)
+			if d.spool.ns == nil { // shared JetStream: others' publishes are not counted here
+				d.pending.Store(0)
+			}
+			d.spool.m.setPending(d.name, float64(max(0, d.pending.Load())))
 			_, _ = d.spool.usage(ctx, false) // keeps auditbridge_spool_bytes current when idle
 			return b, nil                    // idle: let Run check ctx
 		}
@@ -258,6 +271,7 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 	}
 	events, err := DecodeBatch(msg.Data())
 	if err != nil {
+		d.pending.Add(-int64(msgEvents(msg.Headers(), nil)))
 		d.deadLetterRaw(ctx, msg, meta.Sequence.Stream, err)
 		return
 	}
@@ -266,7 +280,6 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 	} else {
 		d.avgEv = d.avgEv*0.9 + float64(len(events))*0.1
 	}
-	d.spool.m.setPending(d.name, float64(meta.NumPending+1)*d.avgEv)
 	b.after = meta.NumPending
 	sizes := make([]int, len(events))
 	size := 0
@@ -300,16 +313,7 @@ func approxSize(ev *normalize.Event) int {
 }
 
 // refreshPending updates the pending gauge while a batch is being retried
-// (no fetch happens then), at most once a second: the consumer's pending
-// plus un-acked messages times the mean events per message.
-func (d *Dispatcher) refreshPending(ctx context.Context) {
-	if time.Since(d.pendAt) < time.Second {
-		return
-	}
-	d.pendAt = time.Now()
-	info, err := d.cons.Info(ctx)
-	if err != nil {
-		return
-	}
-	d.spool.m.setPending(d.name, float64(info.NumPending+uint64(info.NumAckPending))*d.avgEv)
+// (no fetch happens then), from the exact count (spool.pending).
+func (d *Dispatcher) refreshPending(context.Context) {
+	d.spool.m.setPending(d.name, float64(max(0, d.pending.Load())))
 }

@@ -65,9 +65,12 @@
 // unready on a ConfigError, degraded (ready) while retrying, ready after a
 // delivery. Component "spool" is unready while the NATS connection is down.
 //
-// auditbridge_sink_pending_events is approximate: the consumer's pending
-// and un-acked messages times the mean events per message; it is refreshed
-// on every fetch and, while a batch is retried, once a second.
+// auditbridge_sink_pending_events is the exact number of events a sink has
+// not finished (pending.go): counted from the spool when the dispatcher is
+// created (each message carries its event count in the Auditbridge-Events
+// header), raised by each publish, lowered by each acknowledged message.
+// A sink whose backlog drains logs "sink recovered" once after an outage,
+// with how long it was down and how many events it caught up.
 //
 // A spool message is acked only after every event in it was delivered or
 // dead-lettered; during long retries the engine signals progress so

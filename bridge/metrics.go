@@ -43,7 +43,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_dead_lettered_total",
 			Help: "Events written to the dead-letter stream."}, []string{"sink", "reason"}),
 		pending: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "auditbridge_sink_pending_events",
-			Help: "Events in the spool not yet delivered to a sink (approximate: pending messages x mean events per message)."}, []string{"sink"}),
+			Help: "Events in the spool not yet delivered to (or dead-lettered by) a sink: exact with the embedded spool."}, []string{"sink"}),
 		batchSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "auditbridge_batch_duration_seconds",
 			Help: "Duration of one delivery attempt (one Send).", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12)}, []string{"sink"}),
 		spoolBytes: prometheus.NewGauge(prometheus.GaugeOpts{Name: "auditbridge_spool_bytes",

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 		case ack := <-f.Ok():
 			if !ack.Duplicate { // a re-publish is not counted twice
 				s.m.eventsSpooled(msgs[i].events)
+				s.pending.published(msgs[i].msg.Subject, msgs[i].events, s.m)
 			}
 		case err := <-f.Err():
 			return s.pubErr(err)
@@ -162,6 +164,7 @@ func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bo
 	plain := buf[off:]
 	m := nats.NewMsg(subject)
 	m.Header.Set(jetstream.MsgIDHeader, msgID(subject, events, plain, unique))
+	m.Header.Set(EventsHeader, strconv.Itoa(len(events)))
 	m.Data, scratch = compressBatch(plain, scratch)
 	return spoolMsg{msg: m, events: len(events)}, scratch
 }

@@ -53,6 +53,8 @@ type Spool struct {
 
 	bufs chan *workBufs // idle buffers of split, up to maxIdleBufs
 
+	pending pendingCounts // events each sink has not finished (exact gauge)
+
 	mu         sync.Mutex // guards the usage cache below
 	sample     usageSample
 	refreshing bool
