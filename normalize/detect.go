@@ -75,10 +75,15 @@ func (p *Parser) detectValue(v *value, d int) (string, error) {
 			}
 			return KindUnknown, nil
 		case kindServiceLog:
-			if iv, _, err := p.servicePayload(v.Get("service_log_event"), d+1); err == nil {
-				return p.detectValue(iv, d+1)
+			iv, _, err := p.servicePayload(v.Get("service_log_event"), d+1)
+			if err != nil {
+				return KindUnknown, nil
 			}
-			return KindUnknown, nil
+			k, err := p.detectValue(iv, d+1)
+			if err == nil && k == KindUnknown { // as parseServiceLog names it
+				k = KindHCPServiceLog
+			}
+			return k, err
 		case kindHEC:
 			in := v.Get("event")
 			if s := bytes.TrimSpace(in.GetStringBytes()); startsJSON(s) && s[0] != '"' && d+1 < maxDepth {

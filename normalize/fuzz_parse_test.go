@@ -194,7 +194,7 @@ func FuzzDetect(f *testing.F) {
 		}
 		switch kind {
 		case KindTFCAuditTrail, KindTFEAuditLog, KindHCPControl, KindHCPPlatform,
-			KindBoundary, KindPacker, KindStreamTest, KindVaultAudit, KindNomadAudit, KindConsulAudit, KindUnknown:
+			KindBoundary, KindPacker, KindStreamTest, KindVaultAudit, KindNomadAudit, KindConsulAudit, KindHCPServiceLog, KindUnknown:
 		default:
 			t.Fatalf("Detect gave %q", kind)
 		}
