@@ -2,12 +2,14 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -131,5 +133,82 @@ func TestReplicasResolution(t *testing.T) {
 				t.Errorf("replicas = %d, want %d", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestClusterPublishBoundedWhenLeaderDies: a bridge connected to the node
+// that leads the spool stream publishes with a request deadline, as the HEC
+// receiver does, while that node is killed and later while the cluster has
+// no quorum. Every Publish must answer (nil or ErrSpoolUnavailable) before
+// the caller's deadline: a stream-info request lost in the reconnect once
+// waited out a HEC request's whole 60 s. The spool then reports itself
+// unavailable (HEC health, /readyz).
+func TestClusterPublishBoundedWhenLeaderDies(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a 3-node cluster")
+	}
+	urls, nodes := startClusterNodes(t)
+	setup := openClusterSpool(t, func(c *SpoolConfig) { c.NATSURL = urls })
+	ctx := context.Background()
+	if _, err := setup.ensureConsumer(ctx, "bounded"); err != nil {
+		t.Fatal(err)
+	}
+	info, err := setup.stream.Info(ctx)
+	if err != nil || info.Cluster == nil {
+		t.Fatalf("stream info: %v", err)
+	}
+	leader := info.Cluster.Leader
+	node := func(name string) *server.Server {
+		for _, ns := range nodes {
+			if ns.Name() == name {
+				return ns
+			}
+		}
+		t.Fatalf("no node %s", name)
+		return nil
+	}
+	s := openClusterSpool(t, func(c *SpoolConfig) { c.NATSURL = node(leader).ClientURL() })
+	s.pubTimeout = 3 * time.Second
+	// publish publishes with a 30 s request deadline and checks the answer
+	// came before it.
+	publish := func(prefix string) error {
+		rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+		err := s.Publish(rctx, testEvents(prefix, 5))
+		if rctx.Err() != nil { // Errorf: also called from a goroutine
+			t.Errorf("publish %s answered only at the request deadline: %v", prefix, err)
+		} else if err != nil && !errors.Is(err, ErrSpoolUnavailable) {
+			t.Errorf("publish %s: %v, want nil or ErrSpoolUnavailable", prefix, err)
+		}
+		return err
+	}
+	done := make(chan struct{})
+	go func() { // publishes across the leader's death and the election
+		defer close(done)
+		for i := range 20 {
+			_ = publish(fmt.Sprintf("leader%d", i))
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond)
+	node(leader).Shutdown()
+	<-done
+	// A second node down: no quorum, no leader; every publish fails in time.
+	for _, ns := range nodes {
+		if ns.Running() {
+			ns.Shutdown()
+			break
+		}
+	}
+	for i := range 2 {
+		if err := publish(fmt.Sprintf("noquorum%d", i)); err == nil {
+			t.Fatal("publish without quorum succeeded")
+		}
+	}
+	if err := s.Available(); !errors.Is(err, ErrSpoolUnavailable) {
+		t.Errorf("Available after unanswered publishes: %v", err)
+	}
+	if ok, reasons := s.Ready(); ok || len(reasons) == 0 {
+		t.Errorf("Ready = %v %v, want unready with a reason", ok, reasons)
 	}
 }

@@ -26,6 +26,13 @@ func freePort(t *testing.T) int {
 // startCluster runs a 3-node JetStream cluster in-process and returns a
 // client URL list.
 func startCluster(t *testing.T) string {
+	urls, _ := startClusterNodes(t)
+	return urls
+}
+
+// startClusterNodes is startCluster that also returns the servers (named
+// n0, n1, n2), so a test can shut one down.
+func startClusterNodes(t *testing.T) (string, []*server.Server) {
 	t.Helper()
 	const n = 3
 	routePorts := make([]int, n)
@@ -35,6 +42,7 @@ func startCluster(t *testing.T) string {
 		routes = append(routes, &url.URL{Scheme: "nats", Host: fmt.Sprintf("127.0.0.1:%d", routePorts[i])})
 	}
 	urls := ""
+	var nodes []*server.Server
 	for i := range n {
 		opts := &server.Options{ServerName: fmt.Sprintf("n%d", i), Host: "127.0.0.1", Port: -1,
 			JetStream: true, StoreDir: t.TempDir(), NoLog: true, NoSigs: true, Routes: routes,
@@ -52,8 +60,9 @@ func startCluster(t *testing.T) string {
 			urls += ","
 		}
 		urls += ns.ClientURL()
+		nodes = append(nodes, ns)
 	}
-	return urls
+	return urls, nodes
 }
 
 func TestThreeNodeClusterReplicated(t *testing.T) {

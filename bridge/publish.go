@@ -36,6 +36,23 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 	if len(events) == 0 {
 		return nil
 	}
+	pctx, cancel := context.WithTimeout(ctx, s.pubTimeout)
+	defer cancel()
+	err := s.publishWithin(pctx, subject, events, unique)
+	switch {
+	case err == nil:
+		s.unavailSince.Store(0)
+		return nil
+	case ctx.Err() != nil || errors.Is(err, ErrSpoolFull) || errors.Is(err, ErrNoConsumer):
+		return err // the caller gave up, or the spool answered
+	default: // no answer in time (a stream without a leader), or no connection
+		s.unavailSince.CompareAndSwap(0, time.Now().UnixNano())
+		return fmt.Errorf("%w: %w", ErrSpoolUnavailable, err)
+	}
+}
+
+// publishWithin publishes and waits for every PubAck until ctx ends.
+func (s *Spool) publishWithin(ctx context.Context, subject string, events []normalize.Event, unique bool) error {
 	if err := s.precheck(ctx); err != nil {
 		return err
 	}
@@ -195,6 +212,49 @@ func msgID(subject string, events []normalize.Event, data []byte, unique bool) s
 // ErrNoConsumer is returned by Publish when no sink consumer exists: with
 // interest retention JetStream would discard the events at once.
 var ErrNoConsumer = errors.New("spool: no sink consumer exists; create the dispatchers before publishing")
+
+// ErrSpoolUnavailable is returned by Publish when the spool did not
+// acknowledge within publishTimeout, or the connection failed: on a
+// cluster, while a stream has no leader (a killed node's streams elect a
+// new one within seconds) or while the client reconnects. HEC answers 503
+// and the producer retries; nothing was acknowledged.
+var ErrSpoolUnavailable = errors.New("spool unavailable")
+
+// publishTimeout bounds one Publish, so a producer gets an answer (HEC
+// 503) well before its own request times out when a stream leader dies.
+// It is above a cluster's leader election (a few seconds) and far above a
+// healthy publish (milliseconds).
+const publishTimeout = 10 * time.Second
+
+// unavailableFor is how long Available reports a publish that failed with
+// ErrSpoolUnavailable, unless a later publish succeeds first. It expires by
+// itself, so a load balancer that stopped sending on /readyz sends again.
+const unavailableFor = 10 * time.Second
+
+// Available reports whether the spool can take events: nil, or an error
+// wrapping ErrSpoolUnavailable while the NATS connection is down or after a
+// publish that got no acknowledgement (for unavailableFor). The HEC health
+// endpoint and /readyz read it.
+func (s *Spool) Available() error {
+	if st := s.nc.Status(); st != nats.CONNECTED && st != nats.DRAINING_PUBS {
+		return fmt.Errorf("nats connection %s: %w", strings.ToLower(st.String()), ErrSpoolUnavailable)
+	}
+	if at := s.unavailSince.Load(); at != 0 && time.Since(time.Unix(0, at)) < unavailableFor {
+		return fmt.Errorf("no publish acknowledged since %s: %w",
+			time.Unix(0, at).UTC().Format(time.RFC3339), ErrSpoolUnavailable)
+	}
+	return nil
+}
+
+// Ready is the spool's part of /readyz: every component registered in
+// Health, and Available as the component "spool.publish".
+func (s *Spool) Ready() (bool, []string) {
+	ok, reasons := s.health.Ready()
+	if err := s.Available(); err != nil {
+		return false, append(reasons, "spool.publish: "+err.Error())
+	}
+	return ok, reasons
+}
 
 // precheck refuses at once when the sampled stream size is at the limit, or
 // when no consumer would keep the events.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -51,6 +52,9 @@ type Spool struct {
 	keyTTL bool // the state bucket supports per-key TTL
 	closed chan struct{}
 
+	pubTimeout   time.Duration // publishTimeout; shorter in tests
+	unavailSince atomic.Int64  // unix ns of the first unanswered publish since the last success; 0 when fine
+
 	bufs chan *workBufs // idle buffers of split, up to maxIdleBufs
 
 	pending pendingCounts // events each sink has not finished (exact gauge)
@@ -71,7 +75,7 @@ func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metric
 		log = hclog.NewNullLogger()
 	}
 	s := &Spool{cfg: cfg, log: log.Named("spool"), m: m, health: NewHealth(), closed: make(chan struct{}),
-		bufs: make(chan *workBufs, maxIdleBufs)}
+		pubTimeout: publishTimeout, bufs: make(chan *workBufs, maxIdleBufs)}
 	if err := s.connect(); err != nil {
 		return nil, err
 	}
