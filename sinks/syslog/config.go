@@ -47,8 +47,13 @@ type Config struct {
 	Hostname string `envconfig:"SYSLOG_HOSTNAME" desc:"HOSTNAME header field (this host's name when empty)"`
 	// AppName is the APP-NAME (RFC 5424) or TAG (RFC 3164).
 	AppName string `envconfig:"SYSLOG_APP_NAME" default:"auditbridge" desc:"APP-NAME (rfc5424) or TAG (rfc3164)"`
-	// UDPMaxBytes caps one datagram; a longer message is dead-lettered.
-	UDPMaxBytes int `envconfig:"SYSLOG_UDP_MAX_BYTES" default:"2048" desc:"largest UDP datagram; longer messages are dead-lettered (480-65507)"`
+	// MaxMessageBytes is the largest syslog message (framing excluded); 0
+	// picks 8192 over tcp/tls (rsyslog's default limit) and
+	// SYSLOG_UDP_MAX_BYTES over udp. A longer message is shrunk (see shrink)
+	// and dead-lettered only when it still does not fit.
+	MaxMessageBytes int `envconfig:"SYSLOG_MAX_MESSAGE_BYTES" default:"0" desc:"largest message; 0 = 8192 over tcp/tls, SYSLOG_UDP_MAX_BYTES over udp; longer ones drop raw, then cut the longest text fields, and are dead-lettered only if still too long"`
+	// UDPMaxBytes caps one datagram (2048 as RFC 5426 advises).
+	UDPMaxBytes int `envconfig:"SYSLOG_UDP_MAX_BYTES" default:"2048" desc:"largest UDP datagram (480-65507); the udp message limit unless SYSLOG_MAX_MESSAGE_BYTES is smaller"`
 	// BOM prefixes the RFC 5424 MSG with a UTF-8 byte order mark.
 	BOM bool `envconfig:"SYSLOG_BOM" default:"false" desc:"prefix rfc5424 MSG with the UTF-8 BOM"`
 	// Timeout bounds dialing, writing and confirming one batch.
@@ -56,9 +61,25 @@ type Config struct {
 }
 
 const (
-	minUDPBytes = 480   // RFC 5426 3.2: receivers MUST accept 480 octets
-	maxUDPBytes = 65507 // largest IPv4 UDP payload
+	minUDPBytes    = 480     // RFC 5426 3.2: receivers MUST accept 480 octets
+	maxUDPBytes    = 65507   // largest IPv4 UDP payload
+	defaultTCPMax  = 8192    // rsyslog's default maxMessageSize
+	maxStreamBytes = 1 << 24 // a sanity bound for tcp/tls
 )
+
+// messageLimit is the largest message the sink sends.
+func (c Config) messageLimit() int {
+	switch {
+	case c.Network == "udp" && c.MaxMessageBytes > 0:
+		return min(c.MaxMessageBytes, c.UDPMaxBytes)
+	case c.Network == "udp":
+		return c.UDPMaxBytes
+	case c.MaxMessageBytes > 0:
+		return c.MaxMessageBytes
+	default:
+		return defaultTCPMax
+	}
+}
 
 // Validate reports every problem of c at once; it changes nothing.
 func (c Config) Validate() error {
@@ -92,6 +113,9 @@ func (c Config) Validate() error {
 	}
 	if c.UDPMaxBytes < minUDPBytes || c.UDPMaxBytes > maxUDPBytes {
 		bad("SYSLOG_UDP_MAX_BYTES", "want %d..%d, got %d", minUDPBytes, maxUDPBytes, c.UDPMaxBytes)
+	}
+	if c.MaxMessageBytes != 0 && (c.MaxMessageBytes < minUDPBytes || c.MaxMessageBytes > maxStreamBytes) {
+		bad("SYSLOG_MAX_MESSAGE_BYTES", "want 0 or %d..%d, got %d", minUDPBytes, maxStreamBytes, c.MaxMessageBytes)
 	}
 	if c.Timeout <= 0 {
 		bad("SYSLOG_TIMEOUT", "must be positive, got %s", c.Timeout)

@@ -135,6 +135,9 @@ func TestConformance(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			h := sinktest.Harness{Many: tt.many, Expect: tt.expect}
+			if tt.network == "udp" {
+				h.HugeBytes = 32 << 10 // within one datagram
+			}
 			var last *streamPeer // the stream peer of the current case
 			// Only half-close notices a collector that stops reading: the
 			// other modes count bytes in kernel buffers as delivered
@@ -156,6 +159,10 @@ func TestConformance(t *testing.T) {
 				}
 				cfg := testConfig(addr)
 				cfg.Network, cfg.Body = tt.network, tt.body
+				// The suite checks that hostile strings arrive unchanged:
+				// limits high enough that nothing is shrunk (shrinking has
+				// its own tests in shrink_test.go).
+				cfg.MaxMessageBytes, cfg.UDPMaxBytes = maxStreamBytes, maxUDPBytes
 				if tt.confirm != "" {
 					cfg.Confirm = tt.confirm
 				}

@@ -51,12 +51,25 @@
 //
 // # Transports and framing
 //
-// UDP sends one message per datagram. A message longer than
-// AUDITBRIDGE_SYSLOG_UDP_MAX_BYTES (default 2048, the size RFC 5426 says
-// receivers SHOULD accept) is not truncated: the event is dead-lettered
-// (a permanent failure in a *bridge.PartialError) so no audit data is lost
-// silently; use the cef or leef body, or raise the limit, for large events.
-// UDP itself confirms nothing: a datagram written is counted delivered.
+// UDP sends one message per datagram. Size: a message is at most
+// AUDITBRIDGE_SYSLOG_MAX_MESSAGE_BYTES; by default 8192 over tcp/tls
+// (rsyslog's default maxMessageSize) and AUDITBRIDGE_SYSLOG_UDP_MAX_BYTES,
+// 2048, over udp (what RFC 5426 says receivers SHOULD accept). A longer
+// message is shrunk, in this order (shrink.go): the raw record goes (native
+// raw, ECS event.original, OCSF raw_data, CIM _raw); then the longest
+// free-text field (message, resource name, request path, user agent, actor
+// name or e-mail, a meta value) is cut to fit, or to 64 bytes, and ends with
+// "...[truncated]"; then the next longest. RFC 5424 messages say what was
+// cut in the SD-PARAM truncated="raw,message,…". Ids, times, actions and the
+// other short fields are never cut: an event that still does not fit is
+// dead-lettered (a permanent failure in a *bridge.PartialError) whole, so
+// the full record stays available. UDP itself confirms nothing: a datagram
+// written is counted delivered.
+//
+// Control bytes: NUL, the other C0 controls and DEL are written as the six
+// characters \u00XX in CEF extension values, LEEF attribute values and SD
+// PARAM-VALUEs (where CR and LF used to pass raw), and as a space in CEF and
+// LEEF header fields; with newline framing a NUL is written as \u0000.
 //
 // TCP and TLS use octet-counting framing ("LEN SP MSG") by default. With
 // AUDITBRIDGE_SYSLOG_FRAMING=newline each message ends with LF and any LF or

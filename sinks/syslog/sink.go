@@ -119,11 +119,15 @@ func (s *Sink) render(batch []normalize.Event) (msgs [][]byte, failed []bridge.E
 	s.buf = s.buf[:0]
 	for i := range batch {
 		msg := s.enc.appendMessage(s.msg[:0], &batch[i])
+		fits := true
+		if limit := s.cfg.messageLimit(); len(msg) > limit {
+			msg, fits = s.enc.shrink(msg, &batch[i], limit)
+		}
 		s.msg = msg
 		switch {
-		case s.cfg.Network == "udp" && len(msg) > s.cfg.UDPMaxBytes:
+		case !fits:
 			failed = append(failed, bridge.EventError{Index: i, Err: bridge.Permanent(
-				fmt.Errorf("syslog: event %d (id %q): %d bytes: %w", i, batch[i].ID, len(msg), ErrTooLarge))})
+				fmt.Errorf("syslog: event %d (id %q): %d bytes after shrinking, limit %d: %w", i, batch[i].ID, len(msg), s.cfg.messageLimit(), ErrTooLarge))})
 		case s.cfg.Network == "udp":
 			msgs = append(msgs, append([]byte(nil), msg...))
 		case s.cfg.Framing == "newline":
