@@ -5,11 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,28 +18,15 @@ const (
 	zincPassword = "zinc-test-Password1"
 )
 
-var (
-	zincOnce sync.Once
-	zincBin  string
-	zincErr  error
-)
-
-// zincBinary builds the ZincSearch fixture (its own module) once per process.
+// zincBinary builds the ZincSearch fixture (its own module) once and
+// caches it between runs (testutil.FixtureBinary).
 func zincBinary(t *testing.T) string {
 	t.Helper()
-	zincOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "zinc-fixture-")
-		if err != nil {
-			zincErr = err
-			return
-		}
-		zincBin = filepath.Join(dir, "zinc")
-		zincErr = testutil.GoBuild(filepath.Join(testutil.RepoRoot(), "integration", "fixtures", "zinc"), ".", zincBin)
-	})
-	if zincErr != nil {
-		t.Fatalf("build zinc fixture: %v", zincErr)
+	bin, err := testutil.FixtureBinary("zinc")
+	if err != nil {
+		t.Fatalf("build zinc fixture: %v", err)
 	}
-	return zincBin
+	return bin
 }
 
 // zinc is a running ZincSearch fixture; base is its Elasticsearch API URL.

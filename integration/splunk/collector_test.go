@@ -3,15 +3,12 @@ package splunk
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,46 +16,14 @@ import (
 )
 
 // The collector fixture (integration/fixtures/otelcol, its own module) is
-// built once per test process and cached under integration/.cache by the
-// hash of its sources, so later runs skip the (heavy) build.
-var (
-	collectorOnce sync.Once
-	collectorPath string
-	collectorErr  error
-)
-
+// built once and cached between runs (testutil.FixtureBinary).
 func collectorBinary(t *testing.T) string {
 	t.Helper()
-	collectorOnce.Do(func() {
-		dir := filepath.Join(testutil.RepoRoot(), "integration", "fixtures", "otelcol")
-		h := sha256.New()
-		for _, f := range []string{"go.mod", "go.sum", "main.go"} {
-			b, err := os.ReadFile(filepath.Join(dir, f))
-			if err != nil {
-				collectorErr = err
-				return
-			}
-			h.Write(b)
-		}
-		cache := filepath.Join(testutil.RepoRoot(), "integration", ".cache")
-		collectorPath = filepath.Join(cache, "otelcol-hec-"+hex.EncodeToString(h.Sum(nil))[:16])
-		if _, err := os.Stat(collectorPath); err == nil {
-			return
-		}
-		if err := os.MkdirAll(cache, 0o755); err != nil {
-			collectorErr = err
-			return
-		}
-		_ = os.WriteFile(filepath.Join(cache, ".gitignore"), []byte("*\n"), 0o644)
-		tmp := collectorPath + ".tmp"
-		if collectorErr = testutil.GoBuild(dir, ".", tmp); collectorErr == nil {
-			collectorErr = os.Rename(tmp, collectorPath)
-		}
-	})
-	if collectorErr != nil {
-		t.Fatalf("build the otelcol fixture: %v", collectorErr)
+	bin, err := testutil.FixtureBinary("otelcol")
+	if err != nil {
+		t.Fatalf("build the otelcol fixture: %v", err)
 	}
-	return collectorPath
+	return bin
 }
 
 // collector is a running splunkhecreceiver → file exporter.
