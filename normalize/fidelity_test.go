@@ -297,3 +297,25 @@ func FuzzPathResource(f *testing.F) {
 		}
 	})
 }
+
+// TestParsedInvalidUTF8: a record with invalid UTF-8 in its strings (a
+// TFE line's actor, an unknown record's value, a HEC wrapper's host that
+// goes to meta) renders as valid UTF-8 with U+FFFD in every format.
+func TestParsedInvalidUTF8(t *testing.T) {
+	for _, rec := range []string{
+		"2018-03-27 21:55:29 [INFO] [Audit Log] " + strings.Replace(tfeDocPayload, "atlasint", "atlas\xffint", 1),
+		"{\"hello\":\"wor\xffld\",\"time\":\"2026-01-13T19:53:33Z\"}",
+		"{\"time\":1700000000,\"host\":\"h\xc3\",\"event\":" + tfeDocPayload + "}",
+	} {
+		evs, err := Parse([]byte(rec))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("%q: %d events, %v", rec, len(evs), err)
+		}
+		for _, f := range Formats() {
+			out := AppendJSON(nil, &evs[0], f)
+			if !utf8.Valid(out) {
+				t.Errorf("%s of %q: invalid UTF-8 in %q", f, rec, out)
+			}
+		}
+	}
+}
