@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/sources/hec"
 	"github.com/hashicorp/go-hclog"
@@ -33,16 +35,33 @@ func sourceSpecs() []sourceSpec {
 func hecSpec() sourceSpec {
 	return sourceSpec{
 		name:    "hec",
-		config:  func() any { return &hec.Config{} },
-		enabled: func(cfg any) bool { return cfg.(*hec.Config).Enabled() },
+		config:  func() any { return &hecSettings{} },
+		enabled: func(cfg any) bool { return cfg.(*hecSettings).Enabled() },
 		build: func(cfg any, d sourceDeps) (bridge.Source, error) {
+			c := cfg.(*hecSettings)
 			var counter hec.Counter
 			if d.metrics != nil {
 				counter = receivedCounter{d.metrics}
 			}
-			return hec.New(*cfg.(*hec.Config), d.log, counter)
+			s, err := hec.New(c.Config, d.log, counter)
+			if err != nil {
+				return nil, err
+			}
+			return s, s.EnableAck(c.AckConfig)
 		},
 	}
+}
+
+// hecSettings is the HEC receiver's configuration with its indexer
+// acknowledgement settings (embedded: the same HEC_ prefix).
+type hecSettings struct {
+	hec.Config
+	hec.AckConfig
+}
+
+// Validate reports the problems of both parts.
+func (c *hecSettings) Validate() error {
+	return errors.Join(c.Config.Validate(), c.AckConfig.Validate())
 }
 
 // receivedCounter adapts bridge.Metrics to hec.Counter.
