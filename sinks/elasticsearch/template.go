@@ -20,7 +20,7 @@ var templateBody []byte
 
 // templateVersion is the index template's "version": a template in the
 // cluster with a lower (or no) version is replaced.
-const templateVersion = 1
+const templateVersion = 2
 
 // templatePriority is above the built-in logs-*-* template (100).
 const templatePriority = 200

@@ -3,6 +3,7 @@ package elasticsearch
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,11 @@ func TestIndexTemplate(t *testing.T) {
 				"organization.id":           "keyword",
 				"cloud.project.id":          "keyword",
 				"hashicorp.meta":            tt.metaType,
+				// Vault entries: Elastic's hashicorp_vault integration types
+				"hashicorp_vault.audit.auth.metadata":                    tt.metaType,
+				"hashicorp_vault.audit.request.remote_address":           "ip",
+				"hashicorp_vault.audit.request.remote_port":              "long",
+				"hashicorp_vault.audit.response.wrap_info.creation_time": "date",
 			} {
 				if got := fieldType(t, props, path); got != want {
 					t.Errorf("%s mapped as %q, want %q", path, got, want)
@@ -113,8 +119,9 @@ func TestEnsureTemplate(t *testing.T) {
 		wantErr   func(error) bool
 	}{
 		{name: "missing is installed once", install: true, wantPuts: 1, wantSent: true},
-		{name: "current is kept", install: true, existing: `{"version":1,"index_patterns":["x"]}`, wantPuts: 0, wantSent: true},
+		{name: "current is kept", install: true, existing: fmt.Sprintf(`{"version":%d,"index_patterns":["x"]}`, templateVersion), wantPuts: 0, wantSent: true},
 		{name: "older is replaced", install: true, existing: `{"index_patterns":["x"]}`, wantPuts: 1, wantSent: true},
+		{name: "version 1 is replaced", install: true, existing: `{"version":1,"index_patterns":["x"]}`, wantPuts: 1, wantSent: true},
 		{name: "zincsearch keeps any", install: true, compat: CompatZincSearch, existing: `{"index_patterns":["x"]}`, wantPuts: 0, wantSent: true},
 		{name: "zincsearch installs missing", install: true, compat: CompatZincSearch, wantPuts: 1, wantSent: true},
 		{name: "install disabled", install: false, wantPuts: 0, wantSent: true},
@@ -165,7 +172,7 @@ func TestCheck(t *testing.T) {
 		wantText []string
 	}{
 		{name: "all present", install: true, template: true, stream: true,
-			wantText: []string{"cluster 8.15.0 reachable", "index template auditbridge-hashicorp-audit present (version 1)", "data stream logs-hashicorp.audit-default present"}},
+			wantText: []string{"cluster 8.15.0 reachable", fmt.Sprintf("index template auditbridge-hashicorp-audit present (version %d)", templateVersion), "data stream logs-hashicorp.audit-default present"}},
 		{name: "fresh cluster", install: true,
 			wantText: []string{"index template auditbridge-hashicorp-audit missing (installed before the first delivery)", "not created yet"}},
 		{name: "missing and not allowed", install: false, wantErr: "missing and AUDITBRIDGE_ES_INSTALL_TEMPLATE is false"},
@@ -176,7 +183,7 @@ func TestCheck(t *testing.T) {
 			f := newFakeES(t)
 			f.set(func(f *fakeES) {
 				if tt.template {
-					f.template = []byte(`{"version":1}`)
+					f.template = []byte(fmt.Sprintf(`{"version":%d}`, templateVersion))
 				}
 				f.streams["logs-hashicorp.audit-default"] = tt.stream
 				f.down = tt.down
