@@ -167,6 +167,8 @@ func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoin
 	case errors.Is(err, bridge.ErrSpoolFull):
 		s.busyUntil.Store(s.now().Add(busyWindow).UnixNano())
 		s.log.Warn("spool full, refusing events", "endpoint", kind.String(), "events", len(events))
+	case errors.Is(err, bridge.ErrSpoolUnavailable):
+		s.log.Warn("spool unavailable, refusing events", "endpoint", kind.String(), "events", len(events), "error", err)
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		s.log.Warn("spool did not answer within the write timeout, refusing events", "endpoint", kind.String(), "events", len(events))
 	case ctx.Err() != nil:

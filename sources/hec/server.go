@@ -176,8 +176,9 @@ func (s *Server) Handler(pub bridge.Publisher) http.Handler {
 	for _, p := range []string{"/services/collector/raw", "/services/collector/raw/1.0"} {
 		mux.Handle(p, raw)
 	}
+	health := func(w http.ResponseWriter, r *http.Request) { s.health(w, r, pub) }
 	for _, p := range []string{"/services/collector/health", "/services/collector/health/1.0"} {
-		mux.HandleFunc(p, s.health)
+		mux.HandleFunc(p, health)
 	}
 	mux.HandleFunc("/services/collector/ack", s.ackQuery)
 	mux.Handle("/v1/events", s.ingest(pub, kindGeneric))
@@ -188,16 +189,24 @@ func (s *Server) Handler(pub bridge.Publisher) http.Handler {
 	return mux
 }
 
+// spoolState is what a Publisher may tell about its spool (bridge.Spool
+// does): an error while it cannot take events (connection lost, a stream
+// without a leader).
+type spoolState interface{ Available() error }
+
 // health answers like Splunk's /services/collector/health: 200 code 17, or
-// 503 code 18 while the spool refuses data, or 503 code 23 while shutting
-// down. It needs no token.
-func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+// 503 code 18 while the spool refuses data or is unavailable, or 503 code 23
+// while shutting down. It needs no token.
+func (s *Server) health(w http.ResponseWriter, r *http.Request, pub bridge.Publisher) {
+	st, _ := pub.(spoolState)
 	switch {
 	case r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodPost:
 		methodNotAllowed(w, "GET, HEAD, POST")
 	case s.closing.Load():
 		replyCode(codeShuttingDown).write(w)
 	case s.now().UnixNano() < s.busyUntil.Load():
+		replyCode(codeUnhealthyQueueFull).write(w)
+	case st != nil && st.Available() != nil:
 		replyCode(codeUnhealthyQueueFull).write(w)
 	default:
 		replyCode(codeHealthy).write(w)
