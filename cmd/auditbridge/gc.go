@@ -39,19 +39,27 @@ const memLimitShare = 0.9
 // read: cgroup v2, then v1 (as mounted in containers).
 var cgroupLimitFiles = [...]string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}
 
-// tuneMemLimit sets the Go memory limit to memLimitShare of the cgroup
-// memory limit when GOMEMLIMIT is not set and a limit is found, so the GC
+// fallbackMemLimit is the Go memory limit when neither GOMEMLIMIT nor a
+// cgroup limit is set: GOGC=300's extra heap (4x the live data) is used up
+// to here, beyond it the GC runs as often as the live data needs (a soft
+// limit: nothing fails). Measured with integration/hecmem (16 concurrent
+// 15 MB HEC requests, default settings): peak RSS 773 MiB without it, 407
+// MiB with it.
+const fallbackMemLimit = 384 << 20
+
+// tuneMemLimit sets the Go memory limit when GOMEMLIMIT is not set:
+// memLimitShare of the cgroup memory limit when there is one, so the GC
 // works harder as the container's limit nears instead of the process being
-// killed with a heap at GOGC's 4x. It returns the limit set, or 0.
+// killed with a heap at GOGC's 4x; else fallbackMemLimit. It returns the
+// limit set, or 0.
 func tuneMemLimit(getenv func(string) string, readFile func(string) ([]byte, error)) int64 {
 	if getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
-	limit := cgroupMemLimit(readFile)
-	if limit <= 0 {
-		return 0
+	set := int64(fallbackMemLimit)
+	if limit := cgroupMemLimit(readFile); limit > 0 {
+		set = int64(float64(limit) * memLimitShare)
 	}
-	set := int64(float64(limit) * memLimitShare)
 	debug.SetMemoryLimit(set)
 	return set
 }

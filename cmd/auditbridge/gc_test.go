@@ -45,9 +45,9 @@ func TestTuneMemLimit(t *testing.T) {
 	}{
 		{"v2 limit", noEnv, map[string]string{"/sys/fs/cgroup/memory.max": "1073741824\n"}, 966367641},
 		{"v1 limit", noEnv, map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "536870912\n"}, 483183820},
-		{"v2 unlimited", noEnv, map[string]string{"/sys/fs/cgroup/memory.max": "max\n"}, 0},
-		{"v1 unlimited", noEnv, map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712"}, 0},
-		{"no cgroup", noEnv, nil, 0},
+		{"v2 unlimited", noEnv, map[string]string{"/sys/fs/cgroup/memory.max": "max\n"}, fallbackMemLimit},
+		{"v1 unlimited", noEnv, map[string]string{"/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712"}, fallbackMemLimit},
+		{"no cgroup", noEnv, nil, fallbackMemLimit},
 		{"GOMEMLIMIT set", func(k string) string {
 			if k == "GOMEMLIMIT" {
 				return "100MiB"
