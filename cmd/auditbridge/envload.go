@@ -27,6 +27,10 @@ type envVar struct {
 	Secret   bool // a bridge.Secret: also read from <Name>_FILE
 	Type     string
 	field    reflect.Value
+	// fileField is a secret's sibling string field <Field>File (tagged
+	// ignored), set to the <Name>_FILE path so the component can re-read a
+	// rotated secret; invalid when the struct has none.
+	fileField reflect.Value
 }
 
 var (
@@ -71,13 +75,14 @@ func walkStruct(prefix string, s reflect.Value) ([]envVar, error) {
 			continue
 		}
 		out = append(out, envVar{
-			Name:     envPrefix + prefix + key,
-			Default:  sf.Tag.Get("default"),
-			Desc:     sf.Tag.Get("desc"),
-			Required: isTrue(sf.Tag.Get("required")),
-			Secret:   f.Type() == secretType,
-			Type:     typeName(f.Type()),
-			field:    f,
+			Name:      envPrefix + prefix + key,
+			Default:   sf.Tag.Get("default"),
+			Desc:      sf.Tag.Get("desc"),
+			Required:  isTrue(sf.Tag.Get("required")),
+			Secret:    f.Type() == secretType,
+			Type:      typeName(f.Type()),
+			field:     f,
+			fileField: secretFileField(s, sf, f),
 		})
 	}
 	return out, nil
@@ -98,6 +103,9 @@ func loadEnv(prefix string, spec any, getenv func(string) string) error {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if v.fileField.IsValid() && set {
+			v.fileField.SetString(strings.TrimSpace(getenv(v.Name + "_FILE")))
 		}
 		if !set {
 			if v.Required {
@@ -142,6 +150,19 @@ func lookupVar(v envVar, getenv func(string) string) (string, bool, error) {
 		return "", false, fmt.Errorf("%s_FILE: file %s is empty", v.Name, path)
 	}
 	return s, true, nil
+}
+
+// secretFileField returns the string field <Name>File beside a secret
+// field (it must be tagged ignored), or the zero Value.
+func secretFileField(s reflect.Value, sf reflect.StructField, f reflect.Value) reflect.Value {
+	if f.Type() != secretType {
+		return reflect.Value{}
+	}
+	ff, ok := s.Type().FieldByName(sf.Name + "File")
+	if !ok || ff.Type.Kind() != reflect.String || !isTrue(ff.Tag.Get("ignored")) {
+		return reflect.Value{}
+	}
+	return s.FieldByIndex(ff.Index)
 }
 
 // decodable reports whether f decodes itself from a string.

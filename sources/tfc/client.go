@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
@@ -30,10 +31,11 @@ type waiter interface {
 // client fetches audit-trail pages for one token.
 type client struct {
 	endpoint string
-	token    bridge.Secret
+	token    *tokenSource
 	http     *http.Client
 	ua       string
 	limiter  waiter
+	worked   atomic.Bool // a request with this client's token succeeded
 }
 
 // page is one decoded audit-trail response.
@@ -89,7 +91,7 @@ func (c *client) fetch(ctx context.Context, since time.Time, number, size int) (
 	if err != nil {
 		return page{}, bridge.Permanent(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token.Reveal())
+	req.Header.Set("Authorization", "Bearer "+c.token.get().Reveal())
 	req.Header.Set("Accept", "application/vnd.api+json")
 	req.Header.Set("User-Agent", c.ua)
 	resp, err := c.http.Do(req)
@@ -102,8 +104,12 @@ func (c *client) fetch(ctx context.Context, since time.Time, number, size int) (
 		return page{}, fmt.Errorf("tfc: read page %d: %w", number, err)
 	}
 	if err := classify(resp, body); err != nil {
+		if resp.StatusCode == http.StatusUnauthorized && c.worked.Load() {
+			err = &bridge.ConfigError{Err: fmt.Errorf("%w; this token worked before: it may have expired or been cut by the organization's token expiration (TTL) policy; create a new one (a *_FILE token is read again when the file changes)", err)}
+		}
 		return page{}, fmt.Errorf("tfc: page %d: %w", number, err)
 	}
+	c.worked.Store(true)
 	pg, err := decodePage(body)
 	if err == nil && pg.Pages == 0 && pg.Total > 0 {
 		pg.Pages = (pg.Total + size - 1) / size
@@ -130,7 +136,7 @@ func classify(resp *http.Response, body []byte) error {
 	case code == http.StatusUnauthorized:
 		return &bridge.ConfigError{Err: fmt.Errorf("401 Unauthorized: the token is invalid, expired or revoked%s", apiDetail(body))}
 	case code == http.StatusNotFound:
-		return &bridge.ConfigError{Err: fmt.Errorf("404 Not Found: this token may not read the audit trail (use an audit trail or organization token) or the organization has no audit-logging entitlement%s", apiDetail(body))}
+		return &bridge.ConfigError{Err: fmt.Errorf("404 Not Found: audit trails may be disabled for the organization (no audit-logging entitlement), or this token may not read them (use an audit trail or organization token)%s", apiDetail(body))}
 	case code == http.StatusTooManyRequests:
 		return bridge.Throttle(errors.New("429 Too Many Requests"), rateLimitReset(resp.Header))
 	case code >= 500:

@@ -65,7 +65,7 @@ func TestFetchSendsDocumentedRequest(t *testing.T) {
 		w.Write([]byte(`{"data":[{"id":"a"}],"pagination":{"current_page":1,"prev_page":null,"next_page":null,"total_pages":1,"total_count":1}}`))
 	}))
 	defer srv.Close()
-	c := &client{endpoint: srv.URL + auditTrailPath, token: "s3cr3t", http: srv.Client(), ua: "auditbridge/test", limiter: noWait{}}
+	c := &client{endpoint: srv.URL + auditTrailPath, token: &tokenSource{token: "s3cr3t"}, http: srv.Client(), ua: "auditbridge/test", limiter: noWait{}}
 	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	pg, err := c.fetch(context.Background(), since, 2, 1000)
 	if err != nil {
@@ -92,7 +92,7 @@ func TestFetchSendsDocumentedRequest(t *testing.T) {
 }
 
 func TestFetchErrorsNeverCarryTheToken(t *testing.T) {
-	c := &client{endpoint: "http://127.0.0.1:1" + auditTrailPath, token: "s3cr3t", http: &http.Client{Timeout: time.Second}, ua: "x", limiter: noWait{}}
+	c := &client{endpoint: "http://127.0.0.1:1" + auditTrailPath, token: &tokenSource{token: "s3cr3t"}, http: &http.Client{Timeout: time.Second}, ua: "x", limiter: noWait{}}
 	_, err := c.fetch(context.Background(), time.Now(), 1, 10)
 	if err == nil {
 		t.Fatal("fetch from a closed port succeeded")

@@ -42,6 +42,11 @@ type Config struct {
 	LeaseTTL time.Duration `envconfig:"TFC_LEASE_TTL" default:"15s" desc:"lease time per organization when replicas share a JetStream; takeover after at most this"`
 	// TLSCA is a PEM file of CAs for a private TFE host.
 	TLSCA string `envconfig:"TFC_TLS_CA" desc:"PEM file with extra CA certificates for the API host"`
+	// TokenFile and TokensFile are the files TFC_TOKEN and TFC_TOKENS were
+	// read from (the _FILE variables; set by the loader): the poller reads
+	// them again when they change.
+	TokenFile  string `ignored:"true"`
+	TokensFile string `ignored:"true"`
 	// UserAgent is sent on every request.
 	UserAgent string `envconfig:"TFC_USER_AGENT" default:"auditbridge (+https://github.com/auditbridge/auditbridge)" desc:"User-Agent header"`
 }
@@ -50,6 +55,8 @@ type Config struct {
 type Org struct {
 	Label string
 	Token bridge.Secret
+	file  string // the _FILE the token came from, re-read when it changes
+	pairs bool   // file holds label:token pairs (TFC_TOKENS_FILE)
 }
 
 // Enabled reports whether any token is configured.
@@ -62,7 +69,7 @@ func (c Config) Enabled() bool {
 func (c Config) Orgs() ([]Org, error) {
 	var orgs []Org
 	if t := strings.TrimSpace(c.Token.Reveal()); t != "" {
-		orgs = append(orgs, Org{Label: "default", Token: bridge.Secret(t)})
+		orgs = append(orgs, Org{Label: "default", Token: bridge.Secret(t), file: c.TokenFile})
 	}
 	seen := map[string]bool{}
 	for i, pair := range strings.Split(c.Tokens.Reveal(), ",") {
@@ -82,7 +89,7 @@ func (c Config) Orgs() ([]Org, error) {
 			return nil, fmt.Errorf("AUDITBRIDGE_TFC_TOKENS: label %q is used twice", label)
 		}
 		seen[label] = true
-		orgs = append(orgs, Org{Label: label, Token: bridge.Secret(token)})
+		orgs = append(orgs, Org{Label: label, Token: bridge.Secret(token), file: c.TokensFile, pairs: c.TokensFile != ""})
 	}
 	return orgs, nil
 }

@@ -41,6 +41,7 @@ type Source struct {
 	log    hclog.Logger
 	holder string
 	http   *http.Client
+	tokens map[string]*tokenSource // by org label
 }
 
 var (
@@ -64,7 +65,11 @@ func New(cfg Config, state State, health Health, log hclog.Logger) (*Source, err
 	if health == nil {
 		health = nopHealth{}
 	}
-	return &Source{cfg: cfg, orgs: orgs, state: state, health: health, log: log, holder: holderID(), http: hc}, nil
+	tokens := make(map[string]*tokenSource, len(orgs))
+	for _, o := range orgs {
+		tokens[o.Label] = newTokenSource(o)
+	}
+	return &Source{cfg: cfg, orgs: orgs, state: state, health: health, log: log, holder: holderID(), http: hc, tokens: tokens}, nil
 }
 
 // Name is the source's name in metrics and logs.
@@ -103,7 +108,7 @@ func (s *Source) newPoller(org Org, pub bridge.Publisher) *poller {
 func (s *Source) newClient(org Org, limiter waiter) *client {
 	return &client{
 		endpoint: strings.TrimRight(s.cfg.Address, "/") + auditTrailPath,
-		token:    org.Token, http: s.http, ua: s.cfg.UserAgent, limiter: limiter,
+		token:    s.tokens[org.Label], http: s.http, ua: s.cfg.UserAgent, limiter: limiter,
 	}
 }
 
