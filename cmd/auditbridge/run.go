@@ -42,7 +42,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := bridge.NewMetrics(reg)
-	spool, err := bridge.OpenSpool(ctx, st.spool, log, m)
+	spool, err := openSpoolRetrying(ctx, st.spool, log, m, time.Second)
 	if err != nil {
 		return fmt.Errorf("open spool: %w", err)
 	}
