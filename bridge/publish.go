@@ -149,14 +149,21 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 	defer s.putBufs(wb)
 	var msgs []spoolMsg
 	var m spoolMsg
+	var tooBig *EventTooLargeError
 	buf := wb.plain[:hdrRoom]
 	start := 0
 	for i := range events {
 		mark := len(buf)
 		buf = appendEventRef(buf, &events[i])
 		if size := len(buf) - mark; size > limit {
-			return nil, fmt.Errorf("spool: event %q is %d bytes encoded, more than the %d byte message limit",
-				events[i].ID, size, limit)
+			if tooBig == nil {
+				tooBig = &EventTooLargeError{Limit: limit}
+			}
+			tooBig.Events = append(tooBig.Events, i)
+			tooBig.IDs = append(tooBig.IDs, events[i].ID)
+			tooBig.Sizes = append(tooBig.Sizes, size)
+			buf = buf[:mark] // the rest is checked too; nothing is published
+			continue
 		}
 		if i > start && (len(buf)-hdrRoom > limit || i-start >= s.cfg.MsgEvents) {
 			m, wb.comp = newSpoolMsg(subject, events[start:i], buf[:mark], unique, wb.comp)
@@ -165,10 +172,40 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 			start, buf = i, buf[:hdrRoom+copy(buf[hdrRoom:], buf[mark:])]
 		}
 	}
+	if tooBig != nil {
+		wb.plain = buf[:0]
+		return nil, tooBig
+	}
 	m, wb.comp = newSpoolMsg(subject, events[start:], buf, unique, wb.comp)
 	wb.plain = buf[:0]
 	return append(msgs, m), nil
 }
+
+// ErrEventTooLarge is wrapped by the error Publish returns when an event's
+// spool encoding is larger than one spool message may be
+// (SPOOL_MSG_BYTES): such an event can never be stored.
+var ErrEventTooLarge = errors.New("spool: event larger than a spool message")
+
+// EventTooLargeError names the events of a Publish call whose encoding is
+// larger than a spool message may be. Nothing of that call was published:
+// the caller refuses those events (naming them) and publishes the rest
+// again. The per-event limit is Limit bytes of encoding (SPOOL_MSG_BYTES
+// or the server's max_payload less 1 KiB, whichever is smaller); the
+// encoding holds the raw record and the fields taken from it, so about
+// half of it is record content.
+type EventTooLargeError struct {
+	Events []int    // indexes into the events given to Publish, ascending
+	IDs    []string // their ids
+	Sizes  []int    // their encoded sizes in bytes
+	Limit  int      // the largest encoding a spool message takes
+}
+
+func (e *EventTooLargeError) Error() string {
+	return fmt.Sprintf("spool: %d event(s) too large for the spool: event %q is %d bytes encoded, more than the %d byte message limit",
+		len(e.Events), e.IDs[0], e.Sizes[0], e.Limit)
+}
+
+func (e *EventTooLargeError) Unwrap() error { return ErrEventTooLarge }
 
 // newSpoolMsg writes the batch header into buf's reserved room and wraps the
 // compressed batch in a message (which does not keep buf or scratch).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"strings"
@@ -213,10 +214,26 @@ func TestPublishRejectsOversizedEvent(t *testing.T) {
 	if _, err := s.NewDispatcher(context.Background(), newRecordSink("r", nil), fastBatch(), DefaultRetryConfig(), nil); err != nil {
 		t.Fatal(err)
 	}
-	evs := append(testEvents("small", 2), bigEvents("huge", 1, 10000)...)
+	evs := append(testEvents("small", 2), bigEvents("huge", 2, 10000)...)
+	evs = append(evs, testEvents("tail", 1)...)
 	err := s.Publish(context.Background(), evs)
 	if err == nil || !strings.Contains(err.Error(), `"huge-0"`) {
 		t.Fatalf("err = %v, want it to name the oversized event", err)
+	}
+	var tooBig *EventTooLargeError
+	if !errors.As(err, &tooBig) || !errors.Is(err, ErrEventTooLarge) {
+		t.Fatalf("err = %#v, want an *EventTooLargeError wrapping ErrEventTooLarge", err)
+	}
+	if fmt.Sprint(tooBig.Events, tooBig.IDs) != "[2 3] [huge-0 huge-1]" || tooBig.Limit > 4096 || tooBig.Sizes[0] <= tooBig.Limit {
+		t.Fatalf("too large: events %v ids %v sizes %v limit %d", tooBig.Events, tooBig.IDs, tooBig.Sizes, tooBig.Limit)
+	}
+	st, err := s.stream.Info(context.Background())
+	if err != nil || st.State.Msgs != 0 {
+		t.Fatalf("stored %v messages after a refused publish (%v), want none", st.State.Msgs, err)
+	}
+	// Without the oversized events, the rest is stored.
+	if err := s.Publish(context.Background(), append(evs[:2:2], evs[4])); err != nil {
+		t.Fatalf("publish of the small neighbours: %v", err)
 	}
 }
 
