@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"net"
 	"strconv"
 	"strings"
 )
@@ -34,7 +33,8 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 	pl := v.Get("payload")
 	id, stage := p.scalar(pl, "id"), p.str(pl, "stage")
 	if id != "" { // else finish gives the content hash, distinct per stage too
-		ev.ID = p.sentence(id + ":" + stage)
+		p.scratch = append(append(append(p.scratch[:0], id...), ':'), stage...)
+		ev.ID = p.keep(p.scratch)
 	}
 	if err := setTime(&ev, pl, "payload.timestamp", "timestamp"); err != nil {
 		return ev, err
@@ -61,8 +61,8 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 	}
 	if sc := resp.GetInt("status_code"); sc != 0 {
 		ev.Request.StatusCode = sc
-	} else if n, err := strconv.Atoi(p.scalar(resp, "status")); err == nil {
-		ev.Request.StatusCode = n
+	} else if st := p.scalar(resp, "status"); allDigits(st) && len(st) <= 4 {
+		ev.Request.StatusCode, _ = strconv.Atoi(st) // Consul writes "200"
 	}
 	ev.Resource = agentResource(ev.Request.Path)
 	ev.Verb = verbOf(ev.Request.Method, VerbOther)
@@ -115,10 +115,27 @@ func agentKind(pl *value) string {
 // splitHostPort splits "127.0.0.1:33648" (or "[::1]:80"); an address
 // without a port is returned whole.
 func splitHostPort(addr string) (host, port string) {
-	if h, pt, err := net.SplitHostPort(addr); err == nil {
-		return h, pt
+	i := strings.LastIndexByte(addr, ':')
+	if i < 0 || i == len(addr)-1 || !allDigits(addr[i+1:]) {
+		return addr, ""
 	}
-	return addr, ""
+	h := addr[:i]
+	switch {
+	case len(h) > 1 && h[0] == '[' && h[len(h)-1] == ']':
+		return h[1 : len(h)-1], addr[i+1:]
+	case strings.IndexByte(h, ':') >= 0: // a bare IPv6 address: its last group is no port
+		return addr, ""
+	}
+	return h, addr[i+1:]
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // agentCollections are the Nomad and Consul HTTP API words that name a
@@ -144,27 +161,34 @@ var agentCollections = map[string]string{
 // An endpoint without a collection word is "endpoint" with the path as id.
 func agentResource(endpoint string) Resource {
 	path, _, _ := strings.Cut(endpoint, "?")
-	segs := strings.Split(strings.Trim(strings.TrimPrefix(path, "/v1/"), "/"), "/")
+	p := strings.Trim(strings.TrimPrefix(path, "/v1/"), "/")
+	first, _, _ := strings.Cut(p, "/")
 	var r Resource
-	for i := 0; i < len(segs); i++ {
-		t, ok := agentCollections[segs[i]]
+	for rest := p; rest != ""; {
+		seg, after, _ := strings.Cut(rest, "/")
+		rest = after
+		t, ok := agentCollections[seg]
 		if !ok {
 			continue
 		}
 		r = Resource{Type: t}
 		if t == "kv" {
-			r = Resource{Type: "key", ID: strings.Join(segs[i+1:], "/")}
+			r = Resource{Type: "key", ID: rest}
 			break
 		}
-		if i+1 < len(segs) {
-			if _, coll := agentCollections[segs[i+1]]; !coll {
-				r.ID = segs[i+1]
-				i++
+		if next, after2, _ := strings.Cut(rest, "/"); next != "" {
+			if _, coll := agentCollections[next]; !coll {
+				r.ID, rest = next, after2
 			}
 		}
 	}
-	if segs[0] == "acl" && (r.Type == "login" || r.Type == "logout") {
-		r = Resource{Type: "acl_" + r.Type}
+	if first == "acl" {
+		switch r.Type {
+		case "login":
+			r = Resource{Type: "acl_login"}
+		case "logout":
+			r = Resource{Type: "acl_logout"}
+		}
 	}
 	if r.Type == "" && path != "" {
 		r = Resource{Type: "endpoint", ID: path}

@@ -2,7 +2,6 @@ package normalize
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 )
 
@@ -40,11 +39,11 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 		Path:     path,
 		ClientIP: host,
 	}
-	if _, err := strconv.Atoi(port); err == nil {
+	if allDigits(port) {
 		ev.Meta["request_remote_port"] = p.keepRaw([]byte(port)) // a number, as Vault writes remote_port
 	}
-	if ua := req.GetArray("headers", "user-agent"); len(ua) > 0 {
-		ev.Request.UserAgent = clearText(p.view(ua[0]))
+	if ua := req.Get("headers", "user-agent"); ua != nil && ua.typ == typeArray && ua.next > ua.idx()+1 {
+		ev.Request.UserAgent = clearText(p.view(&ua.t.vals[ua.idx()+1])) // the first value
 	}
 	errText := p.str(v, "error")
 	if strings.HasPrefix(entry, "kmip-") {
@@ -71,7 +70,8 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	p.vaultMeta(ev.Meta, v, auth, req, resp)
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(op, "acted on"), firstOf(path, ev.Resource.Type))
 	if errText != "" {
-		ev.Message = p.sentence(ev.Message+":", firstLine(errText))
+		p.scratch = append(append(append(p.scratch[:0], ev.Message...), ": "...), firstLine(errText)...)
+		ev.Message = p.keep(p.scratch)
 	}
 	return ev, p.finish(&ev, raw, nil, w, "time", true) // no time: the received time (SCHEMA.md)
 }
@@ -157,23 +157,23 @@ func vaultActorType(name, id string) string {
 // otherwise the operation (create, update, patch → update, read, list →
 // read, delete); anything else (help, rollback, …) → other.
 func vaultVerb(path, op string) string {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	if len(segs) >= 3 && segs[0] == "auth" && segs[len(segs)-1] != "" &&
-		(segs[2] == "login" || (len(segs) >= 4 && segs[len(segs)-2] == "login")) {
+	ps := splitPath(path)
+	if ps.n >= 3 && ps.seg(0) == "auth" && ps.last != "" &&
+		(ps.seg(2) == "login" || (ps.n >= 4 && ps.prev == "login")) {
 		return VerbLogin
 	}
-	if len(segs) >= 3 && segs[0] == "auth" && segs[1] == "token" {
+	if ps.n >= 3 && ps.seg(0) == "auth" && ps.seg(1) == "token" {
 		switch {
-		case strings.HasPrefix(segs[2], "create"):
+		case strings.HasPrefix(ps.seg(2), "create"):
 			return VerbCreate
-		case strings.HasPrefix(segs[2], "revoke"):
+		case strings.HasPrefix(ps.seg(2), "revoke"):
 			return VerbDelete
-		case strings.HasPrefix(segs[2], "lookup"):
+		case strings.HasPrefix(ps.seg(2), "lookup"):
 			return VerbRead
 		}
 	}
-	if len(segs) >= 3 && segs[0] == "sys" && (segs[1] == "leases" && strings.HasPrefix(segs[2], "revoke") ||
-		strings.HasPrefix(segs[1], "revoke")) { // sys/leases/revoke…, and the older sys/revoke…
+	if ps.n >= 3 && ps.seg(0) == "sys" && (ps.seg(1) == "leases" && strings.HasPrefix(ps.seg(2), "revoke") ||
+		strings.HasPrefix(ps.seg(1), "revoke")) { // sys/leases/revoke…, and the older sys/revoke…
 		return VerbDelete
 	}
 	switch op {
@@ -223,16 +223,12 @@ func vaultCategory(path, verb string) string {
 //
 // The path is the id wherever no segment names the object.
 func (p *Parser) vaultResource(path, mountType string) Resource {
-	segs := strings.Split(strings.Trim(path, "/"), "/")
-	rest := func(i int) string {
-		if i >= len(segs) {
-			return ""
-		}
-		return strings.Join(segs[i:], "/")
-	}
 	if path == "" {
 		return Resource{}
 	}
+	ps := splitPath(path)
+	segs := ps.s[:min(ps.n, len(ps.s))]
+	rest := ps.rest
 	switch segs[0] {
 	case "sys":
 		if len(segs) < 2 {
@@ -259,9 +255,9 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 		}
 		if len(segs) >= 3 {
 			if segs[2] == "login" {
-				return Resource{Type: "auth_method", ID: "auth/" + segs[1]}
+				return Resource{Type: "auth_method", ID: ps.p[:len("auth/")+len(segs[1])]} // auth/<mount>
 			}
-			if t := singular(segs[2]); t != "" && len(segs) >= 4 {
+			if t := singular(segs[2]); t != "" && ps.n >= 4 {
 				return Resource{Type: t, ID: rest(3)}
 			}
 		}
@@ -328,11 +324,62 @@ func clearText(s string) string {
 // firstLine is the first non-empty line of s, trimmed of Vault's
 // "1 error occurred:\n\t* " framing.
 func firstLine(s string) string {
-	for _, l := range strings.Split(s, "\n") {
+	for rest := s; rest != ""; {
+		var l string
+		l, rest, _ = strings.Cut(rest, "\n")
 		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "* "))
 		if l != "" && !strings.HasSuffix(l, "occurred:") {
 			return l
 		}
 	}
 	return strings.TrimSpace(s)
+}
+
+// pathSegs is a request path split at "/" without allocating: its first
+// segments, their count, the last two and the rest after any of them.
+type pathSegs struct {
+	p          string // the path without leading and trailing "/"
+	s          [6]string
+	n          int // the number of segments (may exceed len(s))
+	last, prev string
+}
+
+func splitPath(path string) (ps pathSegs) {
+	ps.p = strings.Trim(path, "/")
+	if ps.p == "" {
+		return ps
+	}
+	for rest := ps.p; ; {
+		seg, r, more := strings.Cut(rest, "/")
+		if ps.n < len(ps.s) {
+			ps.s[ps.n] = seg
+		}
+		ps.n++
+		ps.prev, ps.last = ps.last, seg
+		if !more {
+			return ps
+		}
+		rest = r
+	}
+}
+
+// seg is segment i, "" past the end or the kept ones.
+func (ps *pathSegs) seg(i int) string {
+	if i < min(ps.n, len(ps.s)) {
+		return ps.s[i]
+	}
+	return ""
+}
+
+// rest is the path from segment i on ("" past the end).
+func (ps *pathSegs) rest(i int) string {
+	r := ps.p
+	for ; i > 0; i-- {
+		_, after, ok := strings.Cut(r, "/")
+		if !ok {
+			return ""
+		}
+		r = after
+	}
+	return r
 }

@@ -13,9 +13,13 @@ func (p *Parser) vaultKMIP(ev *Event, req, resp *value, entry string) string {
 		ev.Actor.ID, ev.Actor.Type = serial, ActorService
 	}
 	p.metaRawStr(ev.Meta, "kmip_client_certificate_serial_number", req.Get("client_certificate_serial_number"))
-	code := string(kmipTag(req.Get("data", "kmip_request"), "Operation", 0).GetStringBytes("value"))
-	op := kmipOperation(code)
-	p.metaStr(ev.Meta, "kmip_operation", firstOf(op, code))
+	opv := kmipTag(req.Get("data", "kmip_request"), "Operation", 0).Get("value")
+	op := kmipOperation(opv.GetStringBytes())
+	if op != "" {
+		p.metaStr(ev.Meta, "kmip_operation", op)
+	} else {
+		p.metaRawStr(ev.Meta, "kmip_operation", opv) // a code this table does not name, as sent
+	}
 	ev.Resource = Resource{Type: "kmip_object"}
 	ev.Verb = kmipVerb(op)
 	ev.Category = CategoryOther
@@ -32,7 +36,7 @@ func (p *Parser) vaultKMIP(ev *Event, req, resp *value, entry string) string {
 			p.metaRawStr(ev.Meta, "kmip_result_reason", rr.Get("value"))
 		}
 	}
-	return firstOf(op, code)
+	return firstOf(op, p.view(opv))
 }
 
 // kmipTag finds the first {"tag": tag, …} node in a KMIP TTLV tree as
@@ -45,8 +49,13 @@ func kmipTag(v *value, tag string, depth int) *value {
 	if string(v.GetStringBytes("tag")) == tag {
 		return v
 	}
-	for _, x := range v.GetArray("value") {
-		if f := kmipTag(x, tag, depth+1); f != nil {
+	arr := v.Get("value")
+	if arr == nil || arr.typ != typeArray {
+		return nil
+	}
+	vals := arr.t.vals // walked in place: GetArray would allocate
+	for j := arr.idx() + 1; j < arr.next; j = vals[j].next {
+		if f := kmipTag(&vals[j], tag, depth+1); f != nil {
 			return f
 		}
 	}
@@ -71,12 +80,18 @@ var kmipOperations = map[string]string{
 
 // kmipOperation is the name of an Operation value ("0x0000000A" or
 // "0x0000000a"), "" when unknown.
-func kmipOperation(code string) string {
+func kmipOperation(code []byte) string {
 	var buf [10]byte
 	if len(code) != len(buf) {
 		return ""
 	}
-	return kmipOperations[string(appendLower(buf[:0], code))]
+	for i, c := range code {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return kmipOperations[string(buf[:])]
 }
 
 // kmipVerb: object creation → create; lookups → read; destroy → delete;

@@ -205,3 +205,67 @@ func TestAgentAuditWithoutIDOrTime(t *testing.T) {
 		t.Errorf("kind %s id %q time %v time_source %s outcome %s", ev.Kind, ev.ID, ev.Time, ev.Meta["time_source"], ev.Outcome)
 	}
 }
+
+func TestSplitHostPort(t *testing.T) {
+	tests := []struct{ in, host, port string }{
+		{"127.0.0.1:33648", "127.0.0.1", "33648"},
+		{"[2001:db8::10]:36778", "2001:db8::10", "36778"},
+		{"10.6.8.34", "10.6.8.34", ""},
+		{"2001:db8::10", "2001:db8::10", ""},
+		{"host:", "host:", ""},
+		{"host:http", "host:http", ""},
+		{"", "", ""},
+	}
+	for _, tt := range tests {
+		if h, p := splitHostPort(tt.in); h != tt.host || p != tt.port {
+			t.Errorf("splitHostPort(%q) = %q, %q; want %q, %q", tt.in, h, p, tt.host, tt.port)
+		}
+	}
+}
+
+func TestSplitPath(t *testing.T) {
+	ps := splitPath("/a/b/c/d/e/f/g/h/")
+	if ps.n != 8 || ps.seg(0) != "a" || ps.seg(5) != "f" || ps.seg(6) != "" || ps.last != "h" || ps.prev != "g" {
+		t.Errorf("splitPath: %+v", ps)
+	}
+	if r := ps.rest(6); r != "g/h" {
+		t.Errorf("rest(6) = %q", r)
+	}
+	if r := ps.rest(8); r != "" {
+		t.Errorf("rest(8) = %q", r)
+	}
+	if e := splitPath(""); e.n != 0 || e.seg(0) != "" || e.rest(0) != "" {
+		t.Errorf("empty: %+v", e)
+	}
+}
+
+// TestVaultParseAllocs: the Vault mix parses without allocating once the
+// Parser has warmed up (AppendParse, Reset per record), like the other
+// kinds.
+func TestVaultParseAllocs(t *testing.T) {
+	var recs [][]byte
+	for _, f := range []string{"testdata/vault/elastic_test_audit.log", "testdata/vault/elastic_test_audit_kmip.log",
+		"testdata/vault/elastic_faked_all_fields.log", "testdata/vault_wrapped/wrappers.log"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+			if k, _ := Detect([]byte(l)); k == KindVaultAudit { // not the unknown message wrapper
+				recs = append(recs, []byte(l))
+			}
+		}
+	}
+	p := NewParser()
+	var evs []Event
+	pass := func() {
+		for _, rec := range recs {
+			p.Reset()
+			evs, _ = p.AppendParse(evs[:0], rec)
+		}
+	}
+	pass()
+	if n := testing.AllocsPerRun(20, pass); n != 0 {
+		t.Errorf("%v allocations per pass over %d records, want 0", n, len(recs))
+	}
+}
