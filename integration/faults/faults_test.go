@@ -63,6 +63,8 @@ func (tb *table) String() string {
 func TestFaultSuite(t *testing.T) {
 	tb := &table{}
 	t.Run("sigkill-during-intake", func(t *testing.T) { sigkillDuringIntake(t, tb) })
+	t.Run("sigkill-during-socket-intake", func(t *testing.T) { sigkillDuringSocketIntake(t, tb) })
+	t.Run("sigkill-during-tail-intake", func(t *testing.T) { sigkillDuringTailIntake(t, tb) })
 	t.Run("splunk-down-and-back", func(t *testing.T) { splunkDownAndBack(t, tb) })
 	t.Run("elasticsearch-down-and-back", func(t *testing.T) { elasticsearchDownAndBack(t, tb) })
 	t.Run("syslog-down-and-back", func(t *testing.T) { syslogDownAndBack(t, tb) })

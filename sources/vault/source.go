@@ -20,6 +20,9 @@ import (
 
 const sourceName = "vault"
 
+// socketReadBuffer is the kernel receive buffer asked for per connection.
+const socketReadBuffer = 32 << 10
+
 // publishGrace is how long a connection may still publish what it read
 // after the source is told to stop.
 const publishGrace = 10 * time.Second
@@ -135,7 +138,14 @@ func (s *Source) serveConn(ctx context.Context, c net.Conn, n int64, pub bridge.
 	})
 	defer stop()
 	defer c.Close()
-	br := bufio.NewReaderSize(c, s.cfg.MaxLineBytes)
+	// A small kernel receive buffer keeps what a crash can take small:
+	// Vault counts an entry written once its kernel took it.
+	if rb, ok := c.(interface{ SetReadBuffer(int) error }); ok {
+		_ = rb.SetReadBuffer(socketReadBuffer)
+	}
+	// Reads are capped too, so the line buffer (sized for the longest
+	// entry) does not pull megabytes ahead of what is published.
+	br := bufio.NewReaderSize(capReader{c}, s.cfg.MaxLineBytes)
 	b := &lines.Batch{Source: sourceName, Log: log, Pub: pub}
 	where := "conn " + strconv.FormatInt(n, 10) + " line "
 	lineNo := 0
@@ -183,4 +193,14 @@ func (s *Source) flush(ctx context.Context, b *lines.Batch, log hclog.Logger) bo
 		s.counter.Received(sourceName, n)
 	}
 	return true
+}
+
+// capReader caps each Read at socketReadBuffer bytes.
+type capReader struct{ r io.Reader }
+
+func (c capReader) Read(p []byte) (int, error) {
+	if len(p) > socketReadBuffer {
+		p = p[:socketReadBuffer]
+	}
+	return c.r.Read(p)
 }
