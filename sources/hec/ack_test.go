@@ -335,4 +335,3 @@ func TestSubscriptionInsideHECEvent(t *testing.T) {
 		t.Fatalf("%d %+v, %d events (want 6)", code, a, pub.count())
 	}
 }
-
