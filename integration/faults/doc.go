@@ -4,5 +4,11 @@
 // the events sent, acknowledged (HEC 200), delivered, duplicated and lost;
 // lost must be 0 for every acknowledged event.
 //
+// Two intake cases have no HEC client: kill -9 during file tail intake
+// (acknowledged = appended to the file; 0 lost required) and kill -9
+// during Vault socket intake (acknowledged = the write returned, all Vault
+// knows; lines the kernel took just before a kill are lost, since a socket
+// has no acknowledgement, and the row shows how many).
+//
 // Run it alone with: bash integration/faults/run.sh
 package faults
