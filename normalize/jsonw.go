@@ -174,7 +174,7 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 		k string
 		v json.RawMessage
 	}
-	var stack [16]member
+	var stack [32]member // Vault entries keep up to ~28 keys: sorted without allocating
 	ms := stack[:0]
 	for k, v := range m {
 		ms = append(ms, member{})

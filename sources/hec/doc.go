@@ -77,6 +77,12 @@
 // nesting deeper than 256 levels) can the rest of the body not be split, and
 // everything from that point on is refused as one event.
 //
+// The same holds for an event too large for the spool: one whose spool
+// encoding exceeds AUDITBRIDGE_SPOOL_MSG_BYTES (768 KiB by default; the
+// encoding holds the raw record and the fields taken from it, so about 390
+// KB of record content) is refused with code 6 naming its record (listed
+// under errors on /v1/events), and the rest of the request is stored.
+//
 // /v1/events follows the same rule: good records are published; if any
 // record was refused the reply is 400 {"accepted":N,"text":…,"code":6,
 // "refused":M,"errors":[{"record":i,"line":l,"code":6,"error":"…"}]} (at most

@@ -101,7 +101,9 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 		return outcome{reply: replyCode(codeNoData)}
 	}
 	if len(events) > 0 {
-		if rep, ok := s.publish(ctx, pub, kind, events); !ok {
+		var rep reply
+		var err error
+		if events, bad, rep, err = s.publishFitting(ctx, pub, kind, wk, frames, events, bad); err != nil {
 			return outcome{reply: rep}
 		}
 	}
@@ -132,8 +134,9 @@ func (wk *worker) retained() int {
 // wk's parser storage and event slice.
 func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, bad []badRecord, ok bool) {
 	events = wk.events[:0]
+	wk.owners = wk.owners[:0]
 	defer func() { wk.events = events[:0] }()
-	for _, f := range frames {
+	for i, f := range frames {
 		if len(events) > s.cfg.MaxEvents {
 			return nil, nil, false
 		}
@@ -142,7 +145,11 @@ func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, ba
 			continue
 		}
 		var err error
+		before := len(events)
 		events, err = wk.parser.AppendParse(events, f.data)
+		for range len(events) - before {
+			wk.owners = append(wk.owners, int32(i))
+		}
 		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
 			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
 		}
@@ -150,20 +157,23 @@ func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, ba
 	return events, bad, len(events) <= s.cfg.MaxEvents
 }
 
-// publish hands events to the spool; ok is false when it did not take them.
-func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoint, events []normalize.Event) (reply, bool) {
+// publish hands events to the spool; err is nil only when it took them,
+// else rep is the reply to send.
+func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoint, events []normalize.Event) (rep reply, err error) {
 	// The spool must answer within the write timeout, else the client is
 	// gone anyway; the bound also frees the request slot.
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.WriteTimeout)
 	defer cancel()
-	err := pub.Publish(ctx, events)
+	err = pub.Publish(ctx, events)
 	switch {
 	case err == nil:
 		s.busyUntil.Store(0)
 		if s.counter != nil {
 			s.counter.Received(sourceName, len(events))
 		}
-		return reply{}, true
+		return reply{}, nil
+	case errors.Is(err, bridge.ErrEventTooLarge):
+		// publishFitting refuses just those events.
 	case errors.Is(err, bridge.ErrSpoolFull):
 		s.busyUntil.Store(s.now().Add(busyWindow).UnixNano())
 		s.log.Warn("spool full, refusing events", "endpoint", kind.String(), "events", len(events))
@@ -176,7 +186,7 @@ func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoin
 	default:
 		s.log.Error("publish failed, refusing events", "endpoint", kind.String(), "events", len(events), "error", err)
 	}
-	return replyCode(codeServerBusy), false
+	return replyCode(codeServerBusy), err
 }
 
 // write sends out in the endpoint's format.

@@ -38,6 +38,7 @@ type Counter interface {
 type worker struct {
 	parser *normalize.Parser
 	events []normalize.Event
+	owners []int32 // owners[i]: index of the frame events[i] came from
 }
 
 // Server is the HEC receiver. It implements bridge.Source.
