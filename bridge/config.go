@@ -15,6 +15,8 @@ type SpoolConfig struct {
 	DataDir string `envconfig:"DATA_DIR" default:"./data" desc:"directory of the embedded JetStream spool (unused with NATS_URL)"`
 	// NATSURL selects an external JetStream; empty starts an embedded server.
 	NATSURL string `envconfig:"NATS_URL" desc:"external NATS JetStream URL(s), comma separated; empty = embedded server in DATA_DIR"`
+	// NATSAuth holds the credentials and TLS settings for NATSURL.
+	NATSAuth
 	// MaxBytes is the spool's byte limit; beyond it Publish fails with ErrSpoolFull.
 	MaxBytes int64 `envconfig:"SPOOL_MAX_BYTES" default:"10737418240" desc:"spool size limit in bytes; beyond it intake is refused (HEC 503, poller waits)"`
 	// MaxAge drops spooled messages older than this (0 = keep until delivered).
@@ -54,6 +56,7 @@ func (c SpoolConfig) Validate() error {
 	if c.NATSURL == "" && c.DataDir == "" {
 		bad("DATA_DIR", "must not be empty when NATS_URL is not set")
 	}
+	errs = append(errs, c.NATSAuth.validate(c.NATSURL)...)
 	if c.MaxBytes < 1<<20 {
 		bad("SPOOL_MAX_BYTES", "must be at least 1048576 (1 MiB), got %d", c.MaxBytes)
 	}

@@ -103,6 +103,13 @@ func (s *Spool) connect() error {
 		}),
 	}
 	url := s.cfg.NATSURL
+	if url != "" {
+		auth, err := s.cfg.NATSAuth.options()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, auth...)
+	}
 	if url == "" {
 		if err := os.MkdirAll(s.cfg.DataDir, 0o750); err != nil {
 			return fmt.Errorf("spool: data dir: %w", err)
@@ -126,7 +133,7 @@ func (s *Spool) connect() error {
 			s.ns.Shutdown()
 			s.unlock()
 		}
-		return fmt.Errorf("spool: connect to nats: %w", err)
+		return fmt.Errorf("spool: connect to nats %s: %w", RedactURL(url), redactErr(err, url))
 	}
 	s.nc = nc
 	// A PubAck lost in a reconnect must fail the publish, not hang it.
