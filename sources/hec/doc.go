@@ -123,6 +123,32 @@
 // With HEC_TLS_CERT and HEC_TLS_KEY set the receiver serves HTTPS (TLS 1.2
 // or later, HTTP/2 offered); one without the other is a configuration error.
 //
+// # Indexer acknowledgement
+//
+// With EnableAck (HEC_ACK, on by default in the binary) an authenticated
+// event or raw request carrying a channel (header X-Splunk-Request-Channel
+// or query parameter channel, a GUID, case-insensitive) gets "ackId":N in
+// its 200 reply. The id is issued after Publish returned nil, so it is
+// acknowledged at once: POST /services/collector/ack?channel=… with
+// {"acks":[N,…]} answers {"acks":{"N":true,…}} for every id issued on the
+// channel and false otherwise. A channel is a counter; at most
+// HEC_ACK_MAX_CHANNELS are kept (a new one beyond it, after idle ones are
+// expired, gets 503 code 9) and one unused for HEC_ACK_CHANNEL_IDLE is
+// forgotten (its ids then answer false; the client resends). Invalid
+// channel: 400 code 11; ack query without channel: 400 code 10; with
+// acknowledgement off: 400 code 14. Requests without a channel are
+// answered without ackId.
+//
+// # CloudWatch Logs subscription payloads
+//
+// A body made of CloudWatch Logs subscription payloads (gzip-compressed,
+// with or without Content-Encoding, possibly several concatenated gzip
+// members, or plain JSON) is framed as one record per logEvents[].message
+// on every endpoint; on the event endpoint an "event" holding a payload
+// (object or JSON string) is expanded likewise. CONTROL_MESSAGEs yield no
+// record and are answered 200. Decompression is bounded by
+// HEC_MAX_BODY_BYTES.
+//
 // # Metrics
 //
 // New takes a Counter (bridge's metrics implement Received for
