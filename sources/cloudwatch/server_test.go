@@ -25,6 +25,7 @@ type cwServer struct {
 	throttled int
 	unsigned  int
 	pageSize  int
+	byKey     map[string]int // calls per access key id (SigV4 Credential=)
 }
 
 type cwEvent struct {
@@ -33,7 +34,7 @@ type cwEvent struct {
 }
 
 func newCWServer(t *testing.T, group string) (*cwServer, *httptest.Server) {
-	s := &cwServer{group: group, streams: map[string][]cwEvent{}, targets: map[string]int{}, pageSize: 3}
+	s := &cwServer{group: group, streams: map[string][]cwEvent{}, targets: map[string]int{}, pageSize: 3, byKey: map[string]int{}}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
 	return s, ts
@@ -58,8 +59,13 @@ func (s *cwServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	target := r.Header.Get("X-Amz-Target")
 	s.targets[target]++
-	if !strings.HasPrefix(r.Header.Get("Authorization"), "AWS4-HMAC-SHA256 ") {
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") {
 		s.unsigned++
+	}
+	if _, cred, ok := strings.Cut(auth, "Credential="); ok {
+		key, _, _ := strings.Cut(cred, "/")
+		s.byKey[key]++
 	}
 	if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/x-amz-json-1.1" {
 		s.fail(w, "SerializationException", "bad request")
