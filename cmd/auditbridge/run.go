@@ -61,7 +61,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 		p.sources = append(p.sources, src)
 	}
 	if len(p.sources) == 0 {
-		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR or AUDITBRIDGE_TFC_TOKEN; only spooled events will be delivered")
+		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR, AUDITBRIDGE_TFC_TOKEN, AUDITBRIDGE_VAULT_SOCKET_ADDR, AUDITBRIDGE_TAIL_PATHS or AUDITBRIDGE_CLOUDWATCH_ENABLED; only spooled events will be delivered")
 	}
 	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool)), log.Named("admin"))
 	if err != nil {
