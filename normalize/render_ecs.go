@@ -217,7 +217,9 @@ func ecsVendor(w *jsonw, ev *Event) {
 	ma = w.open("request")
 	w.strOmit("id", ev.Request.ID)
 	w.closeOmit(ma)
-	if len(ev.Meta) > 0 {
+	if ev.Kind == KindVaultAudit {
+		ecsVaultMeta(w, ev.Meta) // without what hashicorp_vault.audit carries
+	} else if len(ev.Meta) > 0 {
 		w.meta("meta", ev.Meta)
 	}
 	w.closeOmit(m)

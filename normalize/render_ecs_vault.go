@@ -1,5 +1,7 @@
 package normalize
 
+import "encoding/json"
+
 // isAgentKind reports whether kind is one of the audit logs HashiCorp's
 // self-managed products write (Vault, Nomad, Consul): every entry is an
 // API call, so OCSF renders API Activity (Authentication for logins) for
@@ -88,4 +90,54 @@ func ecsVaultGroupEnd(w *jsonw, ev *Event, group string, mark int) {
 		}
 	}
 	w.closeOmit(mark)
+}
+
+// ecsVaultMeta writes hashicorp.meta for a Vault entry: the meta members
+// hashicorp_vault.audit does not already carry (time_source, the HEC
+// wrapper's, KMIP's), in sorted order; nothing when none is left.
+func ecsVaultMeta(w *jsonw, m map[string]json.RawMessage) {
+	type member struct {
+		k string
+		v json.RawMessage
+	}
+	var stack [32]member
+	ms := stack[:0]
+	for k, v := range m {
+		if ecsVaultCarries(k) {
+			continue
+		}
+		ms = append(ms, member{})
+		i := len(ms) - 1
+		for ; i > 0 && k < ms[i-1].k; i-- {
+			ms[i] = ms[i-1]
+		}
+		ms[i] = member{k, v}
+	}
+	if len(ms) == 0 {
+		return
+	}
+	w.key("meta")
+	w.b = append(w.b, '{')
+	for i := range ms {
+		if i > 0 {
+			w.b = append(w.b, ',')
+		}
+		w.b = appendString(w.b, ms[i].k)
+		w.b = append(w.b, ':')
+		w.b = appendRaw(w.b, ms[i].v)
+	}
+	w.b = append(w.b, '}')
+}
+
+// ecsVaultCarries reports whether hashicorp_vault.audit writes meta key k.
+func ecsVaultCarries(k string) bool {
+	if k == "response_auth_accessor" {
+		return true
+	}
+	for _, f := range ecsVaultFields {
+		if f.meta == k {
+			return true
+		}
+	}
+	return false
 }
