@@ -76,62 +76,135 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	return ev, p.finish(&ev, raw, nil, w, "time", true) // no time: the received time (SCHEMA.md)
 }
 
-// vaultMetaFields are the members of an entry kept in meta, as
-// {meta key, object, member}; they are what renderECS writes under
-// hashicorp_vault.audit with Elastic's integration field names.
-var vaultMetaFields = [...][3]string{
-	{"entry_type", "", "type"},
-	{"error", "", "error"},
-	{"forwarded_from", "", "forwarded_from"},
-	{"auth_accessor", "auth", "accessor"},
-	{"auth_client_token", "auth", "client_token"},
-	{"auth_display_name", "auth", "display_name"},
-	{"auth_policies", "auth", "policies"},
-	{"auth_token_policies", "auth", "token_policies"},
-	{"auth_identity_policies", "auth", "identity_policies"},
-	{"auth_token_type", "auth", "token_type"},
-	{"auth_token_ttl", "auth", "token_ttl"},
-	{"auth_token_issue_time", "auth", "token_issue_time"},
-	{"auth_metadata", "auth", "metadata"},
-	{"auth_remaining_uses", "auth", "remaining_uses"},
-	{"request_operation", "request", "operation"},
-	{"request_mount_type", "request", "mount_type"},
-	{"request_mount_point", "request", "mount_point"},
-	{"request_mount_accessor", "request", "mount_accessor"},
-	{"request_mount_class", "request", "mount_class"},
-	{"request_namespace", "request", "namespace"},
-	{"request_client_token", "request", "client_token"},
-	{"request_client_token_accessor", "request", "client_token_accessor"},
-	{"request_remote_port", "request", "remote_port"},
-	{"request_wrap_ttl", "request", "wrap_ttl"},
-	{"response_mount_type", "response", "mount_type"},
-	{"response_wrap_info", "response", "wrap_info"},
-	{"response_auth_accessor", "response", "auth"},
-}
-
+// vaultMeta keeps in meta the members of an entry that renderECS writes
+// under hashicorp_vault.audit with Elastic's integration field names: one
+// pass over each of the entry, auth, request and response objects (the
+// first member of a name, as Get finds it). An empty error is no error.
 func (p *Parser) vaultMeta(m map[string]json.RawMessage, v, auth, req, resp *value) {
-	for _, f := range vaultMetaFields {
-		var x *value
-		switch f[1] {
-		case "":
-			x = v
-		case "auth":
-			x = auth
-		case "request":
-			x = req
-		case "response":
-			x = resp
-		}
-		if f[0] == "response_auth_accessor" { // the token a login issued
-			p.metaVal(m, f[0], x, "auth", "accessor")
-			continue
-		}
-		p.metaVal(m, f[0], x, f[2])
-	}
+	p.vaultMetaOf(m, v, vaultEntry)
+	p.vaultMetaOf(m, auth, vaultAuth)
+	p.vaultMetaOf(m, req, vaultRequest)
+	p.vaultMetaOf(m, resp, vaultResponse)
 	if s := m["error"]; string(s) == `""` {
 		delete(m, "error")
 	}
-	p.metaVal(m, "auth_policy_results", auth, "policy_results")
+	p.metaVal(m, "response_auth_accessor", resp, "auth", "accessor") // the token a login issued
+}
+
+// vaultMetaOf sets meta[name(key)] for each member of the object x that
+// name knows, unless absent, null or empty (see metaVal).
+func (p *Parser) vaultMetaOf(m map[string]json.RawMessage, x *value, group int) {
+	if x == nil || x.typ != typeObject {
+		return
+	}
+	vals := x.t.vals
+	for j := x.idx() + 1; j < x.next; {
+		key, val := &vals[j], &vals[j+1]
+		j = val.next
+		k := vaultMetaKey(group, key.str())
+		if k == "" {
+			continue
+		}
+		if _, dup := m[k]; !dup {
+			p.metaVal(m, k, val)
+		}
+	}
+}
+
+// The objects of an entry whose members vaultMetaKey names.
+const (
+	vaultEntry = iota
+	vaultAuth
+	vaultRequest
+	vaultResponse
+)
+
+// vaultMetaKey is the meta key of member k of the object group, "" for a
+// member not kept.
+func vaultMetaKey(group int, k []byte) string {
+	switch group {
+	case vaultAuth:
+		return vaultAuthKey(k)
+	case vaultRequest:
+		return vaultRequestKey(k)
+	case vaultResponse:
+		return vaultResponseKey(k)
+	}
+	switch string(k) {
+	case "type":
+		return "entry_type"
+	case "error":
+		return "error"
+	case "forwarded_from":
+		return "forwarded_from"
+	}
+	return ""
+}
+
+func vaultAuthKey(k []byte) string {
+	switch string(k) {
+	case "accessor":
+		return "auth_accessor"
+	case "client_token":
+		return "auth_client_token"
+	case "display_name":
+		return "auth_display_name"
+	case "policies":
+		return "auth_policies"
+	case "token_policies":
+		return "auth_token_policies"
+	case "identity_policies":
+		return "auth_identity_policies"
+	case "token_type":
+		return "auth_token_type"
+	case "token_ttl":
+		return "auth_token_ttl"
+	case "token_issue_time":
+		return "auth_token_issue_time"
+	case "metadata":
+		return "auth_metadata"
+	case "remaining_uses":
+		return "auth_remaining_uses"
+	case "policy_results":
+		return "auth_policy_results"
+	}
+	return ""
+}
+
+func vaultRequestKey(k []byte) string {
+	switch string(k) {
+	case "operation":
+		return "request_operation"
+	case "mount_type":
+		return "request_mount_type"
+	case "mount_point":
+		return "request_mount_point"
+	case "mount_accessor":
+		return "request_mount_accessor"
+	case "mount_class":
+		return "request_mount_class"
+	case "namespace":
+		return "request_namespace"
+	case "client_token":
+		return "request_client_token"
+	case "client_token_accessor":
+		return "request_client_token_accessor"
+	case "remote_port":
+		return "request_remote_port"
+	case "wrap_ttl":
+		return "request_wrap_ttl"
+	}
+	return ""
+}
+
+func vaultResponseKey(k []byte) string {
+	switch string(k) {
+	case "mount_type":
+		return "response_mount_type"
+	case "wrap_info":
+		return "response_wrap_info"
+	}
+	return ""
 }
 
 // vaultActorType guesses the kind of principal from the auth method that
