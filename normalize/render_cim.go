@@ -48,6 +48,9 @@ func renderCIM(w *jsonw, ev *Event) {
 	w.intOmit("status_code", int64(ev.Request.StatusCode))
 	w.strOmit("severity", ev.Severity)
 	w.strOmit("message", ev.Message)
+	if v := intakeOf(ev); v != nil {
+		w.raw("intake", v)
+	}
 	w.b = append(w.b, '}')
 }
 

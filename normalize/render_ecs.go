@@ -41,6 +41,9 @@ func renderECS(w *jsonw, ev *Event) {
 	m = w.open("labels")
 	w.strOmit("resource_type", ev.Resource.Type)
 	w.strOmit("resource_id", ev.Resource.ID)
+	if v := intakeOf(ev); v != nil {
+		w.raw("intake", v)
+	}
 	w.closeOmit(m)
 	ecsVendor(w, ev)
 	if ev.Kind == KindVaultAudit {

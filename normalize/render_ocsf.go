@@ -67,6 +67,9 @@ func ocsfMetadata(w *jsonw, ev *Event) {
 	w.strOmit("correlation_uid", ev.Request.ID)
 	w.strOmit("log_name", ev.Kind)
 	w.strOmit("event_code", ev.Action)
+	if v := intakeOf(ev); v != nil {
+		w.raw("log_provider", v)
+	}
 	w.close()
 }
 

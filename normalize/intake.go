@@ -1,0 +1,43 @@
+package normalize
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// MetaIntake is the Meta key of an event's provenance: which intake of the
+// bridge produced it, e.g. "hec:<token label>", "tfc:<org label>", "vault",
+// "tail", "cloudwatch", "file" or "replay" (SCHEMA.md). Sources set it when
+// they publish (SetIntake); the parser never does. Renderings carry it in
+// meta (native), labels.intake (ECS), metadata.log_provider (OCSF) and
+// intake (CIM).
+const MetaIntake = "intake"
+
+// IntakeValue is intake as a Meta value (a JSON string).
+func IntakeValue(intake string) json.RawMessage {
+	return json.RawMessage(strconv.Quote(intake))
+}
+
+// SetIntake records v (see IntakeValue) as the provenance of every event
+// that has none yet: an event re-published (replayed dead letter) keeps the
+// intake that first took it. v is shared by the events and must not change.
+func SetIntake(events []Event, v json.RawMessage) {
+	for i := range events {
+		ev := &events[i]
+		if ev.Meta == nil {
+			ev.Meta = make(map[string]json.RawMessage, 1)
+		}
+		if _, ok := ev.Meta[MetaIntake]; !ok {
+			ev.Meta[MetaIntake] = v
+		}
+	}
+}
+
+// intakeOf is the event's provenance as a JSON string, or nil.
+func intakeOf(ev *Event) json.RawMessage {
+	v := ev.Meta[MetaIntake]
+	if len(v) < 2 || v[0] != '"' {
+		return nil
+	}
+	return v
+}
