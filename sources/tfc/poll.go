@@ -46,6 +46,78 @@ type walker struct {
 	res  *cycleResult
 	// warned is set once the cycle warned that the cursor's id list is full.
 	warned bool
+	// dirty: cur covers events published after the last cursor write, the
+	// newest acknowledged at ackedAt. With a spool that syncs to disk on an
+	// interval, cand is the cursor waiting for its events to be synced.
+	dirty   bool
+	ackedAt time.Time
+	cand    *pendingCursor
+}
+
+// pendingCursor is a cursor whose events were acknowledged at `at`.
+type pendingCursor struct {
+	cur cursor
+	at  time.Time
+}
+
+// syncDelay is how long after an acknowledged publish its events are surely
+// on the spool's disk (bridge.Syncer); 0 writes the cursor at once.
+func (p *poller) syncDelay() time.Duration {
+	if s, ok := p.pub.(bridge.Syncer); ok {
+		return s.SyncDelay()
+	}
+	return 0
+}
+
+// checkpoint writes the cursor, never before the events it covers are on
+// disk: with SPOOL_SYNC=1s a cursor is written only once the spool has
+// synced since its events were acknowledged (so after a power loss the
+// cursor never points past events the spool lost). The cursor then lags the
+// walk by up to two sync delays; a restart re-reads that much, and the
+// spool's message-id window stores it once.
+func (p *poller) checkpoint(ctx context.Context, w *walker) error {
+	delay := p.syncDelay()
+	if delay <= 0 {
+		return p.store(ctx, w, w.cur, true)
+	}
+	now := time.Now()
+	if w.cand != nil && now.Sub(w.cand.at) >= delay {
+		if err := p.store(ctx, w, w.cand.cur, false); err != nil {
+			return err
+		}
+		w.cand = nil
+	}
+	if w.cand == nil && w.dirty {
+		w.cand = &pendingCursor{cur: w.cur, at: w.ackedAt}
+	}
+	return nil
+}
+
+// flush waits until the newest published events are synced and writes the
+// cursor that covers them (the end of a cycle, or a failed one).
+func (p *poller) flush(ctx context.Context, w *walker) error {
+	if !w.dirty {
+		return nil
+	}
+	if wait := p.syncDelay() - time.Since(w.ackedAt); wait > 0 {
+		if err := p.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	return p.store(ctx, w, w.cur, true)
+}
+
+// store writes c; latest says it is w.cur (nothing left to write).
+func (p *poller) store(ctx context.Context, w *walker, c cursor, latest bool) error {
+	rev, err := p.storeCursor(ctx, c, w.rev)
+	if err != nil {
+		return err
+	}
+	w.rev = rev
+	if latest {
+		w.dirty, w.cand = false, nil
+	}
+	return nil
 }
 
 // cycle runs one poll. The API lists newest first, so the walk starts at the
@@ -65,14 +137,24 @@ func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 	if err != nil {
 		return res, err
 	}
-	since := cur.since(p.now(), p.cfg.Overlap, p.cfg.Backfill)
 	w := &walker{cur: cur, rev: rev, seen: cur.seenSet(), res: &res}
-	first, err := p.fetchPage(ctx, since, 1, &res)
+	err = p.walk(ctx, w)
+	if ferr := p.flush(ctx, w); ferr != nil && err == nil {
+		err = ferr
+	}
+	return res, err
+}
+
+// walk is one cycle's reading and publishing (see cycle).
+func (p *poller) walk(ctx context.Context, w *walker) error {
+	res := w.res
+	since := w.cur.since(p.now(), p.cfg.Overlap, p.cfg.Backfill)
+	first, err := p.fetchPage(ctx, since, 1, res)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if first.Pages == 0 && first.NextPage != 0 {
-		return res, p.walkForward(ctx, w, since, first)
+		return p.walkForward(ctx, w, since, first)
 	}
 	size := p.cfg.PageSize
 	total := first.count(size)
@@ -81,7 +163,7 @@ func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 		if res.Requests >= p.cfg.MaxPages {
 			res.More = true
 			p.log.Info("backlog larger than one poll's pages; the next poll goes on at once", "max_pages", p.cfg.MaxPages, "unread", u)
-			return res, nil
+			return nil
 		}
 		pos := u - 1
 		if check {
@@ -90,8 +172,8 @@ func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 		number := pos/size + 1
 		pg := first
 		if number > 1 || stale {
-			if pg, err = p.fetchPage(ctx, since, number, &res); err != nil {
-				return res, err
+			if pg, err = p.fetchPage(ctx, since, number, res); err != nil {
+				return err
 			}
 			if t := pg.count(size); t != total {
 				stale = true
@@ -111,14 +193,14 @@ func (p *poller) cycle(ctx context.Context) (cycleResult, error) {
 		}
 		check = false
 		if err := p.publishPage(ctx, w, evs); err != nil {
-			return res, err
+			return err
 		}
 		if len(evs) > 0 {
 			anchor = evs[0].id
 		}
 		u = (number - 1) * size
 	}
-	return res, nil
+	return nil
 }
 
 // count is the number of events the API holds for the query.
@@ -224,11 +306,10 @@ func (p *poller) publishPage(ctx context.Context, w *walker, page []polled) erro
 			w.warned = true
 			p.log.Warn("overlap window holds more events than the cursor remembers; the oldest may repeat", "max_seen", maxSeen)
 		}
-		rev, err := p.storeCursor(ctx, next, w.rev)
-		if err != nil {
+		w.cur, w.dirty, w.ackedAt = next, true, time.Now()
+		if err := p.checkpoint(ctx, w); err != nil {
 			return err
 		}
-		w.cur, w.rev = next, rev
 	}
 	// What the cursor forgot is older than its window: the window check
 	// above skips it, so the set stays as small as the cursor.

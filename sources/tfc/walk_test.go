@@ -130,3 +130,48 @@ func TestHighWaterClampedToNowPlusSkew(t *testing.T) {
 	mustCycle(t, p)
 	assertExactlyOnce(t, f.pub.ids(), want)
 }
+
+// syncingPublisher is a spool that syncs to disk every so often: its
+// events are on disk only SyncDelay after the publish is acknowledged.
+type syncingPublisher struct {
+	*recordingPublisher
+	delay time.Duration
+}
+
+func (s syncingPublisher) SyncDelay() time.Duration { return s.delay }
+
+// The cursor is never written before the events it covers are synced: with
+// a spool that syncs every few seconds the walk publishes page after page
+// while the cursor waits, and the cycle ends by waiting out the sync delay
+// and then writing the cursor that covers everything.
+func TestCursorWaitsForSpoolSync(t *testing.T) {
+	f := newFixture(t)
+	f.cfg.PageSize = 100
+	g := tfcsim.NewGenerator("org-test", 15)
+	want := f.addRange(g, 450, f.now.Add(-time.Hour), time.Second)
+	const delay = time.Hour // longer than the test: no cursor write can be due during the walk
+	p := f.poller(t, f.kv)
+	p.pub = syncingPublisher{recordingPublisher: f.pub, delay: delay}
+	cursorDuringWalk := false
+	f.sim.BeforePage = func(int) {
+		if _, _, err := f.kv.Get(context.Background(), p.cursorKey()); err == nil {
+			cursorDuringWalk = true
+		}
+	}
+	mustCycle(t, p)
+	if cursorDuringWalk {
+		t.Error("the cursor was written while its events were not yet synced")
+	}
+	if len(f.sleeps) != 1 || f.sleeps[0] < delay-time.Minute {
+		t.Fatalf("waits = %v, want one wait of about the sync delay before the cursor write", f.sleeps)
+	}
+	cur, _, err := p.loadCursor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newest := f.pub.events[len(f.pub.events)-1].Time; !cur.HighWater.Equal(newest) {
+		t.Errorf("cursor high water %s, want the newest event %s", cur.HighWater, newest)
+	}
+	mustCycle(t, p)
+	assertExactlyOnce(t, f.pub.ids(), want)
+}
