@@ -58,7 +58,8 @@ func (p *pipeline) run(ctx context.Context) error {
 	var swg sync.WaitGroup
 	for _, src := range p.sources {
 		swg.Go(func() {
-			err := src.Run(sctx, p.pub)
+			// Provenance: a source that sets none gets its name (bridge.WithIntake).
+			err := src.Run(sctx, bridge.WithIntake(p.pub, src.Name()))
 			if err != nil && sctx.Err() == nil {
 				failed <- fmt.Errorf("source %s: %w", src.Name(), err)
 			}

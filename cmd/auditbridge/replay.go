@@ -106,7 +106,7 @@ type drainingSource struct {
 func (d *drainingSource) Name() string { return d.src.Name() }
 
 func (d *drainingSource) Run(ctx context.Context, pub bridge.Publisher) error {
-	if err := d.src.Run(ctx, pub); err != nil {
+	if err := d.src.Run(ctx, bridge.WithIntake(pub, "replay")); err != nil {
 		return err
 	}
 	t := time.NewTicker(drainPoll)

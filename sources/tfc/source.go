@@ -97,7 +97,8 @@ func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
 func (s *Source) newPoller(org Org, pub bridge.Publisher) *poller {
 	limiter := rate.NewLimiter(rate.Limit(s.cfg.RateLimit), 1)
 	return &poller{
-		org: org, cfg: s.cfg, state: s.state, holder: s.holder, pub: pub, health: s.health,
+		org: org, cfg: s.cfg, state: s.state, holder: s.holder, health: s.health,
+		pub:    bridge.WithIntake(pub, "tfc:"+org.Label), // provenance
 		log:    s.log.With("org", org.Label),
 		parser: normalize.NewParser(),
 		client: s.newClient(org, limiter),
