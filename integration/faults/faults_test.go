@@ -71,6 +71,7 @@ func TestFaultSuite(t *testing.T) {
 	t.Run("spool-full", func(t *testing.T) { spoolFull(t, tb) })
 	t.Run("slow-sink-beside-fast", func(t *testing.T) { slowBesideFast(t, tb) })
 	t.Run("hostile-input", func(t *testing.T) { hostileInput(t, tb) })
+	t.Run("dlq-full", func(t *testing.T) { dlqFull(t, tb) })
 	t.Run("oversized-event", func(t *testing.T) { oversizedBesideSmall(t, tb) })
 	t.Logf("fault suite:\n%s", tb)
 }
