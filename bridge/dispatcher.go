@@ -146,7 +146,9 @@ func (s *Spool) RunSink(ctx context.Context, sink Sink, cfg BatchConfig, retry R
 // consumer's ack wait, or at the next start): at-least-once.
 func (d *Dispatcher) Run(ctx context.Context) error {
 	d.log.Info("dispatcher started")
-	defer d.log.Info("dispatcher stopped")
+	defer func() {
+		d.log.Info("dispatcher stopped", "events_left_in_spool", max(0, d.pending.Load()))
+	}()
 	fails := 0
 	for ctx.Err() == nil {
 		b, err := d.collect(ctx)

@@ -90,7 +90,10 @@ func OpenSpool(ctx context.Context, cfg SpoolConfig, log hclog.Logger, m *Metric
 func (s *Spool) connect() error {
 	opts := []nats.Option{nats.Name("auditbridge"), nats.MaxReconnects(-1),
 		nats.ClosedHandler(func(*nats.Conn) { close(s.closed) }),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if nc.IsClosed() || nc.IsDraining() {
+				return // our own Close: not a lost connection
+			}
 			if err == nil {
 				err = errors.New("disconnected")
 			}
