@@ -28,6 +28,8 @@ func checkAddresses(vars []envVar, getenv func(string) string) []error {
 		}
 		var err error
 		switch {
+		case strings.HasSuffix(v.Name, "_ADDR") && isSocketPath(value):
+			// a unix socket path (VAULT_SOCKET_ADDR): its component checks it
 		case strings.HasSuffix(v.Name, "_ADDR"):
 			err = checkHostPort(value, true)
 		case strings.HasSuffix(v.Name, "_ADDRESS"):
@@ -48,6 +50,11 @@ func checkAddresses(vars []envVar, getenv func(string) string) []error {
 		}
 	}
 	return errs
+}
+
+// isSocketPath reports whether a listen address is a unix socket path.
+func isSocketPath(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "unix://")
 }
 
 // checkEndpoint accepts a URL with a scheme and host, or host:port.
