@@ -37,6 +37,7 @@ func TestValidate(t *testing.T) {
 		{"tls settings on tcp", func(c *Config) { c.TLSCA = pem }, []string{"AUDITBRIDGE_SYSLOG_NETWORK", "not tls"}},
 		{"missing CA file", func(c *Config) { c.Network, c.TLSCA = "tls", "/nonexistent/ca.pem" }, []string{"AUDITBRIDGE_SYSLOG_TLS_CA"}},
 		{"udp max too large", func(c *Config) { c.UDPMaxBytes = 70000 }, []string{"AUDITBRIDGE_SYSLOG_UDP_MAX_BYTES"}},
+		{"message max too small", func(c *Config) { c.MaxMessageBytes = 100 }, []string{"AUDITBRIDGE_SYSLOG_MAX_MESSAGE_BYTES"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

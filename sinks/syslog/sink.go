@@ -22,8 +22,8 @@ var (
 )
 
 // ErrTooLarge is the reason an event is dead-lettered when its message does
-// not fit in one UDP datagram.
-var ErrTooLarge = errors.New("message larger than AUDITBRIDGE_SYSLOG_UDP_MAX_BYTES")
+// not fit the size limit even after shrinking (see shrink).
+var ErrTooLarge = errors.New("message larger than the syslog size limit even after shrinking (AUDITBRIDGE_SYSLOG_MAX_MESSAGE_BYTES)")
 
 // ErrClosed is returned by Send after Close.
 var ErrClosed = errors.New("syslog: sink closed")
