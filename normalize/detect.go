@@ -37,6 +37,9 @@ func (p *Parser) detectBytes(b []byte, d int) (string, error) {
 	if !startsJSON(b) && isTFELine(b) {
 		return KindTFEAuditLog, nil
 	}
+	if i := prefixedVault(b); i > 0 && !startsJSON(b) {
+		return p.detectPrefixed(b, i, d)
+	}
 	v, _, err := p.parseJSON(b, d)
 	if err != nil {
 		if !startsJSON(b) {

@@ -173,6 +173,9 @@ func (p *Parser) parseBytes(b []byte, w *wrapper, d int) error {
 			raw := p.keepRaw(p.scratch)
 			return p.emit(p.parseTFELine(b, raw, w, d))
 		}
+		if i := prefixedVault(b); i > 0 {
+			return p.parsePrefixed(b, i, w, d)
+		}
 		if !validJSON(b) {
 			return ErrNotRecord
 		}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -267,5 +268,37 @@ func TestVaultParseAllocs(t *testing.T) {
 	pass()
 	if n := testing.AllocsPerRun(20, pass); n != 0 {
 		t.Errorf("%v allocations per pass over %d records, want 0", n, len(recs))
+	}
+}
+
+// TestVaultPrefixedLines: a line an audit device's prefix option (or a
+// syslog relay) put text before is the same Vault event as the bare
+// entry, prefix in meta.line_prefix; Detect agrees; a prefixed line whose
+// JSON is no Vault entry is not a record.
+func TestVaultPrefixedLines(t *testing.T) {
+	b, err := os.ReadFile("testdata/vault/approle_login_awx.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := strings.SplitN(string(b), "\n", 2)[0]
+	bare := parseOne(t, entry)
+	for _, prefix := range []string{"vault-audit: ", "Mar  6 03:24:31 vault-0 vault[1]: ", "x"} {
+		line := prefix + entry
+		if k, err := Detect([]byte(line)); err != nil || k != KindVaultAudit {
+			t.Errorf("%q: Detect = %q, %v", prefix, k, err)
+		}
+		ev := parseOne(t, line)
+		if ev.Kind != KindVaultAudit || ev.ID != bare.ID || string(ev.Raw) != string(bare.Raw) ||
+			string(ev.Meta["line_prefix"]) != strconvQuote(strings.TrimSpace(prefix)) {
+			t.Errorf("%q: kind %s id %s (bare %s) prefix %s", prefix, ev.Kind, ev.ID, bare.ID, ev.Meta["line_prefix"])
+		}
+	}
+	for _, line := range []string{`vault: {"type":"request","request":{}}`, `x: {"type":"response","request":{"a":1},"y":`} {
+		if _, err := Parse([]byte(line)); !errors.Is(err, ErrNotRecord) {
+			t.Errorf("%q: Parse error %v, want ErrNotRecord", line, err)
+		}
+		if _, err := Detect([]byte(line)); !errors.Is(err, ErrNotRecord) {
+			t.Errorf("%q: Detect error %v, want ErrNotRecord", line, err)
+		}
 	}
 }

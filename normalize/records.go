@@ -126,7 +126,7 @@ func (rr *recordReader) scanFresh(b []byte) error {
 			return nil
 		}
 		if !startsJSON(b) {
-			if isTFELine(b) || validJSON(b) {
+			if isTFELine(b) || validJSON(b) || prefixedVault(b) > 0 {
 				return rr.emit(b, rr.line)
 			}
 			return nil // a non-audit log line
