@@ -14,13 +14,16 @@ const hmacPrefix = "hmac-sha256:"
 //
 // id ← content hash (an entry has no id of its own: a request and its
 // response are two events with distinct, stable ids, both carrying
-// request.id as request.id); time ← time; actor.id ← auth.entity_id,
+// request.id as request.id); time ← time (else the received time);
+// actor.id ← auth.entity_id, actor.email ← auth.metadata.email,
 // actor.name ← auth.display_name, the token accessor in meta.auth_accessor
 // (kept apart: they name different things). A value Vault HMAC'd
 // ("hmac-sha256:…") is kept verbatim in meta and never used as a name.
 // verb from the path and the operation (auth/<mount>/login… → login);
 // outcome failure when error is non-empty, success for a response without
 // error, unknown for a request; resource from the path (vaultResource).
+// KMIP engine entries (type kmip-request / kmip-response) are mapped by
+// vaultKMIP.
 func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev := p.newEvent(KindVaultAudit, ProductVault, metaCap(24, w))
 	if err := setTime(&ev, v, "time", "time"); err != nil {
