@@ -34,31 +34,47 @@ func newAuthenticator(tokens []string) authenticator {
 // the query string (?token=) is refused with code 16, which is what Splunk
 // answers when query-string authentication is not enabled for a token.
 func (a authenticator) check(r *http.Request) code {
+	c, _ := a.identify(r)
+	return c
+}
+
+// identify is check that also returns which configured token (its index)
+// the request carries, or -1.
+func (a authenticator) identify(r *http.Request) (code, int) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
 		if r.URL.Query().Has("token") {
-			return codeQueryAuthDisabled
+			return codeQueryAuthDisabled, -1
 		}
-		return codeTokenRequired
+		return codeTokenRequired, -1
 	}
 	token, ok := tokenFromHeader(header)
 	if !ok {
-		return codeInvalidAuth
+		return codeInvalidAuth, -1
 	}
-	if !a.accepts(token) {
-		return codeInvalidToken
+	i := a.index(token)
+	if i < 0 {
+		return codeInvalidToken, -1
 	}
-	return codeSuccess
+	return codeSuccess, i
 }
 
 // accepts reports whether token is one of the configured tokens.
-func (a authenticator) accepts(token string) bool {
+func (a authenticator) accepts(token string) bool { return a.index(token) >= 0 }
+
+// index is the position of token among the configured tokens, or -1. Every
+// digest is compared, in constant time, whatever matches.
+func (a authenticator) index(token string) int {
 	d := sha256.Sum256([]byte(token))
-	match := 0
+	found := -1
 	for i := range a.digests {
-		match |= subtle.ConstantTimeCompare(d[:], a.digests[i][:])
+		eq := subtle.ConstantTimeCompare(d[:], a.digests[i][:])
+		found = subtle.ConstantTimeSelect(eq, i, found)
 	}
-	return match == 1 && token != ""
+	if token == "" {
+		return -1
+	}
+	return found
 }
 
 // tokenFromHeader extracts the token of an Authorization header value.

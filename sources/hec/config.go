@@ -23,7 +23,7 @@ type Config struct {
 	// Addr is the listen address; empty turns the receiver off.
 	Addr string `envconfig:"HEC_ADDR" desc:"listen address of the Splunk-HEC-compatible receiver, e.g. :8088; empty = off"`
 	// Tokens is a comma-separated list of accepted tokens.
-	Tokens bridge.Secret `envconfig:"HEC_TOKENS" desc:"accepted HEC tokens, comma separated (Authorization: Splunk <token>)"`
+	Tokens bridge.Secret `envconfig:"HEC_TOKENS" desc:"accepted HEC tokens, comma separated (Authorization: Splunk <token>); each token, label:token or label:token:kind+kind (events record hec:<label>; kinds limit what the token may send)"`
 	// TLSCert and TLSKey are PEM files; both set turns TLS on (TLS 1.2+).
 	TLSCert string `envconfig:"HEC_TLS_CERT" desc:"PEM certificate (chain) file; with HEC_TLS_KEY serves HTTPS"`
 	TLSKey  string `envconfig:"HEC_TLS_KEY" desc:"PEM private key file; with HEC_TLS_CERT serves HTTPS"`
@@ -82,14 +82,12 @@ func DefaultConfig(addr string, tokens ...string) Config {
 // Enabled reports whether the receiver is configured to listen.
 func (c Config) Enabled() bool { return strings.TrimSpace(c.Addr) != "" }
 
-// TokenList returns the accepted tokens: HEC_TOKENS split at commas,
-// trimmed, empties skipped.
+// TokenList returns the accepted tokens of HEC_TOKENS (see TokenSpec).
 func (c Config) TokenList() []string {
-	var out []string
-	for _, t := range strings.Split(c.Tokens.Reveal(), ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			out = append(out, t)
-		}
+	specs, _ := c.TokenSpecs()
+	out := make([]string, 0, len(specs))
+	for _, ts := range specs {
+		out = append(out, ts.Token)
 	}
 	return out
 }
@@ -107,7 +105,9 @@ func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		bad("HEC_ADDR", "%q is not host:port: %v", c.Addr, err)
 	}
-	if len(c.TokenList()) == 0 {
+	if specs, err := c.TokenSpecs(); err != nil {
+		bad("HEC_TOKENS", "%v", err)
+	} else if len(specs) == 0 {
 		bad("HEC_TOKENS", "must list at least one token when HEC_ADDR is set")
 	}
 	switch {

@@ -52,7 +52,8 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 			methodNotAllowed(w, "POST")
 			return
 		}
-		if c := s.auth.check(r); c != codeSuccess {
+		c, tok := s.auth.identify(r)
+		if c != codeSuccess {
 			s.write(w, kind, outcome{reply: replyCode(c)})
 			return
 		}
@@ -72,14 +73,14 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 			s.write(w, kind, outcome{reply: replyCode(codeServerBusy)})
 			return
 		}
-		s.write(w, kind, s.process(r.Context(), pub, kind, body))
+		s.write(w, kind, s.process(r.Context(), pub, kind, body, tok))
 	})
 }
 
 // process frames, parses and publishes one request body. Every well-formed
 // record is parsed and published, even when a neighbour is refused; the
 // reply then names the first refused record (see doc.go).
-func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte) outcome {
+func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoint, body []byte, tok int) outcome {
 	wk := s.workers.Get().(*worker)
 	defer func() {
 		if wk.retained() <= maxPooledBytes { // a worker grown by a big request is left to the GC
@@ -99,6 +100,10 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 	// record. /v1/events takes a log file without audit lines as 0 events.
 	if len(events) == 0 && len(bad) == 0 && !controlOnly(frames) && (kind != kindGeneric || len(bytes.TrimSpace(body)) == 0) {
 		return outcome{reply: replyCode(codeNoData)}
+	}
+	events, bad = s.checkKinds(tok, frames, wk.owners, events, bad)
+	if tok >= 0 && tok < len(s.intakes) {
+		normalize.SetIntake(events, s.intakes[tok])
 	}
 	if len(events) > 0 {
 		var rep reply

@@ -3,6 +3,7 @@ package hec
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -47,9 +48,11 @@ type Server struct {
 	log      hclog.Logger
 	counter  Counter
 	auth     authenticator
-	slots    chan struct{} // one per request being parsed and published
-	inflight *budget       // request-body bytes in memory
-	workers  sync.Pool     // *worker
+	slots    chan struct{}     // one per request being parsed and published
+	inflight *budget           // request-body bytes in memory
+	tokens   []TokenSpec       // HEC_TOKENS, in the authenticator's order
+	intakes  []json.RawMessage // provenance per token: "hec:<label>"
+	workers  sync.Pool         // *worker
 	now      func() time.Time
 
 	busyUntil atomic.Int64 // unix nanoseconds; spool-full health window
@@ -75,9 +78,13 @@ func New(cfg Config, log hclog.Logger, counter Counter) (*Server, error) {
 		log:      log,
 		counter:  counter,
 		auth:     newAuthenticator(cfg.TokenList()),
+		tokens:   tokenSpecs(cfg),
 		slots:    make(chan struct{}, cfg.MaxConcurrent),
 		inflight: newBudget(cfg.MaxInflightBytes),
 		now:      time.Now,
+	}
+	for _, ts := range s.tokens {
+		s.intakes = append(s.intakes, normalize.IntakeValue("hec:"+ts.Label))
 	}
 	s.workers.New = func() any { return &worker{parser: normalize.NewParser()} }
 	return s, nil
