@@ -32,8 +32,8 @@
 // sent it as its provenance (meta.intake "hec:<label>"; "token<N>" for an
 // entry without a label). A token with kinds may send only events of those
 // kinds (normalize's kind names, e.g. hcp.control_plane); a record of
-// another kind is refused with code 6 naming it, its neighbours are taken. Accepted forms: "Authorization: Splunk
-// <token>" (HEC's own), "Authorization: Basic" with the token as the password
+// another kind is refused with code 6 naming it, its neighbours are taken.
+// Accepted forms: "Authorization: Splunk <token>" (HEC's own), "Authorization: Basic" with the token as the password
 // and any user name (Splunk accepts this too) and "Authorization: Bearer
 // <token>" (generic clients). Splunk's query-string token (?token=) exists
 // only when enabled per token; here it is never enabled, and such requests
