@@ -65,6 +65,9 @@ type ackChannels struct {
 	idle time.Duration
 	now  func() time.Time
 	m    map[string]*ackChannel
+	// swept is the last expiry pass: one runs when the table is full and
+	// at least once per idle period as new channels arrive.
+	swept time.Time
 }
 
 type ackChannel struct {
@@ -86,7 +89,7 @@ func (a *ackChannels) reserve(ch string) bool {
 		c.last = now
 		return true
 	}
-	if len(a.m) >= a.max {
+	if len(a.m) >= a.max || now.Sub(a.swept) > a.idle {
 		a.expireLocked(now)
 	}
 	if len(a.m) >= a.max {
@@ -129,6 +132,7 @@ func (a *ackChannels) status(ch string, ids []int64) map[string]bool {
 }
 
 func (a *ackChannels) expireLocked(now time.Time) {
+	a.swept = now
 	for k, c := range a.m {
 		if now.Sub(c.last) > a.idle {
 			delete(a.m, k)

@@ -335,3 +335,25 @@ func TestSubscriptionInsideHECEvent(t *testing.T) {
 		t.Fatalf("%d %+v, %d events (want 6)", code, a, pub.count())
 	}
 }
+
+// TestAckIdleChannelExpiresWithRoomLeft: an idle channel is forgotten
+// once the idle time has passed, even while the table has room.
+func TestAckIdleChannelExpiresWithRoomLeft(t *testing.T) {
+	cfg := DefaultAckConfig()
+	cfg.AckChannelIdle = time.Minute
+	hs, clock := ackServer(t, cfg, &ackRecorder{})
+	post := func(ch string) {
+		if c, _ := send(t, hs.URL+"/services/collector/event", map[string]string{"X-Splunk-Request-Channel": ch}, strings.NewReader(hecEvent(1))); c != 200 {
+			t.Fatal(c)
+		}
+	}
+	post(ch1)
+	clock.add(2 * time.Minute)
+	post(ch2)
+	if got := ackQuery(t, hs.URL, ch1, 0); got["0"] {
+		t.Fatal("an idle channel was kept")
+	}
+	if got := ackQuery(t, hs.URL, ch2, 0); !got["0"] {
+		t.Fatal("the live channel was forgotten")
+	}
+}
