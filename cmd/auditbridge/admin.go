@@ -17,8 +17,11 @@ import (
 
 // adminHandler serves /metrics from reg, /healthz (200 while the process is
 // up) and /readyz (200 when ready returns nil, else 503 with the reasons).
-func adminHandler(reg *prometheus.Registry, ready func() error) http.Handler {
+func adminHandler(reg *prometheus.Registry, ready func() error, routes ...adminRoute) http.Handler {
 	mux := http.NewServeMux()
+	for _, r := range routes {
+		mux.Handle(r.pattern, r.handler)
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -64,6 +67,12 @@ func degradedErr(ds []bridge.Degradation) error {
 		e.lines = append(e.lines, fmt.Sprintf("%s: failing for %s: %s", d.Component, d.For.Round(time.Second), d.Note))
 	}
 	return e
+}
+
+// adminRoute is one more endpoint of the admin server (dead letters, tap).
+type adminRoute struct {
+	pattern string // http.ServeMux pattern, e.g. "GET /dlq"
+	handler http.Handler
 }
 
 // adminServer is the running admin listener.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,9 +42,26 @@ func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
+	if sub == "list" && st.spool.NATSURL == "" {
+		// A running bridge holds the embedded spool: ask its admin server.
+		dls, err := dlqListFromAdmin(ctx, st.core.adminAddr(), *sink, *limit)
+		if err == nil {
+			printDeadLetters(stdout, dls)
+			return 0
+		}
+		if !errors.Is(err, errNoAdmin) {
+			fmt.Fprintf(stderr, "auditbridge dlq list: %v\n", err)
+			return 1
+		}
+	}
 	spool, closeSpool, err := openCommandSpool(ctx, st, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "auditbridge dlq:", err)
+		if sub != "list" && st.spool.NATSURL == "" {
+			fmt.Fprintf(stderr, "auditbridge dlq %s changes the embedded spool, which a running bridge holds: stop it (SIGTERM; "+
+				"it delivers what is in flight and keeps the rest), run dlq %s, start it again. "+
+				"dlq list works while it runs.\n", sub, sub)
+		}
 		return 1
 	}
 	defer closeSpool()
@@ -88,12 +106,17 @@ func dlqList(ctx context.Context, spool *bridge.Spool, sink string, limit int, w
 	if err != nil {
 		return err
 	}
+	printDeadLetters(w, dls)
+	return nil
+}
+
+// printDeadLetters writes one line per dead letter and a count.
+func printDeadLetters(w io.Writer, dls []bridge.DeadLetter) {
 	for _, d := range dls {
 		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), d.Sink,
 			d.Class, orDash(d.EventID), strings.ReplaceAll(d.Reason, "\n", " "))
 	}
 	fmt.Fprintf(w, "%d dead letters listed\n", len(dls))
-	return nil
 }
 
 // dlqReplay resends the dead letters of sink, or of every configured sink.

@@ -63,7 +63,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 	if len(p.sources) == 0 {
 		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR, AUDITBRIDGE_TFC_TOKEN, AUDITBRIDGE_VAULT_SOCKET_ADDR, AUDITBRIDGE_TAIL_PATHS or AUDITBRIDGE_CLOUDWATCH_ENABLED; only spooled events will be delivered")
 	}
-	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool)), log.Named("admin"))
+	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool), dlqRoute(spool)), log.Named("admin"))
 	if err != nil {
 		closeAll(p, spool)
 		return fmt.Errorf("admin server on %s: %w", st.core.AdminAddr, err)
