@@ -93,3 +93,24 @@ func TestGzipBombStopsAtLimit(t *testing.T) {
 		t.Fatalf("ok=%v err=%v", ok, err)
 	}
 }
+
+// FuzzDecode: never panics; a DATA_MESSAGE read without error yields one
+// record per log event.
+func FuzzDecode(f *testing.F) {
+	for _, name := range []string{"data_message.json", "control_message.json"} {
+		b, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte{0x1f, 0x8b, 0, 0})
+	f.Add([]byte(`{"messageType":"DATA_MESSAGE","logEvents":[{"message":1}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m, ok, err := Decode(in, 1<<16)
+		if ok && err == nil && m.MessageType == DataMessage && len(m.Records()) != len(m.LogEvents) {
+			t.Fatalf("%d records for %d log events", len(m.Records()), len(m.LogEvents))
+		}
+		_, _, _ = DecodeAll(in, 1<<16)
+	})
+}
