@@ -297,7 +297,7 @@ func (p *poller) publishPage(ctx context.Context, w *walker, page []polled) erro
 		for i := range chunk {
 			evs[i] = chunk[i].ev
 		}
-		if err := p.pub.Publish(ctx, evs); err != nil {
+		if err := p.publish(ctx, evs); err != nil {
 			return fmt.Errorf("tfc: publish %d events: %w", len(evs), err)
 		}
 		w.res.Published += len(evs)
@@ -317,6 +317,32 @@ func (p *poller) publishPage(ctx context.Context, w *walker, page []polled) erro
 		w.seen = w.cur.seenSet()
 	}
 	return nil
+}
+
+// publish publishes evs. An event too large for a spool message
+// (bridge.EventTooLargeError) would otherwise hold the cursor for ever: it
+// is logged with its id and published without its raw record and meta, in
+// the same place, so its neighbours and the walk go on.
+func (p *poller) publish(ctx context.Context, evs []normalize.Event) error {
+	err := p.pub.Publish(ctx, evs)
+	var tooBig *bridge.EventTooLargeError
+	if !errors.As(err, &tooBig) {
+		return err
+	}
+	for k, i := range tooBig.Events {
+		p.log.Error("audit trail record too large for the spool; published without its raw record",
+			"event_id", tooBig.IDs[k], "bytes", tooBig.Sizes[k], "limit", tooBig.Limit)
+		evs[i] = withoutRaw(evs[i], tooBig.Sizes[k], tooBig.Limit)
+	}
+	return p.pub.Publish(ctx, evs)
+}
+
+// withoutRaw is ev without its raw record and meta, saying why.
+func withoutRaw(ev normalize.Event, size, limit int) normalize.Event {
+	ev.Raw = nil
+	ev.Meta = map[string]json.RawMessage{"oversized_bytes": json.RawMessage(strconv.Itoa(size))}
+	ev.Message = fmt.Sprintf("audit trail record too large for the spool (%d bytes encoded, limit %d): raw record left out", size, limit)
+	return ev
 }
 
 // toPolled normalizes one record. A record the parser rejects is kept as an

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/auditbridge/auditbridge/sources/tfc/tfcsim"
 )
 
@@ -174,4 +177,52 @@ func TestCursorWaitsForSpoolSync(t *testing.T) {
 	}
 	mustCycle(t, p)
 	assertExactlyOnce(t, f.pub.ids(), want)
+}
+
+// limitPublisher refuses, like the spool, any call holding an event whose
+// raw record is longer than limit, naming those events.
+type limitPublisher struct {
+	*recordingPublisher
+	limit int
+}
+
+func (l limitPublisher) Publish(ctx context.Context, evs []normalize.Event) error {
+	tooBig := &bridge.EventTooLargeError{Limit: l.limit}
+	for i, ev := range evs {
+		if len(ev.Raw) > l.limit {
+			tooBig.Events = append(tooBig.Events, i)
+			tooBig.IDs = append(tooBig.IDs, ev.ID)
+			tooBig.Sizes = append(tooBig.Sizes, len(ev.Raw))
+		}
+	}
+	if len(tooBig.Events) > 0 {
+		return tooBig
+	}
+	return l.recordingPublisher.Publish(ctx, evs)
+}
+
+// One huge record never holds the walk: it is published without its raw
+// record, its neighbours as they are, and the cursor moves past it.
+func TestOversizedRecordDoesNotBlockThePoll(t *testing.T) {
+	f := newFixture(t)
+	g := tfcsim.NewGenerator("org-test", 16)
+	want := f.addRange(g, 3, f.now.Add(-time.Hour), time.Second)
+	big := g.Next(f.now.Add(-30 * time.Minute))
+	big.Meta = map[string]any{"blob": strings.Repeat("x", 600<<10)}
+	f.sim.Add(big)
+	want = append(want, big.ID)
+	want = append(want, f.addRange(g, 3, f.now.Add(-10*time.Minute), time.Second)...)
+	p := f.poller(t, f.kv)
+	p.pub = limitPublisher{recordingPublisher: f.pub, limit: 64 << 10}
+	mustCycle(t, p)
+	mustCycle(t, p)
+	assertExactlyOnce(t, f.pub.ids(), want)
+	for _, ev := range f.pub.events {
+		if ev.ID == big.ID && (len(ev.Raw) != 0 || !strings.Contains(ev.Message, "too large for the spool")) {
+			t.Errorf("oversized record published with %d raw bytes, message %q", len(ev.Raw), ev.Message)
+		}
+		if ev.ID != big.ID && len(ev.Raw) == 0 {
+			t.Errorf("neighbour %s lost its raw record", ev.ID)
+		}
+	}
 }
