@@ -32,9 +32,10 @@ type Source struct {
 	log     hclog.Logger
 	counter Counter
 
-	store store
-	files map[string]*follower // by identity
-	batch *lines.Batch
+	store   store
+	files   map[string]*follower // by identity
+	skipped map[string]bool      // identities of gzip files matched by a glob
+	batch   *lines.Batch
 }
 
 var _ bridge.Source = (*Source)(nil)
@@ -59,7 +60,7 @@ func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
 		return errors.New("tail: no KV store for checkpoints")
 	}
 	s.store = store{kv: s.kv, key: "tail." + s.cfg.CheckpointName}
-	s.files = map[string]*follower{}
+	s.files, s.skipped = map[string]*follower{}, map[string]bool{}
 	s.batch = &lines.Batch{Source: sourceName, Log: s.log, Pub: pub}
 	defer s.closeAll()
 	cp, err := s.store.load(ctx)
@@ -128,6 +129,9 @@ func (s *Source) scan(cp checkpoint) {
 				id = "path:" + p
 			}
 			seen[id] = true
+			if s.skipped[id] {
+				continue
+			}
 			if fl, ok := s.files[id]; ok {
 				fl.path, fl.gone, fl.still = p, false, 0
 				continue
@@ -156,6 +160,13 @@ func (s *Source) open(path, id string, st fileState) *follower {
 	f, err := os.Open(path)
 	if err != nil {
 		s.log.Warn("cannot open file", "path", path, "error", err)
+		return nil
+	}
+	var magic [2]byte
+	if n, _ := f.ReadAt(magic[:], 0); n == 2 && magic == [2]byte{0x1f, 0x8b} {
+		f.Close() // a compressed rotated file (audit.log.2.gz) matched by the glob
+		s.skipped[id] = true
+		s.log.Debug("gzip file skipped", "path", path)
 		return nil
 	}
 	fl := &follower{id: id, path: path, f: f, offset: st.Offset, fpLen: st.FPLen, fp: st.FP}

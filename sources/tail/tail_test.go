@@ -207,3 +207,26 @@ func copyFile(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCompressedRotatedFileSkipped: a gzip file matched by the glob (a
+// compressed rotation) is not read as lines.
+func TestCompressedRotatedFileSkipped(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "audit.log")
+	g, rec := newLineGen(t), &recorder{}
+	gz := create(t, path+".2.gz")
+	gz.Write([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, '\n'})
+	inGz, _ := g.next() // a line that would be a record if the file were read as text
+	gz.Write(append(inGz, '\n'))
+	f := create(t, path)
+	sent := g.appendLines(t, f, 3)
+	r := start(t, testConfig(path+"*"), newMemKV(), rec)
+	defer r.stop(t)
+	exactlyOnce(t, waitAll(t, rec, sent), sent)
+	time.Sleep(50 * time.Millisecond) // a few more polls
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.raws) != 3 {
+		t.Fatalf("%d records, want 3", len(rec.raws))
+	}
+}
