@@ -16,7 +16,8 @@
 //   - a half-written last line (no newline yet) is never read as a record:
 //     only complete lines are consumed; a file abandoned (rotated away or
 //     deleted, no growth) with an unterminated last line logs the bytes
-//     dropped.
+//     dropped;
+//   - a gzip file a glob matches (a compressed rotation) is skipped.
 //
 // Checkpoints: every file's identity, path and offset live in one value of
 // the spool's JetStream KV bucket (key "tail.<TAIL_CHECKPOINT_NAME>"),
