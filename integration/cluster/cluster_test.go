@@ -25,18 +25,21 @@ const hecToken = "cluster-intake-token"
 // their files hold every delivered event.
 type bridge struct {
 	*testutil.Bridge
-	hec, out string
+	hec, out, data string
 }
 
-func newBridge(t *testing.T, natsURL string) *bridge {
+// newBridge prepares a bridge on natsURL ("" = the embedded spool in its
+// own data dir); env adds or overrides variables.
+func newBridge(t *testing.T, natsURL string, env ...string) *bridge {
 	t.Helper()
 	dir := t.TempDir()
-	b := &bridge{hec: fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), out: filepath.Join(dir, "file.ndjson")}
-	b.Bridge = testutil.NewBridge(t, b.hec,
-		"AUDITBRIDGE_NATS_URL="+natsURL, "AUDITBRIDGE_DATA_DIR="+filepath.Join(dir, "data"),
-		"AUDITBRIDGE_HEC_ADDR="+b.hec, "AUDITBRIDGE_HEC_TOKENS="+hecToken,
-		"AUDITBRIDGE_ADMIN_ADDR=off", "AUDITBRIDGE_SINKS=file", "AUDITBRIDGE_FILE_PATH="+b.out,
-		"AUDITBRIDGE_FILE_BATCH_WAIT=100ms", "AUDITBRIDGE_SPOOL_ACK_WAIT=5s", "AUDITBRIDGE_RETRY_MAX=1s")
+	b := &bridge{hec: fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t)), out: filepath.Join(dir, "file.ndjson"),
+		data: filepath.Join(dir, "data")}
+	b.Bridge = testutil.NewBridge(t, b.hec, append([]string{
+		"AUDITBRIDGE_NATS_URL=" + natsURL, "AUDITBRIDGE_DATA_DIR=" + b.data,
+		"AUDITBRIDGE_HEC_ADDR=" + b.hec, "AUDITBRIDGE_HEC_TOKENS=" + hecToken,
+		"AUDITBRIDGE_ADMIN_ADDR=off", "AUDITBRIDGE_SINKS=file", "AUDITBRIDGE_FILE_PATH=" + b.out,
+		"AUDITBRIDGE_FILE_BATCH_WAIT=100ms", "AUDITBRIDGE_SPOOL_ACK_WAIT=5s", "AUDITBRIDGE_RETRY_MAX=1s"}, env...)...)
 	return b
 }
 

@@ -47,6 +47,7 @@ type node struct {
 	t    *testing.T
 	name string
 	port int
+	dir  string // JetStream store
 	args []string
 	logs *testutil.SyncBuffer
 	cmd  *exec.Cmd
@@ -95,8 +96,8 @@ func startNATSCluster(t *testing.T) *natsCluster {
 	}
 	c := &natsCluster{}
 	for i := range n {
-		nd := &node{t: t, name: fmt.Sprintf("n%d", i), port: ports[i], logs: &testutil.SyncBuffer{}}
-		nd.args = []string{"-n", nd.name, "-a", "127.0.0.1", "-p", fmt.Sprint(ports[i]), "-js", "-sd", t.TempDir(),
+		nd := &node{t: t, name: fmt.Sprintf("n%d", i), port: ports[i], dir: t.TempDir(), logs: &testutil.SyncBuffer{}}
+		nd.args = []string{"-n", nd.name, "-a", "127.0.0.1", "-p", fmt.Sprint(ports[i]), "-js", "-sd", nd.dir,
 			"--cluster_name", "auditbridge", "--cluster", fmt.Sprintf("nats://127.0.0.1:%d", cports[i]),
 			"--routes", strings.Join(routes, ",")}
 		c.nodes = append(c.nodes, nd)
