@@ -59,6 +59,12 @@ Deletes the spool consumer of a sink that is no longer in AUDITBRIDGE_SINKS, so 
 spool stops keeping a backlog for it ("run" warns about such a consumer at start).
 Refuses a sink that is still configured; other sinks and the dead letters are
 untouched. With the embedded spool, stop "run" first.`},
+		{name: "top", usage: "top [--addr HOST:PORT] [--interval D] [--once]", summary: "live view of rates, backlog, retries, dead letters, readiness", text: `
+Reads the admin server of a running bridge every interval and shows events per
+second per source and sink, each sink's backlog (events not yet delivered), retries
+and dead letters, the spool's size and readiness with its reasons, like "vector top".
+Stop with Ctrl-C. Exit 1 when the admin server does not answer.`,
+			flags: topFlags},
 		{name: "env", usage: "env", summary: "list every environment variable with default and description", text: `
 Prints every AUDITBRIDGE_* variable the binary reads, by component, with type,
 default and description. Secrets also accept <NAME>_FILE.`},

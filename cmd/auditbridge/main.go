@@ -60,6 +60,7 @@ func commands(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 		"demo":      func(a []string) int { return cmdDemo(ctx, a, getenv, stdout, stderr) },
 		"simulate":  func(a []string) int { return cmdSimulate(ctx, a, stdout, stderr) },
 		"help":      func(a []string) int { return cmdHelp(a, stdout, stderr) },
+		"top":       func(a []string) int { return cmdTop(ctx, a, getenv, stdout, stderr) },
 		"version": func([]string) int {
 			fmt.Fprintln(stdout, "auditbridge", version)
 			return 0
