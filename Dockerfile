@@ -14,8 +14,9 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/auditbridge /usr/local/bin/auditbridge
 COPY --from=build --chown=65532:65532 /out/data /var/lib/auditbridge
 USER 65532:65532
-ENV AUDITBRIDGE_DATA_DIR=/var/lib/auditbridge \
-    AUDITBRIDGE_ADMIN_ADDR=0.0.0.0:9880
+# The admin server stays on 127.0.0.1:9880 (its default): open it with
+# AUDITBRIDGE_ADMIN_ADDR=0.0.0.0:9880 where /metrics must be scraped.
+ENV AUDITBRIDGE_DATA_DIR=/var/lib/auditbridge
 VOLUME ["/var/lib/auditbridge"]
 # 8088: HEC-compatible receiver (when AUDITBRIDGE_HEC_ADDR is set); 9880: /metrics, /healthz, /readyz
 EXPOSE 8088 9880

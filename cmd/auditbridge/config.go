@@ -23,6 +23,9 @@ type Config struct {
 	LogFormat string `envconfig:"LOG_FORMAT" default:"text" desc:"log format: text or json"`
 	// ShutdownTimeout bounds the graceful shutdown.
 	ShutdownTimeout time.Duration `envconfig:"SHUTDOWN_TIMEOUT" default:"30s" desc:"grace period on SIGTERM/SIGINT for in-flight requests and batches"`
+	// AllowInsecure lets a secret (token, password, API key) go to a
+	// non-loopback host over plain http:// (refused at start otherwise).
+	AllowInsecure bool `envconfig:"ALLOW_INSECURE" default:"false" desc:"allow tokens and passwords over plain http:// to hosts other than loopback (refused at start otherwise)"`
 	// SinkUnreadyAfter is how long a sink may fail before /readyz lists it.
 	SinkUnreadyAfter time.Duration `envconfig:"SINK_UNREADY_AFTER" default:"60s" desc:"a sink failing to deliver this long shows as degraded on /readyz with its last error (still 200: intake stays on)"`
 }

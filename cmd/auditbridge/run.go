@@ -27,6 +27,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
+	warnExposure(st, log)
 	if err := runBridge(ctx, st, log, stdout); err != nil {
 		log.Error("auditbridge stopped with an error", "error", err)
 		return 1
@@ -46,7 +47,9 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 	if err != nil {
 		return fmt.Errorf("open spool: %w", err)
 	}
-	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: spool, spool: spool, unreadyAfter: st.core.SinkUnreadyAfter}
+	taps := &tapHub{}
+	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: tappingPublisher{next: spool, hub: taps}, spool: spool,
+		unreadyAfter: st.core.SinkUnreadyAfter}
 	if err := buildSinks(ctx, p, st, spool, log, stdout); err != nil {
 		closeAll(p, spool)
 		return err
@@ -63,7 +66,7 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 	if len(p.sources) == 0 {
 		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR, AUDITBRIDGE_TFC_TOKEN, AUDITBRIDGE_VAULT_SOCKET_ADDR, AUDITBRIDGE_TAIL_PATHS or AUDITBRIDGE_CLOUDWATCH_ENABLED; only spooled events will be delivered")
 	}
-	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool), dlqRoute(spool)), log.Named("admin"))
+	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool), dlqRoute(spool), taps.route()), log.Named("admin"))
 	if err != nil {
 		closeAll(p, spool)
 		return fmt.Errorf("admin server on %s: %w", st.core.AdminAddr, err)

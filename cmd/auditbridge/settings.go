@@ -67,6 +67,9 @@ func loadSettings(getenv func(string) string) (*settings, error) {
 		}
 	}
 	errs = append(coreErrs, errs...)
+	if !st.core.AllowInsecure {
+		errs = append(errs, checkExposure(st).refuse...)
+	}
 	errs = append(errs, unknownVariables(getenv)...)
 	errs = append(errs, unreported(coreErrs, st.core.Validate(names))...)
 	if err := joinUnique(errs); err != nil {
