@@ -65,6 +65,13 @@ second per source and sink, each sink's backlog (events not yet delivered), retr
 and dead letters, the spool's size and readiness with its reasons, like "vector top".
 Stop with Ctrl-C. Exit 1 when the admin server does not answer.`,
 			flags: topFlags},
+		{name: "tap", usage: "tap [--addr HOST:PORT] [--filter EXPR] [--limit N]", summary: "follow normalized events as a running bridge spools them", text: `
+Prints the normalized events (native JSON, one per line) that a running bridge puts
+in its spool, read from its admin server, like "vector tap": for debugging a mapping
+in production. --filter keeps the events a go-bexpr expression matches, e.g.
+'product == "terraform" and action matches "delete"'. A slow reader skips events
+(a sample) instead of slowing the bridge. Stop with Ctrl-C.`,
+			flags: tapFlags},
 		{name: "env", usage: "env", summary: "list every environment variable with default and description", text: `
 Prints every AUDITBRIDGE_* variable the binary reads, by component, with type,
 default and description. Secrets also accept <NAME>_FILE.`},

@@ -61,6 +61,7 @@ func commands(ctx context.Context, getenv func(string) string, stdin io.Reader, 
 		"simulate":  func(a []string) int { return cmdSimulate(ctx, a, stdout, stderr) },
 		"help":      func(a []string) int { return cmdHelp(a, stdout, stderr) },
 		"top":       func(a []string) int { return cmdTop(ctx, a, getenv, stdout, stderr) },
+		"tap":       func(a []string) int { return cmdTap(ctx, a, getenv, stdout, stderr) },
 		"version": func([]string) int {
 			fmt.Fprintln(stdout, "auditbridge", version)
 			return 0
