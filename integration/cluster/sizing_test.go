@@ -77,7 +77,7 @@ func TestSizing(t *testing.T) {
 
 func measureDelivery(t *testing.T, name string, events int, bridges []*bridge, pids []int) {
 	t.Helper()
-	before := cpuTicks(t, pids)
+	before, beforeB := cpuTicks(t, pids), cpuTicks(t, pids[:len(bridges)])
 	start := time.Now()
 	c := newClient(bridges...)
 	c.postAll("size", events, 100, 4, 0)
@@ -89,12 +89,14 @@ func measureDelivery(t *testing.T, name string, events int, bridges []*bridge, p
 	})
 	wall := time.Since(start)
 	cpu := float64(cpuTicks(t, pids)-before) / 100 // USER_HZ
+	cpuB := float64(cpuTicks(t, pids[:len(bridges)])-beforeB) / 100
 	var rss []string
 	for _, b := range bridges {
 		rss = append(rss, fmt.Sprintf("%d MiB", peakRSS(t, b.Pid())>>20))
 	}
-	t.Logf("SIZING %s: %d events acked in %.1fs, delivered in %.1fs; CPU %.1fs (all processes) = %.0f µs/event, %.0f events per CPU-second; bridge peak RSS %s",
-		name, len(ids), acked.Seconds(), wall.Seconds(), cpu, cpu/float64(len(ids))*1e6, float64(len(ids))/cpu, strings.Join(rss, ", "))
+	t.Logf("SIZING %s: %d events acked in %.1fs, delivered in %.1fs; CPU %.1fs (all processes) = %.0f µs/event, %.0f events per CPU-second; of it the bridges %.1fs = %.0f µs/event; bridge peak RSS %s",
+		name, len(ids), acked.Seconds(), wall.Seconds(), cpu, cpu/float64(len(ids))*1e6, float64(len(ids))/cpu,
+		cpuB, cpuB/float64(len(ids))*1e6, strings.Join(rss, ", "))
 }
 
 // cpuTicks sums utime+stime of pids (clock ticks).
