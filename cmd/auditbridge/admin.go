@@ -92,7 +92,7 @@ func startAdmin(addr string, h http.Handler, log hclog.Logger) (*adminServer, er
 		return nil, err
 	}
 	a := &adminServer{
-		srv:  &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second},
+		srv:  newAdminHTTPServer(h),
 		done: make(chan error, 1),
 	}
 	log.Info("admin server listening", "addr", l.Addr().String())
@@ -116,4 +116,19 @@ func (a *adminServer) shutdown(ctx context.Context) error {
 		err = serr
 	}
 	return err
+}
+
+// Admin server limits: a client that trickles its headers or body, or
+// keeps idle connections open, cannot hold the server. No write timeout:
+// streaming routes (the tap) write for as long as the client reads.
+const (
+	adminReadHeaderTimeout = 10 * time.Second
+	adminReadTimeout       = 30 * time.Second
+	adminIdleTimeout       = 2 * time.Minute
+	adminMaxHeaderBytes    = 64 << 10
+)
+
+func newAdminHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: adminReadHeaderTimeout, ReadTimeout: adminReadTimeout,
+		IdleTimeout: adminIdleTimeout, MaxHeaderBytes: adminMaxHeaderBytes}
 }

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 // TestSecretsOverPlainHTTPRefused: a token or password bound for a host
@@ -88,5 +92,20 @@ func TestExposureWarnings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAdminServerTimeouts: the admin server bounds reading headers and
+// bodies, idle connections and header size.
+func TestAdminServerTimeouts(t *testing.T) {
+	a, err := startAdmin("127.0.0.1:0", http.NotFoundHandler(), hclog.NewNullLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.shutdown(context.Background()) })
+	s := a.srv
+	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxHeaderBytes <= 0 || s.MaxHeaderBytes > 1<<20 {
+		t.Fatalf("admin server limits: header %s read %s idle %s max header %d",
+			s.ReadHeaderTimeout, s.ReadTimeout, s.IdleTimeout, s.MaxHeaderBytes)
 	}
 }
