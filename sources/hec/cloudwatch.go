@@ -22,7 +22,11 @@ import (
 // false when the body holds no payload; then the endpoint's own framing
 // applies. Decompression is bounded by HEC_MAX_BODY_BYTES.
 func (s *Server) subscriptionFrames(kind endpoint, body []byte) (frames []frame, ok bool) {
-	if cwsub.IsGzip(body) || cwsub.Looks(body) {
+	gz := cwsub.IsGzip(body)
+	if !gz && !bytes.Contains(body, []byte(`"messageType"`)) {
+		return nil, false // the common case: one scan of the body
+	}
+	if gz || cwsub.Looks(body) {
 		msgs, isSub, err := cwsub.DecodeAll(body, s.cfg.MaxBodyBytes)
 		if isSub {
 			for _, m := range msgs {
@@ -37,7 +41,7 @@ func (s *Server) subscriptionFrames(kind endpoint, body []byte) (frames []frame,
 			return frames, true
 		}
 	}
-	if kind != kindEvent || !bytes.Contains(body, []byte(`messageType`)) {
+	if kind != kindEvent || gz {
 		return nil, false
 	}
 	expanded := false
