@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 
@@ -54,14 +56,52 @@ func checkExposure(st *settings) exposure {
 
 // warnExposure logs checkExposure's warnings, and its refusals when
 // AUDITBRIDGE_ALLOW_INSECURE let them pass.
-func warnExposure(st *settings, log hclog.Logger) {
+func warnExposure(st *settings, getenv func(string) string, log hclog.Logger) {
 	ex := checkExposure(st)
+	ex.warn = append(ex.warn, secretFileWarnings(st, getenv, os.Stat)...)
 	for _, w := range ex.warn {
 		log.Warn("exposed without TLS", "detail", w)
 	}
 	for _, err := range ex.refuse { // only here when ALLOW_INSECURE is set
 		log.Warn("secret sent in clear text (AUDITBRIDGE_ALLOW_INSECURE=true)", "detail", err.Error())
 	}
+}
+
+// secretFileWarnings names each <SECRET>_FILE of the loaded components
+// that its group or others may read (mode & 0o077): a secret on disk
+// should be readable by its owner only.
+func secretFileWarnings(st *settings, getenv func(string) string, stat func(string) (fs.FileInfo, error)) []string {
+	cfgs := []any{&st.spool}
+	for _, s := range st.sinks {
+		cfgs = append(cfgs, s.cfg)
+	}
+	for _, s := range st.sources {
+		cfgs = append(cfgs, s.cfg)
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, cfg := range cfgs {
+		vars, err := envVars("", cfg)
+		if err != nil {
+			continue
+		}
+		for _, v := range vars {
+			path := getenv(v.Name + "_FILE")
+			if !v.Secret || path == "" || seen[v.Name] {
+				continue
+			}
+			seen[v.Name] = true
+			fi, err := stat(path)
+			if err != nil {
+				continue // loading already reported an unreadable file
+			}
+			if perm := fi.Mode().Perm(); perm&0o077 != 0 {
+				out = append(out, fmt.Sprintf("%s_FILE %s has mode %04o: group or others can read the secret; chmod 600 it",
+					v.Name, path, perm))
+			}
+		}
+	}
+	return out
 }
 
 // clearTextSecrets reports each http:// URL of cfg to a non-loopback host

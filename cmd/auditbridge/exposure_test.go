@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -107,5 +109,42 @@ func TestAdminServerTimeouts(t *testing.T) {
 	if s.ReadHeaderTimeout <= 0 || s.ReadTimeout <= 0 || s.IdleTimeout <= 0 || s.MaxHeaderBytes <= 0 || s.MaxHeaderBytes > 1<<20 {
 		t.Fatalf("admin server limits: header %s read %s idle %s max header %d",
 			s.ReadHeaderTimeout, s.ReadTimeout, s.IdleTimeout, s.MaxHeaderBytes)
+	}
+}
+
+// TestSecretFileModeWarning: a _FILE secret readable by group or others is
+// warned about; one readable by its owner only is not.
+func TestSecretFileModeWarning(t *testing.T) {
+	dir := t.TempDir()
+	open := filepath.Join(dir, "open")
+	closed := filepath.Join(dir, "closed")
+	for path, mode := range map[string]os.FileMode{open: 0o644, closed: 0o600} {
+		if err := os.WriteFile(path, []byte("sekrit\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, mode); err != nil { // past the umask
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		path string
+		want bool
+	}{{open, true}, {closed, false}} {
+		env := map[string]string{"AUDITBRIDGE_SINKS": "splunk", "AUDITBRIDGE_SPLUNK_URL": "https://splunk.example.com:8088",
+			"AUDITBRIDGE_SPLUNK_TOKEN_FILE": tc.path}
+		getenv := func(k string) string { return env[k] }
+		st, err := loadSettings(getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := secretFileWarnings(st, getenv, os.Stat)
+		if tc.want != (len(got) == 1) || (tc.want && !strings.Contains(got[0], "AUDITBRIDGE_SPLUNK_TOKEN_FILE "+tc.path+" has mode 0644")) {
+			t.Errorf("%s: warnings %q", tc.path, got)
+		}
+		for _, w := range got {
+			if strings.Contains(w, "sekrit") {
+				t.Errorf("warning shows the secret: %s", w)
+			}
+		}
 	}
 }

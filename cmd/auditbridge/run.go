@@ -27,7 +27,7 @@ func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
-	warnExposure(st, log)
+	warnExposure(st, getenv, log)
 	if err := runBridge(ctx, st, log, stdout); err != nil {
 		log.Error("auditbridge stopped with an error", "error", err)
 		return 1
