@@ -357,3 +357,21 @@ func TestAckIdleChannelExpiresWithRoomLeft(t *testing.T) {
 		t.Fatal("the live channel was forgotten")
 	}
 }
+
+// TestSubscriptionAsStringOnly: a body whose only payload is an "event"
+// string (quotes escaped) is still expanded.
+func TestSubscriptionAsStringOnly(t *testing.T) {
+	data, err := os.ReadFile("../cwsub/testdata/data_message.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compact bytes.Buffer
+	json.Compact(&compact, data)
+	str, _ := json.Marshal(compact.String())
+	pub := &ackRecorder{}
+	hs, _ := ackServer(t, DefaultAckConfig(), pub)
+	code, a := send(t, hs.URL+"/services/collector/event", nil, strings.NewReader(`{"event":`+string(str)+`}`))
+	if code != 200 || pub.count() != 2 {
+		t.Fatalf("%d %+v, %d events (want 2)", code, a, pub.count())
+	}
+}

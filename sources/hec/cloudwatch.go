@@ -23,7 +23,7 @@ import (
 // applies. Decompression is bounded by HEC_MAX_BODY_BYTES.
 func (s *Server) subscriptionFrames(kind endpoint, body []byte) (frames []frame, ok bool) {
 	gz := cwsub.IsGzip(body)
-	if !gz && !bytes.Contains(body, []byte(`"messageType"`)) {
+	if !gz && !bytes.Contains(body, []byte(`messageType`)) { // unquoted: also inside a JSON string
 		return nil, false // the common case: one scan of the body
 	}
 	if gz || cwsub.Looks(body) {
