@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
@@ -113,8 +112,8 @@ func dlqList(ctx context.Context, spool *bridge.Spool, sink string, limit int, w
 // printDeadLetters writes one line per dead letter and a count.
 func printDeadLetters(w io.Writer, dls []bridge.DeadLetter) {
 	for _, d := range dls {
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), d.Sink,
-			d.Class, orDash(d.EventID), strings.ReplaceAll(d.Reason, "\n", " "))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", d.Seq, d.Time.UTC().Format(time.RFC3339), printable(d.Sink),
+			printable(d.Class), orDash(printable(d.EventID)), printable(d.Reason))
 	}
 	fmt.Fprintf(w, "%d dead letters listed\n", len(dls))
 }
