@@ -39,7 +39,11 @@ type Config struct {
 	// AuthRetry is the wait after a 401 or 404 before trying again.
 	AuthRetry time.Duration `envconfig:"TFC_AUTH_RETRY" default:"5m" desc:"wait after a 401/404 configuration error before trying again"`
 	// LeaseTTL is how long an organization's lease lasts without renewal.
-	LeaseTTL time.Duration `envconfig:"TFC_LEASE_TTL" default:"15s" desc:"lease time per organization when replicas share a JetStream; takeover after at most this"`
+	// The holder renews every LeaseTTL/3 and a standby tries every
+	// LeaseTTL/3, so after a holder dies another replica takes over within
+	// LeaseTTL + LeaseTTL/3 of the last renewal (within LeaseTTL/3 after a
+	// clean stop, which releases the lease).
+	LeaseTTL time.Duration `envconfig:"TFC_LEASE_TTL" default:"15s" desc:"lease time per organization when replicas share a JetStream; after the holder dies another replica takes over within TTL + TTL/3 of its last renewal"`
 	// TLSCA is a PEM file of CAs for a private TFE host.
 	TLSCA string `envconfig:"TFC_TLS_CA" desc:"PEM file with extra CA certificates for the API host"`
 	// TokenFile and TokensFile are the files TFC_TOKEN and TFC_TOKENS were
