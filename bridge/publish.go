@@ -41,12 +41,12 @@ func (s *Spool) publish(ctx context.Context, subject string, events []normalize.
 	err := s.publishWithin(pctx, subject, events, unique)
 	switch {
 	case err == nil:
-		s.unavailSince.Store(0)
+		s.unavailAt.Store(0)
 		return nil
 	case ctx.Err() != nil || errors.Is(err, ErrSpoolFull) || errors.Is(err, ErrNoConsumer):
 		return err // the caller gave up, or the spool answered
 	default: // no answer in time (a stream without a leader), or no connection
-		s.unavailSince.CompareAndSwap(0, time.Now().UnixNano())
+		s.unavailAt.Store(time.Now().UnixNano())
 		return fmt.Errorf("%w: %w", ErrSpoolUnavailable, err)
 	}
 }
@@ -263,8 +263,8 @@ var ErrSpoolUnavailable = errors.New("spool unavailable")
 // healthy publish (milliseconds).
 const publishTimeout = 10 * time.Second
 
-// unavailableFor is how long Available reports a publish that failed with
-// ErrSpoolUnavailable, unless a later publish succeeds first. It expires by
+// unavailableFor is how long Available reports the latest publish that
+// failed with ErrSpoolUnavailable, unless a later publish succeeds first. It expires by
 // itself, so a load balancer that stopped sending on /readyz sends again.
 const unavailableFor = 10 * time.Second
 
@@ -276,8 +276,8 @@ func (s *Spool) Available() error {
 	if st := s.nc.Status(); st != nats.CONNECTED && st != nats.DRAINING_PUBS {
 		return fmt.Errorf("nats connection %s: %w", strings.ToLower(st.String()), ErrSpoolUnavailable)
 	}
-	if at := s.unavailSince.Load(); at != 0 && time.Since(time.Unix(0, at)) < unavailableFor {
-		return fmt.Errorf("no publish acknowledged since %s: %w",
+	if at := s.unavailAt.Load(); at != 0 && time.Since(time.Unix(0, at)) < unavailableFor {
+		return fmt.Errorf("a publish got no acknowledgement at %s: %w",
 			time.Unix(0, at).UTC().Format(time.RFC3339), ErrSpoolUnavailable)
 	}
 	return nil

@@ -52,8 +52,8 @@ type Spool struct {
 	keyTTL bool // the state bucket supports per-key TTL
 	closed chan struct{}
 
-	pubTimeout   time.Duration // publishTimeout; shorter in tests
-	unavailSince atomic.Int64  // unix ns of the first unanswered publish since the last success; 0 when fine
+	pubTimeout time.Duration // publishTimeout; shorter in tests
+	unavailAt  atomic.Int64  // unix ns of the latest unanswered publish; 0 after a success
 
 	bufs chan *workBufs // idle buffers of split, up to maxIdleBufs
 

@@ -302,25 +302,14 @@ func BenchmarkRender(b *testing.B) {
 }
 
 // BenchmarkEscapeRaw escapes every compact record of the mix as a JSON
-// string, as event.original and raw_data do: the quote-dense case, with
-// the vector kernel where this machine has one and with words only.
+// string, as event.original and raw_data do: the quote-dense case.
 func BenchmarkEscapeRaw(b *testing.B) {
 	c := loadBenchCorpus(b, true)
-	kernel := quoteKernel
-	defer func() { quoteKernel = kernel }()
-	for _, mode := range []struct {
-		name   string
-		kernel bool
-	}{{"kernel", kernel}, {"words", false}} {
-		b.Run(mode.name, func(b *testing.B) {
-			quoteKernel = mode.kernel
-			b.SetBytes(c.bytes)
-			var buf []byte
-			for b.Loop() {
-				for _, rec := range c.records {
-					buf = appendStringBytes(buf[:0], rec)
-				}
-			}
-		})
+	b.SetBytes(c.bytes)
+	var buf []byte
+	for b.Loop() {
+		for _, rec := range c.records {
+			buf = appendStringBytes(buf[:0], rec)
+		}
 	}
 }

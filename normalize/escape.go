@@ -74,22 +74,10 @@ func appendEscapedBytes(dst []byte, prefix string, s []byte) []byte {
 
 // appendEscapedFrom appends the rest of the JSON string whose content is s,
 // starting with the unsafe byte s[i] (s[:i] is copied as it is), and the
-// closing quote. Where there is a vector kernel (quoteKernel), long runs
-// whose only unsafe bytes are quotes, the bulk of a raw record as
-// event.original, go to escapeQuotesSSSE3; the block it stops at, and
-// everything on other machines, is done by escapeWords.
+// closing quote, a word at a time (escapeWords).
 func appendEscapedFrom(dst []byte, s []byte, i int) []byte {
 	dst = append(dst, s[:i]...)
-	for i < len(s) {
-		if quoteKernel && len(s)-i >= 24 {
-			dst = slices.Grow(dst, 2*(len(s)-i))
-			w, r := escapeQuotesSSSE3(unsafe.SliceData(dst[len(dst):cap(dst)]), &s[i], len(s)-i)
-			dst, i = dst[:len(dst)+w], i+r
-			dst, i = escapeWords(dst, s, i, min(i+16, len(s)))
-			continue
-		}
-		dst, i = escapeWords(dst, s, i, len(s))
-	}
+	dst, _ = escapeWords(dst, s, i, len(s))
 	return append(dst, '"')
 }
 

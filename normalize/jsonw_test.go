@@ -191,16 +191,13 @@ func TestAppendStringStaysInItsLength(t *testing.T) {
 	}
 }
 
-// TestAppendStringQuoteKernel escapes random strings, long enough for the
-// vector kernel and dense with quotes like a raw record, with the other
-// unsafe bytes now and then in every position, and compares with
-// encoding/json, with the kernel where this machine has one and without.
-func TestAppendStringQuoteKernel(t *testing.T) {
+// TestAppendStringQuoteDense escapes random strings dense with quotes like
+// a raw record, with the other unsafe bytes now and then in every
+// position, and compares with encoding/json.
+func TestAppendStringQuoteDense(t *testing.T) {
 	alphabet := []string{"a", "b", "{", ":", ",", `"`, `"`, `"`, "0"}
 	rare := []string{"\\", "<", ">", "&", "\x00", "\n", "\x1f", "\x7f", "é", "\xff", "\u2028", "世"}
 	r := rand.New(rand.NewPCG(1, 2))
-	kernel := quoteKernel
-	defer func() { quoteKernel = kernel }()
 	for n := range 3000 {
 		var sb strings.Builder
 		size := r.IntN(200)
@@ -216,44 +213,8 @@ func TestAppendStringQuoteKernel(t *testing.T) {
 		// A prefix of every length up to a block puts the blocks at every
 		// offset of the output buffer.
 		pre := strings.Repeat("p", n%17)
-		for _, on := range []bool{kernel, false} {
-			quoteKernel = on
-			if got := appendString([]byte(pre), s); string(got) != pre+string(want) {
-				t.Fatalf("appendString(%q) with kernel %v = %s, want %s", s, on, got[len(pre):], want)
-			}
-		}
-	}
-}
-
-// TestEscapeQuotesKernel drives the kernel itself: it escapes whole
-// blocks of quote-only text, stops at a block holding any other unsafe
-// byte, and always leaves at least eight bytes.
-func TestEscapeQuotesKernel(t *testing.T) {
-	if !quoteKernel {
-		t.Skip("no vector kernel on this machine")
-	}
-	for _, tt := range []struct {
-		in       string
-		wantRead int
-	}{
-		{strings.Repeat(`"a"`, 8), 16},                                // 24 bytes: one block, eight left
-		{strings.Repeat(`"`, 40), 32},                                 // all quotes
-		{strings.Repeat("x", 23), 0},                                  // too short
-		{strings.Repeat("x", 16) + "<" + strings.Repeat("y", 30), 16}, // '<' in the second block
-		{"\\" + strings.Repeat("y", 40), 0},                           // backslash first
-		{strings.Repeat("z", 31) + "é" + strings.Repeat("y", 30), 16},
-		{strings.Repeat("\x7f~ ", 20), 48}, // DEL, '~' and space are safe
-	} {
-		src := []byte(tt.in)
-		dst := make([]byte, 2*len(src))
-		w, r := escapeQuotesSSSE3(&dst[0], &src[0], len(src))
-		if r != tt.wantRead {
-			t.Errorf("%q: read %d, want %d", tt.in, r, tt.wantRead)
-			continue
-		}
-		want, _ := json.Marshal(tt.in[:r])
-		if got := string(dst[:w]); got != string(want[1:len(want)-1]) {
-			t.Errorf("%q: wrote %s, want %s", tt.in, got, want[1:len(want)-1])
+		if got := appendString([]byte(pre), s); string(got) != pre+string(want) {
+			t.Fatalf("appendString(%q) = %s, want %s", s, got[len(pre):], want)
 		}
 	}
 }

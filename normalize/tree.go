@@ -22,8 +22,7 @@ const (
 	typeFalse
 )
 
-// maxNesting bounds how deeply objects and arrays may nest in one record
-// (the limit fastjson had, which the HEC receiver's own guard assumes).
+// maxNesting bounds how deeply objects and arrays may nest in one record.
 const maxNesting = 300
 
 // value is one JSON value of a tree. The members of an object follow it in
@@ -205,11 +204,11 @@ func (t *tree) mapSpecials(src []byte) {
 	full := len(src) / 64
 	t.specials = slices.Grow(t.specials[:0], full+1)[:full+1]
 	if full > 0 {
-		specialBits(&t.specials[0], &src[0], full)
+		specialBits(t.specials[:full], src[:64*full])
 	}
 	var pad [64]byte
 	copy(pad[:], src[64*full:])
-	specialBits(&t.specials[full], &pad[0], 1)
+	specialBits(t.specials[full:], pad[:])
 }
 
 // scanString checks the string whose content starts at src[i] (after the
@@ -246,10 +245,12 @@ func (t *tree) scanString(src []byte, i int) (int, bool) {
 	}
 }
 
-// specialBitsGo is specialBits for dst and src in Go, a word of src at a
-// time: exact zero-byte tests on the low seven bits (see unsafeMask), the
-// high bits of the eight bytes then gathered into one byte by a multiply.
-func specialBitsGo(dst []uint64, src []byte) {
+// specialBits sets bit i%64 of dst[w] for each quote, backslash or byte
+// below 0x20 at src[64*w+i], a word of src at a time: exact zero-byte
+// tests on the low seven bits (see unsafeMask), the high bits of the
+// eight bytes then gathered into one byte by a multiply. src holds 64
+// bytes for each word of dst.
+func specialBits(dst []uint64, src []byte) {
 	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	for w := range dst {
 		var word uint64

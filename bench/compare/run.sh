@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side-by-side: syslog-ng 3.38 vs auditbridge on the same job, same machine.
 #
-# Both read the same N HCP Terraform audit-trail records (NDJSON, ~590 bytes
-# each), parse the JSON, map the same fields into a Splunk HEC event and post
+# Both read the same N HCP Terraform audit-trail records (NDJSON, as the API
+# serves them: no padding; PADDED=1 adds workspace and run metadata to each,
+# ~590 bytes), parse the JSON, map the same fields into a Splunk HEC event and post
 # batches of 500 to the same local counting HEC server (bench/cmd/hecsink):
 #   (a) syslog-ng: file() source, json-parser, date-parser, http() destination
 #       (syslog-ng.conf.in);
@@ -16,7 +17,7 @@
 # GOGC is set (cmd/auditbridge/gc.go: less CPU for more memory); export
 # GOGC=100 to measure it at Go's default.
 #
-# Usage: bench/compare/run.sh [N] [RUNS]    (defaults 1000000 and 3)
+# Usage: [PADDED=1] bench/compare/run.sh [N] [RUNS]    (defaults 1000000 and 3)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
@@ -39,7 +40,9 @@ CLK=$(getconf CLK_TCK)
 go build -o "$tmp/auditbridge" ./cmd/auditbridge
 go build -o "$tmp/hecsink" ./bench/cmd/hecsink
 go build -o "$tmp/gen" ./bench/compare/gen
-"$tmp/gen" -n "$N" -o "$tmp/records.ndjson"
+genflags=()
+[ "${PADDED:-0}" = 1 ] && genflags+=(-padded)
+"$tmp/gen" "${genflags[@]}" -n "$N" -o "$tmp/records.ndjson"
 
 port=$(freeport)
 "$tmp/hecsink" -addr "127.0.0.1:$port" -token bench-token >"$tmp/hecsink.log" 2>&1 &
