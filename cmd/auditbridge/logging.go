@@ -14,7 +14,7 @@ func newLogger(level, format string, w io.Writer) hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:            "auditbridge",
 		Level:           hclog.LevelFromString(level),
-		Output:          w,
+		Output:          redactingWriter{w}, // URL user info never reaches the log
 		JSONFormat:      strings.EqualFold(format, "json"),
 		IncludeLocation: false,
 		Color:           hclog.ColorOff,

@@ -166,6 +166,6 @@ func joinUnique(errs []error) error {
 func printConfigErrors(w io.Writer, err error) {
 	fmt.Fprintln(w, "auditbridge: invalid configuration:")
 	for _, e := range flatten(err) {
-		fmt.Fprintln(w, "  "+e.Error())
+		fmt.Fprintln(w, "  "+redactUserinfo(e.Error()))
 	}
 }
