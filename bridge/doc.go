@@ -12,13 +12,19 @@
 //	    go d.Run(runCtx)                                     // returns nil when runCtx ends
 //	then start sources with spool as their Publisher (never before the
 //	dispatchers exist: the spool keeps messages only for existing consumers).
-//	/readyz: ok, reasons := spool.Health().Ready()
+//	/readyz: ok, reasons := spool.Ready() // Health().Ready() plus Available()
 //	replay:  spool.Publish(...), then poll spool.Backlog(ctx, sink) to 0 for
 //	         each sink and spool.DLQCount(ctx, sink) for dead letters
 //
 // Publish fails with ErrNoConsumer while no dispatcher exists (the events
-// would be discarded at once) and with an error wrapping ErrSpoolFull at
-// the byte limit.
+// would be discarded at once), with an error wrapping ErrSpoolFull at the
+// byte limit, and with one wrapping ErrSpoolUnavailable when no
+// acknowledgement came within 10 s (a cluster electing a stream leader, a
+// lost connection); Available then reports it for a while.
+//
+// On an external cluster the streams, consumers and state bucket get
+// SpoolConfig.Replicas replicas; 0 (the default) means 3 on a cluster and 1
+// on a single server or embedded.
 //
 // # Spool
 //
