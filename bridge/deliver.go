@@ -47,13 +47,23 @@ func sendBatch(refs []evRef) []normalize.Event {
 // deliver sends b in chunks of at most cfg.Events events and cfg.Bytes
 // bytes until every event is delivered or dead-lettered. It returns an error
 // only when ctx is cancelled (the batch must then stay un-acked).
-func (d *Dispatcher) deliver(ctx context.Context, b batch) error {
+func (d *Dispatcher) deliver(ctx context.Context, b batch) (err error) {
 	stop := d.keepAlive(b)
 	defer stop()
 	var chunk []evRef
 	bytes := 0
+	filtered := 0
+	defer func() {
+		if err == nil { // counted once: a cancelled batch is fetched again
+			d.spool.m.eventsFiltered(d.name, filtered)
+		}
+	}()
 	for _, m := range b.msgs {
 		for i := range m.events {
+			if !d.pass(&m.events[i]) {
+				filtered++
+				continue
+			}
 			size := m.sizes[i]
 			if len(chunk) > 0 && (len(chunk) >= d.cfg.Events || bytes+size > d.cfg.Bytes) {
 				if err := d.deliverChunk(ctx, chunk); err != nil {
@@ -69,6 +79,20 @@ func (d *Dispatcher) deliver(ctx context.Context, b batch) error {
 		return nil
 	}
 	return d.deliverChunk(ctx, chunk)
+}
+
+// pass reports whether the sink's filter lets ev through. An event the
+// filter cannot evaluate is delivered (never lost to a filter), with a
+// warning.
+func (d *Dispatcher) pass(ev *normalize.Event) bool {
+	if d.filter == nil {
+		return true
+	}
+	ok, err := d.filter.Match(ev)
+	if err != nil {
+		d.log.Warn("filter failed on an event; delivering it", "event_id", ev.ID, "error", err)
+	}
+	return ok
 }
 
 // keepAlive tells JetStream the batch is still being worked on, so a long

@@ -33,6 +33,7 @@ type Dispatcher struct {
 	avgBytes float64       // running mean of approxSize bytes per spool message
 	outage   outage        // the current delivery outage, logged once it is over
 	pending  *atomic.Int64 // events not yet finished (spool.pending)
+	filter   *Filter       // nil: every event goes to the sink
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -40,6 +41,11 @@ type DispatcherOption func(*Dispatcher)
 
 // WithSleeper replaces the wait between retries.
 func WithSleeper(s Sleeper) DispatcherOption { return func(d *Dispatcher) { d.sleep = s } }
+
+// WithFilter makes the dispatcher send only the events f matches; the
+// others are acknowledged for this sink and counted as filtered, never
+// dead-lettered.
+func WithFilter(f *Filter) DispatcherOption { return func(d *Dispatcher) { d.filter = f } }
 
 // WithJitter replaces the jitter source (values in [0, 1)).
 func WithJitter(r func() float64) DispatcherOption {

@@ -26,6 +26,7 @@ type Metrics struct {
 	spoolFull    prometheus.Counter
 	dlqFull      *prometheus.GaugeVec
 	dlqDropped   *prometheus.CounterVec
+	filtered     *prometheus.CounterVec
 }
 
 // NewMetrics creates the metrics and registers them with reg (nil: not
@@ -54,10 +55,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "1 while a sink waits because the dead-letter stream is at AUDITBRIDGE_DLQ_MAX_BYTES, else 0."}, []string{"sink"}),
 		dlqDropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_dlq_dropped_total",
 			Help: "Oldest dead letters deleted to make room (AUDITBRIDGE_DLQ_FULL=drop-oldest), by the sink they belonged to."}, []string{"sink"}),
+		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_filtered_total",
+			Help: "Events a sink's filter excluded (acknowledged for that sink without sending)."}, []string{"sink"}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.received, m.spooled, m.delivered, m.retried, m.deadLettered,
-			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull, m.dlqFull, m.dlqDropped)
+			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull, m.dlqFull, m.dlqDropped, m.filtered)
 	}
 	return m
 }
@@ -130,5 +133,11 @@ func (m *Metrics) setDLQFull(sink string, full bool) {
 func (m *Metrics) dlqDroppedOne(sink string) {
 	if m != nil {
 		m.dlqDropped.WithLabelValues(sink).Inc()
+	}
+}
+
+func (m *Metrics) eventsFiltered(sink string, n int) {
+	if m != nil && n > 0 {
+		m.filtered.WithLabelValues(sink).Add(float64(n))
 	}
 }
