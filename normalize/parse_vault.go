@@ -222,10 +222,34 @@ func vaultActorType(name, id string) string {
 	case "approle", "jwt", "kubernetes", "cert", "aws", "gcp", "azure", "alicloud", "oci", "cf", "spiffe":
 		return ActorService
 	}
-	if strings.HasPrefix(name, "token-") && id == "" { // a Nomad workload token
+	// A Nomad workload token: Nomad names it "<allocation id>-<task>"
+	// (nomad/vault.go), which Vault writes as "token-<uuid>-<task>". Any
+	// other token-auth name (an operator's "token-lab-admins") says nothing.
+	if rest, ok := strings.CutPrefix(name, "token-"); ok && id == "" && len(rest) > 37 && rest[36] == '-' && isUUID(rest[:36]) {
 		return ActorService
 	}
 	return ActorUnknown
+}
+
+// isUUID reports whether s is a canonical 8-4-4-4-12 hex UUID.
+func isUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // vaultVerb: auth/<mount>/login[/<name>] → login; token create/revoke/lookup

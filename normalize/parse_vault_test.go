@@ -302,3 +302,26 @@ func TestVaultPrefixedLines(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultActorType: the display names of published audit lines
+// (testdata/vault): a Nomad workload token ("token-<alloc id>-<task>") is a
+// service; an operator's token named at creation ("token-lab-admins", from
+// hashicorp/vault-guides' audit log) and a nameless one ("token") say
+// nothing about who holds them.
+func TestVaultActorType(t *testing.T) {
+	for _, tc := range []struct{ name, id, want string }{
+		{"token-375f9cb3-4355-42c7-eab5-029f8a310ca7-runner", "", ActorService},
+		{"token-lab-admins", "", ActorUnknown},
+		{"token", "", ActorUnknown},
+		{"token-375f9cb3-4355-42c7-eab5-029f8a310ca7", "", ActorUnknown}, // no task
+		{"token-375f9cb3-4355-42c7-eab5-029f8a310ca7-runner", "6021bd59-6f00-e459-3c69-21cc25fb871c", ActorUnknown},
+		{"userpass-lab-user-1", "ace0daa6-a8e2-42a3-265e-6e796335b7d9", ActorUser},
+		{"root", "", ActorUser},
+		{"gke-useast1-retail-app1", "6021bd59-6f00-e459-3c69-21cc25fb871c", ActorUnknown},
+		{"approle", "", ActorService},
+	} {
+		if got := vaultActorType(tc.name, tc.id); got != tc.want {
+			t.Errorf("vaultActorType(%q, %q) = %q, want %q", tc.name, tc.id, got, tc.want)
+		}
+	}
+}
