@@ -10,7 +10,7 @@ import (
 // next to encoding/json decoding the same bytes into map[string]any.
 func BenchmarkParseKind(b *testing.B) {
 	for _, file := range []string{"tfc/single_workspace_update.json", "hcp_control_plane/docs_vault_radar_connection_create.json",
-		"boundary/sessions.json", "packer/channel_assign.json", "hcp_platform/auth_success.json"} {
+		"boundary/sessions.json", "packer/docs_channel_assign.json", "hcp_platform/auth_success.json"} {
 		data, err := os.ReadFile("testdata/" + file)
 		if err != nil {
 			b.Fatal(err)
