@@ -35,11 +35,12 @@
 // it is also refused up front while the sampled size is at the limit), and a
 // dedup window: Nats-Msg-Id is a hash of the subject and the batch's event
 // ids, so a retried publish is stored once. One message holds up to
-// SPOOL_MSG_EVENTS events / SPOOL_MSG_BYTES bytes in the binary format of
-// EncodeBatch, with strings that view Raw written as references into it
-// (codecRef), compressed as one S2 block (version byte 4; audit-trail events
-// take ~160 bytes instead of ~1100, and so do every copy, write and read of
-// them; messages of earlier versions still decode). The embedded server has no network listener, fsyncs every
+// SPOOL_MSG_EVENTS events / SPOOL_MSG_BYTES bytes in the one spool format
+// (codec.go: a version byte, then one S2 block; strings that view Raw are
+// written as references into it; audit-trail events take ~160 bytes instead
+// of ~1100, and so do every copy, write and read of them). A message of any
+// other version is dead-lettered whole, reason "undecodable", naming the
+// version. The embedded server has no network listener, fsyncs every
 // SPOOL_SYNC (1s; "always" for strict mode) and takes 8 MiB messages. It
 // locks DATA_DIR (auditbridge.lock): a second process on the same directory
 // (say `auditbridge dlq list` while `run` is up) fails with a clear error

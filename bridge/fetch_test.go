@@ -3,6 +3,7 @@ package bridge
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -81,36 +82,42 @@ func TestSendBatchIsAViewOfARun(t *testing.T) {
 	}
 }
 
-// TestEarlierFormatsInTheSpoolAreDelivered: messages written by earlier
-// versions (plain, and compressed without references) are still in the
-// spool after an upgrade; the dispatcher delivers them with the new ones.
-func TestEarlierFormatsInTheSpoolAreDelivered(t *testing.T) {
+// TestUnknownFormatVersionIsDeadLettered: a message in a format this
+// bridge does not read (here a development format, version 4) is
+// dead-lettered whole with a reason naming its version; the messages around
+// it are delivered.
+func TestUnknownFormatVersionIsDeadLettered(t *testing.T) {
 	s := openTestSpool(t, "", nil)
 	sink := newRecordSink("old", nil)
 	startDispatcher(t, s, sink, fastBatch())
 	ctx := context.Background()
-	v1 := EncodeBatch(nil, testEvents("v1", 30))
-	v2, _ := compressBatch(EncodeBatch(nil, testEvents("v2", 30)), nil)
-	if v2[0] != codecS2 {
-		t.Fatalf("test batch not compressed: version %d", v2[0])
-	}
-	for _, data := range [][]byte{v1, v2} {
-		if _, err := s.js.Publish(ctx, SpoolSubject, data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := s.Publish(ctx, testEvents("v4", 30)); err != nil {
+	if err := s.Publish(ctx, testEvents("before", 30)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "every format delivered", 20*time.Second, func() bool { return sink.count() == 90 })
-	for _, id := range []string{"v1-29", "v2-0", "v4-17"} {
-		if !sink.has(id) {
-			t.Errorf("event %s not delivered", id)
-		}
+	old := EncodeBatch(nil, testEvents("v4", 30))
+	old[0] = 4
+	if _, err := s.js.Publish(ctx, SpoolSubject, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Publish(ctx, testEvents("after", 30)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "neighbours delivered", 20*time.Second, func() bool { return sink.count() == 60 })
+	waitFor(t, "consumer idle", 20*time.Second, func() bool { return consumerIdle(t, s, "old") })
+	if sink.has("v4-0") {
+		t.Error("an event of the unknown format was delivered")
+	}
+	dls, err := s.DLQList(ctx, "old", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dls) != 1 || dls[0].Class != ReasonUndecodable || dls[0].Encoding != EncodingSpool ||
+		!bytes.Equal(dls[0].Data, old) || !strings.Contains(dls[0].Reason, "unknown format version 4") {
+		t.Fatalf("dead letters = %+v, want the message verbatim with a reason naming version 4", dls)
 	}
 }
 
-func TestSplitWritesCompressedRefBatches(t *testing.T) {
+func TestSplitWritesSpoolFormat(t *testing.T) {
 	s := openTestSpool(t, "", func(c *SpoolConfig) { c.MsgEvents = 40 })
 	events := append(testEvents("s", 90), viewEvent())
 	msgs, err := s.split(SpoolSubject, events, false)
@@ -119,8 +126,8 @@ func TestSplitWritesCompressedRefBatches(t *testing.T) {
 	}
 	var got []normalize.Event
 	for _, m := range msgs {
-		if m.msg.Data[0] != codecRefS2 {
-			t.Errorf("message version %d, want %d", m.msg.Data[0], codecRefS2)
+		if m.msg.Data[0] != codecVersion {
+			t.Errorf("message version %d, want %d", m.msg.Data[0], codecVersion)
 		}
 		evs, err := DecodeBatch(m.msg.Data)
 		if err != nil || len(evs) != m.events {

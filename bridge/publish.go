@@ -109,8 +109,9 @@ type spoolMsg struct {
 	events int
 }
 
-// hdrRoom is the space reserved in front of a message for its batch header.
-const hdrRoom = 1 + binary.MaxVarintLen64
+// hdrRoom is the space reserved in front of a message's body for its event
+// count.
+const hdrRoom = binary.MaxVarintLen64
 
 // workBufs are split's reusable buffers: the plain encoding of a message
 // and the compressor's output.
@@ -140,9 +141,9 @@ func (s *Spool) putBufs(wb *workBufs) {
 }
 
 // split encodes events into messages within the size and count limits. The
-// events are encoded once (codecRef), into one reused buffer, and each
-// message is compressed from it (see compressBatch); the limits apply to the
-// uncompressed size.
+// events are encoded once (the body of the spool format, codec.go), into one
+// reused buffer, and each message is compressed from it (see compressBatch);
+// the limits apply to the uncompressed size.
 func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]spoolMsg, error) {
 	limit := min(s.cfg.MsgBytes, int(s.nc.MaxPayload())-1024)
 	wb := s.getBufs(hdrRoom + min(limit+limit/4, 1200*len(events)))
@@ -154,7 +155,7 @@ func (s *Spool) split(subject string, events []normalize.Event, unique bool) ([]
 	start := 0
 	for i := range events {
 		mark := len(buf)
-		buf = appendEventRef(buf, &events[i])
+		buf = appendEvent(buf, &events[i])
 		if size := len(buf) - mark; size > limit {
 			if tooBig == nil {
 				tooBig = &EventTooLargeError{Limit: limit}
@@ -212,7 +213,7 @@ func (e *EventTooLargeError) Unwrap() error { return ErrEventTooLarge }
 func newSpoolMsg(subject string, events []normalize.Event, buf []byte, unique bool,
 	scratch []byte) (spoolMsg, []byte) {
 	var hdr [hdrRoom]byte
-	h := binary.AppendUvarint(append(hdr[:0], codecRef), uint64(len(events)))
+	h := binary.AppendUvarint(hdr[:0], uint64(len(events)))
 	off := hdrRoom - len(h)
 	copy(buf[off:], h)
 	plain := buf[off:]
