@@ -16,6 +16,7 @@ const (
 // *Metrics (no-op), so tests and tools may pass nil.
 type Metrics struct {
 	received     *prometheus.CounterVec
+	sourceErrors *prometheus.CounterVec
 	spooled      prometheus.Counter
 	delivered    *prometheus.CounterVec
 	retried      *prometheus.CounterVec
@@ -58,11 +59,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		filtered: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_events_filtered_total",
 			Help: "Events a sink's filter excluded (acknowledged for that sink without sending)."}, []string{"sink"}),
 	}
+	m.sourceErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "auditbridge_source_errors_total",
+		Help: "Requests or events a source refused or could not spool, by reason (auth: a HEC request with a missing or wrong token; spool: a publish the spool refused)."},
+		[]string{"source", "reason"})
 	if reg != nil {
+		reg.MustRegister(m.sourceErrors)
 		reg.MustRegister(m.received, m.spooled, m.delivered, m.retried, m.deadLettered,
 			m.pending, m.batchSeconds, m.spoolBytes, m.spoolFull, m.dlqFull, m.dlqDropped, m.filtered)
 	}
 	return m
+}
+
+// SourceError counts one error of source (a refused request, a failed
+// publish) with a low-cardinality reason.
+func (m *Metrics) SourceError(source, reason string) {
+	if m != nil {
+		m.sourceErrors.WithLabelValues(source, reason).Inc()
+	}
 }
 
 // EventsReceived counts n events received by source (sources call it).

@@ -68,3 +68,6 @@ func (c *hecSettings) Validate() error {
 type receivedCounter struct{ m *bridge.Metrics }
 
 func (c receivedCounter) Received(source string, n int) { c.m.EventsReceived(source, n) }
+
+// SourceError implements hec.ErrorCounter (refused requests).
+func (c receivedCounter) SourceError(source, reason string) { c.m.SourceError(source, reason) }

@@ -18,7 +18,11 @@ func tfcSpec() sourceSpec {
 				return tfc.New(*cfg.(*tfc.Config), tfc.State{}, nil, d.log)
 			}
 			state := tfc.State{KV: d.spool.KV(), Leaser: d.spool.Leaser()}
-			return tfc.New(*cfg.(*tfc.Config), state, d.spool.Health(), d.log)
+			src, err := tfc.New(*cfg.(*tfc.Config), state, d.spool.Health(), d.log)
+			if err != nil {
+				return nil, err
+			}
+			return countedSource{Source: src, m: d.metrics}, nil
 		},
 	}
 }

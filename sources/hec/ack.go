@@ -243,6 +243,7 @@ func (s *Server) ackQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c := s.auth.check(r); c != codeSuccess {
+		s.authRefused(r, c)
 		replyCode(c).write(w)
 		return
 	}

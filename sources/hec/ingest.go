@@ -54,6 +54,7 @@ func (s *Server) ingest(pub bridge.Publisher, kind endpoint) http.Handler {
 		}
 		c, tok := s.auth.identify(r)
 		if c != codeSuccess {
+			s.authRefused(r, c)
 			s.write(w, kind, outcome{reply: replyCode(c)})
 			return
 		}

@@ -60,6 +60,8 @@ type Server struct {
 	addr      atomic.Pointer[net.TCPAddr]
 
 	acks *ackChannels // indexer acknowledgement channels; nil = off (EnableAck)
+
+	authFail authFailures // refused authentications, logged rate-limited
 }
 
 var _ bridge.Source = (*Server)(nil)
