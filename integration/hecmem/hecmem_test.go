@@ -3,6 +3,7 @@ package hecmem
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
@@ -119,8 +120,34 @@ func TestConcurrentLargeRequestsRSS(t *testing.T) {
 			}
 		}
 	}
+	checkProvenance(t, out, `"hec:token1"`)
 	if peak := vmHWM(t, b.Pid()); peak >= rssLimitMiB*1024 {
 		t.Errorf("peak RSS after delivery %d KiB, want under %d MiB", peak, rssLimitMiB)
+	}
+}
+
+// checkProvenance: the first delivered event (native rendering) records
+// the HEC token's label as its intake.
+func checkProvenance(t *testing.T, path, want string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	if !sc.Scan() {
+		t.Fatalf("no event in %s", path)
+	}
+	var ev struct {
+		Meta map[string]json.RawMessage `json:"meta"`
+	}
+	if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(ev.Meta["intake"]); got != want {
+		t.Errorf("meta.intake = %s, want %s", got, want)
 	}
 }
 
