@@ -16,6 +16,11 @@ import (
 // line per component and exits 1 if any probe failed, 2 on a configuration
 // error.
 func cmdCheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	args, getenv, err := configFlag(args, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge check:", err)
+		return 2
+	}
 	if len(args) > 0 {
 		fmt.Fprintf(stderr, "auditbridge check: unexpected arguments %q\n", args)
 		return 2
@@ -43,7 +48,7 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 	report("spool", note, err)
 	for _, ss := range st.sinks {
 		note, err := checkSink(ctx, ss, log, stdout)
-		report("sink "+ss.spec.name, note, err)
+		report("sink "+ss.sinkName(), note, err)
 	}
 	for _, ss := range st.sources {
 		note, err := checkSource(ctx, ss, log)
@@ -85,7 +90,7 @@ func checkSpool(ctx context.Context, st *settings, log hclog.Logger) (string, er
 
 func checkSink(ctx context.Context, ss sinkSettings, log hclog.Logger, stdout io.Writer) (string, error) {
 	setStdout(ss.cfg, stdout)
-	sink, err := ss.spec.build(ss.cfg, log.Named("sink."+ss.spec.name))
+	sink, err := ss.spec.build(ss.cfg, log.Named("sink."+ss.sinkName()))
 	if err != nil {
 		return "", err
 	}

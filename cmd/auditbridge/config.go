@@ -13,6 +13,10 @@ import (
 // batching settings are the bridge package's SpoolConfig, RetryConfig and
 // BatchConfig, read by the same loader.
 type Config struct {
+	// ConfigFile is an HCL file of sources and sinks (routing); the
+	// environment overrides it setting by setting. run, check and route
+	// also take it as --config FILE.
+	ConfigFile string `envconfig:"CONFIG" desc:"HCL config file with source and sink blocks (several sinks of one kind, filters); environment variables override its settings"`
 	// Sinks lists the enabled sinks.
 	Sinks []string `envconfig:"SINKS" desc:"comma list of enabled sinks: splunk, elasticsearch, syslog, file, stdout"`
 	// AdminAddr is where /metrics, /healthz and /readyz are served.

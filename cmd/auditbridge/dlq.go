@@ -125,7 +125,7 @@ func dlqReplay(ctx context.Context, spool *bridge.Spool, st *settings, sink stri
 	if sink == "" {
 		sinks = nil
 		for _, ss := range st.sinks {
-			sinks = append(sinks, ss.spec.name)
+			sinks = append(sinks, ss.sinkName())
 		}
 	}
 	for _, s := range sinks {

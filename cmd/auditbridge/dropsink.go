@@ -15,7 +15,8 @@ import (
 // warnStaleConsumers). It refuses a sink the configuration still names.
 // With the embedded spool, stop `run` first (the data directory is locked).
 func cmdDropSink(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "" {
+	args, getenv, err := configFlag(args, getenv)
+	if err != nil || len(args) != 1 || args[0] == "" {
 		fmt.Fprintln(stderr, "usage: auditbridge drop-sink NAME   (a sink no longer in AUDITBRIDGE_SINKS)")
 		return 2
 	}
@@ -26,7 +27,7 @@ func cmdDropSink(ctx context.Context, args []string, getenv func(string) string,
 		return 2
 	}
 	for _, ss := range st.sinks {
-		if ss.spec.name == name {
+		if ss.sinkName() == name {
 			fmt.Fprintf(stderr, "auditbridge drop-sink: %q is in AUDITBRIDGE_SINKS; remove it there first\n", name)
 			return 2
 		}

@@ -21,6 +21,7 @@ const ackSettle = 100 * time.Millisecond
 // is cancelled, so the dispatcher's ctx is cancelled only after drain.
 type gatedSink struct {
 	bridge.Sink
+	name string // the configured sink name when it is not the kind's
 
 	mu       sync.Mutex
 	inflight bool
@@ -90,6 +91,14 @@ func (g *gatedSink) closeOnce(ch chan struct{}) {
 	default:
 		close(ch)
 	}
+}
+
+// Name is the configured name (sink "splunk" "soc" → soc), else the sink's.
+func (g *gatedSink) Name() string {
+	if g.name != "" {
+		return g.name
+	}
+	return g.Sink.Name()
 }
 
 // check probes the wrapped sink when it can.

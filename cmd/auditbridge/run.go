@@ -17,6 +17,11 @@ const checkTimeout = 10 * time.Second
 
 // cmdRun runs the configured sources and sinks until SIGTERM/SIGINT.
 func cmdRun(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	args, getenv, err := configFlag(args, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge run:", err)
+		return 2
+	}
 	if len(args) > 0 {
 		fmt.Fprintf(stderr, "auditbridge run: unexpected arguments %q\n", args)
 		return 2
@@ -80,16 +85,21 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 func buildSinks(ctx context.Context, p *pipeline, st *settings, spool *bridge.Spool, log hclog.Logger, stdout io.Writer) error {
 	for _, ss := range st.sinks {
 		setStdout(ss.cfg, stdout)
-		slog := log.Named("sink." + ss.spec.name)
+		slog := log.Named("sink." + ss.sinkName())
 		sink, err := ss.spec.build(ss.cfg, slog)
 		if err != nil {
-			return fmt.Errorf("sink %s: %w", ss.spec.name, err)
+			return fmt.Errorf("sink %s: %w", ss.sinkName(), err)
 		}
 		g := newGatedSink(sink)
+		g.name = ss.name
 		p.sinks = append(p.sinks, g)
-		d, err := spool.NewDispatcher(ctx, g, ss.batch, st.retry, slog)
+		var opts []bridge.DispatcherOption
+		if ss.filter != nil {
+			opts = append(opts, bridge.WithFilter(ss.filter))
+		}
+		d, err := spool.NewDispatcher(ctx, g, ss.batch, st.retry, slog, opts...)
 		if err != nil {
-			return fmt.Errorf("sink %s: %w", ss.spec.name, err)
+			return fmt.Errorf("sink %s: %w", ss.sinkName(), err)
 		}
 		p.runners = append(p.runners, d.Run)
 	}

@@ -23,6 +23,19 @@ type sinkSettings struct {
 	spec  sinkSpec
 	cfg   any
 	batch bridge.BatchConfig
+	// name is the sink's name from the config file (sink "splunk" "soc");
+	// "" means the kind, as with AUDITBRIDGE_SINKS.
+	name   string
+	filter *bridge.Filter // nil: every event
+}
+
+// sinkName is the sink's name: its consumer, metrics label, DLQ entries,
+// /readyz line and drop-sink NAME.
+func (ss sinkSettings) sinkName() string {
+	if ss.name != "" {
+		return ss.name
+	}
+	return ss.spec.name
 }
 
 type sourceSettings struct {
@@ -34,6 +47,9 @@ type sourceSettings struct {
 // every problem found, joined, each naming its variable. Sinks that are not
 // listed and sources that are not enabled are not validated.
 func loadSettings(getenv func(string) string) (*settings, error) {
+	if path := strings.TrimSpace(getenv(configFileVar)); path != "" {
+		return loadFileSettings(path, getenv)
+	}
 	st := &settings{}
 	var errs []error
 	add := func(prefix string, spec any) {

@@ -16,7 +16,7 @@ import (
 func warnStaleConsumers(ctx context.Context, spool *bridge.Spool, st *settings, log hclog.Logger) {
 	names := make([]string, 0, len(st.sinks))
 	for _, ss := range st.sinks {
-		names = append(names, ss.spec.name)
+		names = append(names, ss.sinkName())
 	}
 	stale, err := spool.StaleConsumers(ctx, names)
 	if err != nil {
