@@ -84,7 +84,7 @@ func parseConfigFile(path string, getenv func(string) string) (*configFile, erro
 			cf.sources = append(cf.sources, *blk)
 		}
 	}
-	if len(cf.sinks) == 0 && len(errs) == 0 {
+	if len(cf.sinks) == 0 && errors.Join(errs...) == nil {
 		errs = append(errs, fmt.Errorf("%s: no sink block; add e.g. sink \"stdout\" \"out\" {}", path))
 	}
 	return cf, errors.Join(errs...)
