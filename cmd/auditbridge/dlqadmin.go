@@ -72,16 +72,12 @@ func dlqListFromAdmin(ctx context.Context, adminAddr, sink string, limit int) ([
 // such as ":9880" or "0.0.0.0:9880" is asked on loopback). errNoAdmin when
 // nothing listens.
 func adminGet(ctx context.Context, addr, path string) ([]byte, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, err
-	}
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		host = "127.0.0.1"
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+loopbackAddr(addr)+path, nil)
 	if err != nil {
 		return nil, err
 	}

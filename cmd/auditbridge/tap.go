@@ -211,4 +211,3 @@ func loopbackAddr(addr string) string {
 	}
 	return net.JoinHostPort(host, port)
 }
-

@@ -34,7 +34,9 @@ func TestTapShowsEventsFromLiveBridge(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var runLog syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, []string{"run"}, getenvWith(env), strings.NewReader(""), &bytes.Buffer{}, &runLog) }()
+	go func() {
+		done <- run(ctx, []string{"run"}, getenvWith(env), strings.NewReader(""), &bytes.Buffer{}, &runLog)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 
 	// Keep posting simulated HCP streaming events until the taps are done.
