@@ -34,6 +34,7 @@ type Dispatcher struct {
 	outage   outage        // the current delivery outage, logged once it is over
 	pending  *atomic.Int64 // events not yet finished (spool.pending)
 	filter   *Filter       // nil: every event goes to the sink
+	onAck    func()        // called after each acknowledged batch (Engine)
 }
 
 // DispatcherOption changes a Dispatcher (used by tests).
@@ -149,15 +150,22 @@ func (s *Spool) RunSink(ctx context.Context, sink Sink, cfg BatchConfig, retry R
 
 // Run delivers until ctx is cancelled, then returns nil. A batch in flight
 // at cancellation is abandoned un-acked and redelivered later (after the
-// consumer's ack wait, or at the next start): at-least-once.
-func (d *Dispatcher) Run(ctx context.Context) error {
+// consumer's ack wait, or at the next start): at-least-once. Engine stops a
+// dispatcher gracefully instead (see run).
+func (d *Dispatcher) Run(ctx context.Context) error { return d.run(ctx, nil) }
+
+// run is Run that also ends when stop is closed: then it fetches no more,
+// finishes the batch in flight (every event delivered or dead-lettered, the
+// acknowledgement confirmed by the server) and returns nil. Cancelling ctx
+// still abandons the batch at once.
+func (d *Dispatcher) run(ctx context.Context, stop <-chan struct{}) error {
 	d.log.Info("dispatcher started")
 	defer func() {
 		d.log.Info("dispatcher stopped", "events_left_in_spool", max(0, d.pending.Load()))
 	}()
 	fails := 0
-	for ctx.Err() == nil {
-		b, err := d.collect(ctx)
+	for ctx.Err() == nil && !isClosed(stop) {
+		b, err := d.collect(ctx, stop)
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("fetch from spool failed", "error", err)
 			d.spool.health.Degraded("sink."+d.name, "spool fetch: "+err.Error())
@@ -175,14 +183,24 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		if err := d.deliver(ctx, b); err != nil {
 			break // ctx cancelled: the batch stays un-acked
 		}
+		final := isClosed(stop)
 		for _, m := range b.msgs {
-			if err := m.msg.Ack(); err != nil {
+			var err error
+			if final { // the last batch before the spool closes: wait for the server
+				err = m.msg.DoubleAck(ctx)
+			} else {
+				err = m.msg.Ack()
+			}
+			if err != nil {
 				d.log.Warn("ack failed; batch will be redelivered", "error", err)
 				continue
 			}
 			d.pending.Add(-int64(len(m.events)))
 		}
 		d.spool.m.setPending(d.name, float64(max(0, d.pending.Load())))
+		if d.onAck != nil {
+			d.onAck()
+		}
 		if b.after == 0 {
 			d.outage.idle(d.log)
 		}
@@ -207,11 +225,12 @@ type batch struct {
 }
 
 // collect fetches messages until the batch holds cfg.Events events or
-// cfg.Bytes bytes, or cfg.Wait has passed since its first message.
-func (d *Dispatcher) collect(ctx context.Context) (batch, error) {
+// cfg.Bytes bytes, or cfg.Wait has passed since its first message, or stop
+// is closed (what it has is then delivered).
+func (d *Dispatcher) collect(ctx context.Context, stop <-chan struct{}) (batch, error) {
 	var b batch
 	var deadline time.Time
-	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes && ctx.Err() == nil {
+	for b.events < d.cfg.Events && b.bytes < d.cfg.Bytes && ctx.Err() == nil && !isClosed(stop) {
 		wait := d.cfg.Wait
 		if !deadline.IsZero() {
 			if wait = time.Until(deadline); wait < time.Millisecond {
@@ -324,4 +343,14 @@ func approxSize(ev *normalize.Event) int {
 // (no fetch happens then), from the exact count (spool.pending).
 func (d *Dispatcher) refreshPending(context.Context) {
 	d.spool.m.setPending(d.name, float64(max(0, d.pending.Load())))
+}
+
+// isClosed reports whether ch is closed (never, for a nil ch).
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }

@@ -39,7 +39,7 @@ func TestCollectDoesNotReadAhead(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range 3 { // the first while the mean is unknown
-				b, err := d.collect(ctx)
+				b, err := d.collect(ctx, nil)
 				if err != nil || len(b.msgs) != tt.wantMsgs || b.events != tt.wantEvents {
 					t.Fatalf("collect %d: %d messages, %d events (err %v), want %d, %d",
 						i, len(b.msgs), b.events, err, tt.wantMsgs, tt.wantEvents)

@@ -27,12 +27,17 @@ type authFailures struct {
 	suppressed int
 }
 
-// refused records one request refused with c.
+// authRefused records one request refused with c.
 func (s *Server) authRefused(r *http.Request, c code) {
-	if ec, ok := s.counter.(ErrorCounter); ok {
-		ec.SourceError(sourceName, "auth")
-	}
+	s.countError("auth")
 	s.authFail.record(s.log, s.now(), r.RemoteAddr, c.text())
+}
+
+// countError counts one refused request or publish when the counter can.
+func (s *Server) countError(reason string) {
+	if ec, ok := s.counter.(ErrorCounter); ok {
+		ec.SourceError(sourceName, reason)
+	}
 }
 
 func (a *authFailures) record(log hclog.Logger, now time.Time, remote, reason string) {

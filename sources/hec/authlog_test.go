@@ -1,12 +1,15 @@
 package hec
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -81,3 +84,26 @@ func TestAuthFailuresCountedAndLoggedRateLimited(t *testing.T) {
 type writerFunc func(p []byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+type failingPub struct{}
+
+func (failingPub) Publish(context.Context, []normalize.Event) error { return bridge.ErrSpoolFull }
+
+// A publish the spool refuses is counted as a source error (reason spool).
+func TestSpoolRefusalCounted(t *testing.T) {
+	c := &errCounter{}
+	s, err := New(DefaultConfig("127.0.0.1:0", testToken), nil, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler(failingPub{}))
+	defer ts.Close()
+	if code, _, _ := post(t, ts.URL+"/services/collector/event", "Splunk "+testToken, "", wrap(`{"a":1}`)); code != 503 {
+		t.Fatalf("status %d, want 503", code)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.errs["hec/spool"] != 1 || c.errs["hec/auth"] != 0 {
+		t.Errorf("source errors %v, want hec/spool 1", c.errs)
+	}
+}

@@ -192,6 +192,7 @@ func (s *Server) publish(ctx context.Context, pub bridge.Publisher, kind endpoin
 	default:
 		s.log.Error("publish failed, refusing events", "endpoint", kind.String(), "events", len(events), "error", err)
 	}
+	s.countError("spool")
 	return replyCode(codeServerBusy), err
 }
 
