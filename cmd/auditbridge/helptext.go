@@ -7,7 +7,7 @@ import "flag"
 // name here (TestEveryCommandHasHelp).
 func commandHelps() []commandHelp {
 	return []commandHelp{
-		{name: "run", usage: "run", summary: "run the configured sources and sinks (default)", text: `
+		{name: "run", usage: "run [--config FILE.hcl]", summary: "run the configured sources and sinks (default)", text: `
 Runs the configured sources and sinks until SIGTERM or SIGINT: intake stops, batches
 in flight are delivered within AUDITBRIDGE_SHUTDOWN_TIMEOUT, what is left stays in the
 spool for the next start. "auditbridge" without a command does the same.
@@ -15,10 +15,17 @@ Health and metrics are on AUDITBRIDGE_ADMIN_ADDR (/healthz, /readyz, /metrics);
 "auditbridge top" and "auditbridge tap" read them.
 Settings: "auditbridge env". Exit 2: invalid settings (all listed, each with its
 variable); 1: the bridge stopped on an error.`},
-		{name: "check", usage: "check", summary: "validate configuration and probe every source and sink", text: `
+		{name: "check", usage: "check [--config FILE.hcl]", summary: "validate configuration and probe every source and sink", text: `
 Validates the settings, then probes every enabled sink and source (reachability,
 credentials) and the spool's storage, one line each, in plain words.
+With --config (or AUDITBRIDGE_CONFIG) the HCL file's blocks, filters and settings
+are validated first; errors name FILE:LINE:COLUMN.
 Exit 0: all ok; 1: a probe failed; 2: invalid settings.`},
+		{name: "route", usage: "route [--config FILE.hcl] [RECORD_FILE...]", summary: "dry run: which sinks each event would reach", text: `
+Reads records like "normalize" (stdin without RECORD_FILE or for "-") and prints, for
+each event, FILE:LINE, its product, kind and id, and the sinks it would reach after
+their filters (NAME (KIND), or "(none)"). Nothing is sent; the spool is not opened.
+Exit 0: all records read; 1: a record was bad; 2: invalid settings.`},
 		{name: "replay", usage: "replay [FILE...]", summary: "push records through the spool to the configured sinks", text: `
 Reads records from each FILE (stdin without FILE or for "-"): NDJSON, JSON arrays,
 audit-trail pages, pretty-printed objects or TFE logs, and pushes them through the

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/auditbridge/auditbridge/normalize"
+)
+
+// cmdRoute is `auditbridge route [--config FILE] [RECORD_FILE...]`: a dry
+// run of the routing. Each event of each record (stdin when no file, or for
+// "-") is printed with the sinks it would reach, by name, after their
+// filters. Nothing is sent and the spool is not opened. Exit 1 when a
+// record could not be read, 2 on a configuration error.
+func cmdRoute(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	files, getenv, err := configFlag(args, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge route:", err)
+		return 2
+	}
+	st, err := loadSettings(getenv)
+	if err != nil {
+		printConfigErrors(stderr, err)
+		return 2
+	}
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+	r := router{st: st, out: out, errs: stderr}
+	for _, name := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		r.file(name, stdin)
+	}
+	if r.failed {
+		return 1
+	}
+	return 0
+}
+
+type router struct {
+	st     *settings
+	out    io.Writer
+	errs   io.Writer
+	failed bool
+}
+
+func (r *router) file(name string, stdin io.Reader) {
+	in, label := stdin, "-"
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			r.failed = true
+			fmt.Fprintf(r.errs, "auditbridge route: %v\n", err)
+			return
+		}
+		defer f.Close()
+		in, label = f, name
+	}
+	p := normalize.NewParser()
+	err := normalize.ReadRecords(in, func(rec normalize.Record) error {
+		evs, err := p.Parse(rec.Data)
+		if err != nil {
+			r.failed = true
+			fmt.Fprintf(r.out, "%s:%d: error: %v\n", label, rec.Line, err)
+			return nil
+		}
+		for i := range evs {
+			fmt.Fprintf(r.out, "%s:%d: %s %s %s -> %s\n", label, rec.Line, orDash(evs[i].Product),
+				orDash(evs[i].Kind), orDash(evs[i].ID), r.destinations(&evs[i]))
+		}
+		return nil
+	})
+	if err != nil {
+		r.failed = true
+		fmt.Fprintf(r.errs, "auditbridge route: %s: %v\n", label, err)
+	}
+}
+
+// destinations lists the sinks ev reaches, with their kind, or "(none)".
+func (r *router) destinations(ev *normalize.Event) string {
+	var to []string
+	for _, ss := range r.st.sinks {
+		if ss.filter != nil {
+			ok, err := ss.filter.Match(ev)
+			if err != nil {
+				to = append(to, ss.sinkName()+" (filter error, delivered: "+err.Error()+")")
+				continue
+			}
+			if !ok {
+				continue
+			}
+		}
+		to = append(to, fmt.Sprintf("%s (%s)", ss.sinkName(), ss.spec.name))
+	}
+	if len(to) == 0 {
+		return "(none)"
+	}
+	return strings.Join(to, ", ")
+}
