@@ -157,10 +157,10 @@ func skipString(b []byte, i int) int {
 
 // nextSpecial is the offset of the first quote, backslash or byte below
 // 0x20 in b at or after i (len(b) when there is none), found eight bytes
-// at a time (stringMask).
+// at a time (specialMask).
 func nextSpecial(b []byte, i int) int {
 	for ; i+8 <= len(b); i += 8 {
-		if m := stringMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
+		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
 	}
@@ -189,12 +189,66 @@ func escapeLen(e []byte) int {
 	return 0
 }
 
-// stringMask has the high bit set of each byte of x that ends a plain run
-// in a string: a quote, a backslash or a byte below 0x20 (with possibly
-// spurious bits above the lowest, which is exact; see unsafeMask).
-func stringMask(x uint64) uint64 {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	q := x ^ '"'*ones
-	bs := x ^ '\\'*ones
-	return ((x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// literalLen is the length of the literal true, false or null starting b, or 0.
+func literalLen(b []byte) int {
+	for _, l := range [...]string{"true", "false", "null"} {
+		if len(b) >= len(l) && string(b[:len(l)]) == l {
+			return len(l)
+		}
+	}
+	return 0
+}
+
+// numberLen is the length of the JSON number starting b, or 0:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func numberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		i = digits(b, i+1)
+	default:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		j := digits(b, i+1)
+		if j == i+1 {
+			return 0
+		}
+		i = j
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := digits(b, i)
+		if j == i {
+			return 0
+		}
+		i = j
+	}
+	return i
+}
+
+func digits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// validJSON reports whether b is valid JSON, by the rules Parse uses.
+func validJSON(b []byte) bool {
+	var t tree
+	_, ok := t.parse(make([]byte, 0, len(b)), b)
+	return ok
 }

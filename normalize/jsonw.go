@@ -251,6 +251,7 @@ func appendRawJSON(dst []byte, v []byte) []byte {
 	if !breaks {
 		return append(dst, v...)
 	}
-	dst, _ = appendCompact(dst, v) // cannot fail: v is valid
+	var t tree // rare: its own index; the tree's compact copy of valid v
+	dst, _ = t.parse(dst, v)
 	return dst
 }

@@ -17,9 +17,9 @@ func firstSpecial(w [8]byte) int {
 	return 8
 }
 
-// lowestFlagged is the byte index stringMask's lowest flag points at.
+// lowestFlagged is the byte index specialMask's lowest flag points at.
 func lowestFlagged(w [8]byte) int {
-	return bits.TrailingZeros64(stringMask(binary.LittleEndian.Uint64(w[:]))) >> 3
+	return bits.TrailingZeros64(specialMask(binary.LittleEndian.Uint64(w[:]))) >> 3
 }
 
 // TestSpecialMask checks the word-at-a-time test against a byte loop for
@@ -35,7 +35,7 @@ func TestSpecialMask(t *testing.T) {
 				}
 				w[pos] = byte(c)
 				if got, want := lowestFlagged(w), firstSpecial(w); got != want {
-					t.Fatalf("stringMask(%q): lowest flag at %d, want %d", w, got, want)
+					t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
 				}
 			}
 		}
@@ -49,14 +49,14 @@ func FuzzSpecialMask(f *testing.F) {
 		var w [8]byte
 		binary.LittleEndian.PutUint64(w[:], x)
 		if got, want := lowestFlagged(w), firstSpecial(w); got != want {
-			t.Fatalf("stringMask(%q): lowest flag at %d, want %d", w, got, want)
+			t.Fatalf("specialMask(%q): lowest flag at %d, want %d", w, got, want)
 		}
 	})
 }
 
-// TestScanString covers the word-at-a-time path: specials at every offset
+// TestSkipString covers the word-at-a-time path: specials at every offset
 // of strings longer than a word.
-func TestScanString(t *testing.T) {
+func TestSkipString(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
@@ -72,8 +72,20 @@ func TestScanString(t *testing.T) {
 		{`abcdefgh\`, -1},
 	}
 	for _, tt := range tests {
-		if got, _ := scanString([]byte(tt.in)); got != tt.want {
-			t.Errorf("scanString(%q) = %d, want %d", tt.in, got, tt.want)
+		want := tt.want
+		if want >= 0 {
+			want++ // skipString returns the offset past the quote
+		}
+		if got := skipString([]byte(tt.in), 0); got != want {
+			t.Errorf("skipString(%q) = %d, want %d", tt.in, got, want)
 		}
 	}
+}
+
+// appendCompact appends src compacted by tree.parse, the lexer's one
+// pass, and reports whether it is valid; for tests and benchmarks that
+// need a record's compact form.
+func appendCompact(dst, src []byte) ([]byte, bool) {
+	var t tree
+	return t.parse(dst, src)
 }

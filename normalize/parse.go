@@ -307,7 +307,7 @@ func (p *Parser) parseJSON(b []byte, d int) (*value, []byte, error) {
 	if !ok {
 		return nil, nil, jsonError(b)
 	}
-	p.arena = raw[len(raw):len(raw)]
+	p.arena = raw[len(raw):]
 	return t.root(), t.raw, nil
 }
 

@@ -143,22 +143,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// appendValue appends v's compact JSON as the record holds it.
-func appendValue(dst []byte, v *value) []byte { return append(dst, v.rawBytes()...) }
-
-// appendJSONString appends b as a JSON string: verbatim between quotes when
-// it is plain printable ASCII, else escaped like encoding/json.
-func appendJSONString(dst, b []byte) []byte {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return appendString(dst, string(b))
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, b...)
-	return append(dst, '"')
-}
-
 // metaStr sets m[k] to the JSON string s unless s is empty.
 func (p *Parser) metaStr(m map[string]json.RawMessage, k, s string) {
 	if s != "" {

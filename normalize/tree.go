@@ -246,28 +246,33 @@ func (t *tree) scanString(src []byte, i int) (int, bool) {
 }
 
 // specialBits sets bit i%64 of dst[w] for each quote, backslash or byte
-// below 0x20 at src[64*w+i], a word of src at a time: exact zero-byte
-// tests on the low seven bits (see unsafeMask), the high bits of the
-// eight bytes then gathered into one byte by a multiply. src holds 64
-// bytes for each word of dst.
+// below 0x20 at src[64*w+i], a word of src at a time (specialMask), the
+// high bits of the eight bytes then gathered into one byte by a multiply.
+// src holds 64 bytes for each word of dst.
 func specialBits(dst []uint64, src []byte) {
-	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
 	for w := range dst {
 		var word uint64
 		for k := range 8 {
-			x := binary.LittleEndian.Uint64(src[64*w+8*k:])
-			low := x & lows
-			q := low ^ '"'*ones
-			bs := low ^ '\\'*ones
-			notQ := q + lows                // high bit: not '"' (in the low seven bits)
-			notBS := bs + lows              // high bit: not '\\'
-			notCtl := (low + 0x60*ones) | x // high bit: 0x20 or above
-			m := ^((notQ & notBS) | x) | ^notCtl
-			m &= highs
+			m := specialMask(binary.LittleEndian.Uint64(src[64*w+8*k:]))
 			word |= ((m >> 7) * 0x0102040810204080) >> 56 << (8 * k)
 		}
 		dst[w] = word
 	}
+}
+
+// specialMask has the high bit set of exactly the bytes of x that are a
+// quote, a backslash or below 0x20: the one string mask of the lexer
+// (tree.parse's map, checkJSON's strings, the record reader). The tests
+// run on the low seven bits of each byte, where adding 0x7f sets the high
+// bit unless the byte is zero and never carries into the next byte (see
+// unsafeMask); bytes from 0x80 up are never special.
+func specialMask(x uint64) uint64 {
+	const ones, lows, highs = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f, 0x8080808080808080
+	low := x & lows
+	notQ := (low ^ '"'*ones) + lows   // high bit: not '"' (in the low seven bits)
+	notBS := (low ^ '\\'*ones) + lows // high bit: not '\\'
+	notCtl := (low + 0x60*ones) | x   // high bit: 0x20 or above
+	return (^((notQ & notBS) | x) | ^notCtl) & highs
 }
 
 // idx is the value's own index in t.vals, from its address: a node is
