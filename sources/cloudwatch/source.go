@@ -81,6 +81,7 @@ func (s *Source) Check(ctx context.Context) error {
 // Run polls until ctx ends; with a Leaser only while holding the group's
 // lease.
 func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
+	pub = bridge.WithIntake(pub, "cloudwatch:"+s.cfg.LogGroup) // provenance
 	if s.state.KV == nil {
 		return errors.New("cloudwatch: no KV store for cursors")
 	}

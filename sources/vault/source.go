@@ -87,6 +87,7 @@ func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
 // ends, it stops accepting, and each connection finishes publishing the
 // batch it holds (lines not yet read stay unread).
 func (s *Source) Serve(ctx context.Context, ln net.Listener, pub bridge.Publisher) error {
+	pub = bridge.WithIntake(pub, "vault-socket") // provenance
 	a := ln.Addr()
 	s.addr.Store(&a)
 	s.log.Info("listening", "network", a.Network(), "addr", a.String())

@@ -1,0 +1,62 @@
+package cloudwatch
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/auditbridge/auditbridge/normalize"
+)
+
+// intakes records the provenance of every published event.
+type intakes struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (r *intakes) Publish(_ context.Context, evs []normalize.Event) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range evs {
+		r.got = append(r.got, string(e.Meta[normalize.MetaIntake]))
+	}
+	return nil
+}
+
+func (r *intakes) all() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.got...)
+}
+
+// TestEventsRecordTheirLogGroup: events read by Run record
+// "cloudwatch:<log group>" as their intake.
+func TestEventsRecordTheirLogGroup(t *testing.T) {
+	srv, hs := newCWServer(t, group)
+	now := time.Now().UnixMilli()
+	msgs := messages(t, 5)
+	for i, m := range msgs {
+		srv.add("stream-0", cwEvent{TS: now - int64(60000-i*100), Msg: m})
+	}
+	s := newSource(t, hs.URL, newMemKV())
+	rec := &intakes{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx, rec) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(rec.all()) < len(msgs) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	got := rec.all()
+	if len(got) < len(msgs) {
+		t.Fatalf("published %d events, want %d", len(got), len(msgs))
+	}
+	for _, g := range got {
+		if g != `"cloudwatch:`+group+`"` {
+			t.Fatalf("meta.intake = %s, want \"cloudwatch:%s\"", g, group)
+		}
+	}
+}
