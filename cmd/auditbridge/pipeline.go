@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -12,23 +11,17 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// closeTimeout bounds the last shutdown steps (dispatchers return, sinks
-// and spool close) after the grace period.
+// closeTimeout bounds closing what a failed startup built, and the admin
+// server's shutdown.
 const closeTimeout = 10 * time.Second
 
-// pipeline is a built bridge: spool, one dispatcher per sink, sources. It is
-// started and stopped in a fixed order (see run and stop).
+// pipeline is a built bridge: the engine (spool, one dispatcher per sink,
+// sources) and the admin server. The engine owns the start and stop order.
 type pipeline struct {
-	log     hclog.Logger
-	grace   time.Duration
-	pub     bridge.Publisher
-	sources []bridge.Source
-	sinks   []*gatedSink
-	runners []func(ctx context.Context) error // one dispatcher Run per sink
-	spool   interface {
-		Close(ctx context.Context) error
-	}
-	admin *adminServer
+	log    hclog.Logger
+	grace  time.Duration
+	engine *bridge.Engine
+	admin  *adminServer
 
 	// unreadyAfter is AUDITBRIDGE_SINK_UNREADY_AFTER: a component failing
 	// this long shows as degraded on /readyz (still 200: intake stays on).
@@ -38,92 +31,32 @@ type pipeline struct {
 	stopping atomic.Bool
 }
 
-// run starts the dispatchers, then the sources, waits until ctx ends or a
-// source fails, and stops everything. It returns the first failure.
+// run starts the engine, waits until ctx ends or a source fails, and stops
+// it (sources and batches in flight get the grace period; see
+// bridge.Engine.Stop), then the admin server. It returns the first failure.
 func (p *pipeline) run(ctx context.Context) error {
-	dctx, cancelDispatch := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelDispatch()
-	var dwg sync.WaitGroup
-	for i, run := range p.runners {
-		dwg.Go(func() {
-			if err := run(dctx); err != nil {
-				p.log.Error("dispatcher stopped with an error", "sink", p.sinks[i].Name(), "error", err)
-			}
-		})
-	}
-
-	sctx, cancelSources := context.WithCancel(ctx)
-	defer cancelSources()
-	failed := make(chan error, len(p.sources))
-	var swg sync.WaitGroup
-	for _, src := range p.sources {
-		swg.Go(func() {
-			// Provenance: a source that sets none gets its name (bridge.WithIntake).
-			err := src.Run(sctx, bridge.WithIntake(p.pub, src.Name()))
-			if err != nil && sctx.Err() == nil {
-				failed <- fmt.Errorf("source %s: %w", src.Name(), err)
-			}
-		})
-	}
+	p.engine.Start(ctx)
 	p.started.Store(true)
-	p.log.Info("running", "sources", len(p.sources), "sinks", len(p.sinks))
-
 	var runErr error
 	select {
 	case <-ctx.Done():
 		p.log.Info("shutdown requested")
-	case runErr = <-failed:
+	case runErr = <-p.engine.Failed():
 		p.log.Error("source failed; shutting down", "error", runErr)
 	}
-	stopErr := p.stop(cancelSources, &swg, cancelDispatch, &dwg)
-	return errors.Join(runErr, stopErr)
+	return errors.Join(runErr, p.stop())
 }
 
-// stop shuts down in order: sources stop taking input (HEC finishes its
-// in-flight requests), every dispatcher finishes its batch in flight, the
-// sinks and the spool are closed, and the admin server goes last. All of it
-// Sources and batches in flight get the grace period; what is not delivered
-// by then stays in the spool for the next start.
-func (p *pipeline) stop(cancelSources context.CancelFunc, swg *sync.WaitGroup,
-	cancelDispatch context.CancelFunc, dwg *sync.WaitGroup) error {
+// stop stops the engine, then the admin server.
+func (p *pipeline) stop() error {
 	p.stopping.Store(true)
-	gctx, cancel := context.WithTimeout(context.Background(), p.grace)
+	err := p.engine.Stop(p.grace)
+	cctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	var errs []error
-
-	cancelSources()
-	if !waitGroup(gctx, swg) {
-		errs = append(errs, errors.New("sources did not stop within the shutdown timeout"))
+	if aerr := p.admin.shutdown(cctx); aerr != nil {
+		err = errors.Join(err, fmt.Errorf("admin server: %w", aerr))
 	}
-	p.log.Info("sources stopped")
-
-	var drains sync.WaitGroup
-	for _, g := range p.sinks {
-		drains.Go(func() { g.drain(gctx) })
-	}
-	drains.Wait()
-	// Cancelling makes the dispatchers return at once; closing flushes acks.
-	// These get their own short deadline even when the grace period is used up.
-	cctx, cancelClose := context.WithTimeout(context.Background(), closeTimeout)
-	defer cancelClose()
-	cancelDispatch()
-	if !waitGroup(cctx, dwg) {
-		errs = append(errs, errors.New("dispatchers did not stop within the shutdown timeout"))
-	}
-	p.log.Info("dispatchers stopped")
-
-	for _, g := range p.sinks {
-		if err := g.Close(cctx); err != nil {
-			errs = append(errs, fmt.Errorf("close sink %s: %w", g.Name(), err))
-		}
-	}
-	if err := p.spool.Close(cctx); err != nil {
-		errs = append(errs, fmt.Errorf("close spool: %w", err))
-	}
-	if err := p.admin.shutdown(cctx); err != nil {
-		errs = append(errs, fmt.Errorf("admin server: %w", err))
-	}
-	return errors.Join(errs...)
+	return err
 }
 
 // ready is the /readyz check: the pipeline is running and every component
@@ -147,17 +80,5 @@ func (p *pipeline) ready(health interface{ Ready() (bool, []string) }) func() er
 			return degradedErr(d.Degradations(p.unreadyAfter))
 		}
 		return nil
-	}
-}
-
-// waitGroup waits for wg or ctx; it reports whether wg finished.
-func waitGroup(ctx context.Context, wg *sync.WaitGroup) bool {
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -33,19 +33,25 @@ func (r *record) get() []string {
 	return slices.Clone(r.log)
 }
 
-// fakeSource runs until ctx ends (or fails at once with fail).
+// fakeSource publishes two events in two spool messages, then runs until
+// ctx ends (or fails at once with fail).
 type fakeSource struct {
 	rec  *record
 	fail error
 }
 
 func (s *fakeSource) Name() string { return "fake" }
-func (s *fakeSource) Run(ctx context.Context, _ bridge.Publisher) error {
+func (s *fakeSource) Run(ctx context.Context, pub bridge.Publisher) error {
 	if s.fail != nil {
 		return s.fail
 	}
+	defer s.rec.add("source stopped")
+	for _, id := range []string{"one", "two"} {
+		if err := pub.Publish(ctx, []normalize.Event{{ID: id}}); err != nil {
+			return err
+		}
+	}
 	<-ctx.Done()
-	s.rec.add("source stopped")
 	return nil
 }
 
@@ -78,67 +84,52 @@ func (s *fakeSink) Send(ctx context.Context, _ []normalize.Event) error {
 }
 func (s *fakeSink) Close(context.Context) error { s.rec.add("sink closed"); return nil }
 
-type fakeSpool struct{ rec *record }
-
-func (s fakeSpool) Close(context.Context) error { s.rec.add("spool closed"); return nil }
-
-// fakeDispatcher mirrors bridge.Dispatcher: it sends its batches in order,
-// acks a batch only when Send succeeded and ctx is still live, then idles.
-func fakeDispatcher(rec *record, g *gatedSink, batches int) func(context.Context) error {
-	return func(ctx context.Context) error {
-		defer rec.add("dispatcher stopped")
-		for i := 1; i <= batches; i++ {
-			err := g.Send(ctx, []normalize.Event{{ID: "x"}})
-			if ctx.Err() != nil {
-				return nil // abandoned, stays in the spool
-			}
-			if err == nil {
-				rec.add("ack %d", i)
-			}
-		}
-		<-ctx.Done()
-		return nil
-	}
-}
-
+// TestPipelineShutdown runs the pipeline on an embedded spool: on shutdown
+// the source stops first, the batch in flight finishes (or is abandoned
+// when the grace period is over), and the sink is closed last.
 func TestPipelineShutdown(t *testing.T) {
 	tests := []struct {
 		name     string
 		grace    time.Duration
 		fail     error // the source fails at once
-		release  bool  // release the first Send once draining began
+		release  bool  // release the first Send once the source stopped
 		want     []string
 		wantErr  string
 		sinkSeen int // Sends that reached the sink
 	}{
 		{
 			name: "in-flight batch finishes, next one held back", grace: 20 * time.Second, release: true,
-			want:     []string{"source stopped", "send 1 done", "ack 1", "dispatcher stopped", "sink closed", "spool closed"},
+			want:     []string{"source stopped", "send 1 done", "sink closed"},
 			sinkSeen: 1,
 		},
 		{
 			name: "grace period over: batch abandoned, not acked", grace: 50 * time.Millisecond,
-			want:     []string{"source stopped", "send 1 cancelled", "dispatcher stopped", "sink closed", "spool closed"},
+			want:     []string{"source stopped", "send 1 cancelled", "sink closed"},
 			sinkSeen: 1,
 		},
 		{
 			name: "failing source stops everything", grace: 50 * time.Millisecond, fail: errors.New("listen: address in use"),
-			// The first batch may or may not have reached the gate before
-			// shutdown began; the closing steps are fixed.
-			want:    []string{"dispatcher stopped", "sink closed", "spool closed"},
+			want:    []string{"sink closed"},
 			wantErr: "source fake: listen: address in use",
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			cfg := bridge.DefaultSpoolConfig(t.TempDir())
+			spool, err := bridge.OpenSpool(context.Background(), cfg, hclog.NewNullLogger(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			rec := &record{}
 			sink := &fakeSink{rec: rec, sending: make(chan struct{}), release: make(chan struct{})}
-			g := newGatedSink(sink)
-			p := &pipeline{
-				log: hclog.NewNullLogger(), grace: tc.grace, spool: fakeSpool{rec},
-				sources: []bridge.Source{&fakeSource{rec: rec, fail: tc.fail}},
-				sinks:   []*gatedSink{g}, runners: []func(context.Context) error{fakeDispatcher(rec, g, 2)},
+			e := bridge.NewEngine(spool, hclog.NewNullLogger())
+			batch := bridge.DefaultBatchConfig()
+			batch.Events, batch.Wait = 1, 20*time.Millisecond
+			if err := e.AddSink(context.Background(), sink, batch, bridge.DefaultRetryConfig(), nil); err != nil {
+				t.Fatal(err)
 			}
+			e.AddSource(&fakeSource{rec: rec, fail: tc.fail})
+			p := &pipeline{log: hclog.NewNullLogger(), grace: tc.grace, engine: e}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			done := make(chan error, 1)
@@ -151,21 +142,19 @@ func TestPipelineShutdown(t *testing.T) {
 				cancel()
 			}
 			if tc.release {
-				<-g.draining
+				for !slices.Contains(rec.get(), "source stopped") {
+					time.Sleep(5 * time.Millisecond)
+				}
 				close(sink.release)
 			}
-			err := <-done
+			err = <-done
 			if tc.wantErr == "" && err != nil {
 				t.Fatalf("run: %v", err)
 			}
 			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("run error %v, want %q", err, tc.wantErr)
 			}
-			got := rec.get()
-			if tc.fail != nil {
-				got = slices.DeleteFunc(got, func(s string) bool { return s == "send 1 cancelled" })
-			}
-			if !slices.Equal(got, tc.want) {
+			if got := rec.get(); !slices.Equal(got, tc.want) {
 				t.Fatalf("order %q\nwant  %q", got, tc.want)
 			}
 			if tc.sinkSeen > 0 && sink.calls != tc.sinkSeen {

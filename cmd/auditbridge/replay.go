@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
 	srcfile "github.com/auditbridge/auditbridge/sources/file"
 	"github.com/hashicorp/go-hclog"
 )
-
-// drainPoll is how often replay asks the spool whether the sinks are done.
-const drainPoll = 200 * time.Millisecond
 
 // cmdReplay pushes records from files (stdin when none) through the spool
 // to the configured sinks and waits until every sink has delivered or
@@ -58,94 +54,73 @@ func cmdReplay(ctx context.Context, args []string, getenv func(string) string, s
 	return 0
 }
 
-// replay runs the sinks' dispatchers, publishes src, waits for every sink to
-// drain, stops, and returns how many events were dead-lettered meanwhile.
+// replay runs the engine with the sinks and src as its only source, waits
+// until src has read everything and the engine reports every sink finished
+// what was published (delivered or dead-lettered, and acknowledged), stops,
+// and returns how many events were dead-lettered meanwhile.
 func replay(ctx context.Context, st *settings, log hclog.Logger, stdout io.Writer, src *srcfile.Source) (int, error) {
 	spool, err := bridge.OpenSpool(ctx, st.spool, log, nil)
 	if err != nil {
 		return 0, fmt.Errorf("open spool: %w", err)
 	}
-	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: spool, spool: spool}
-	if err := buildSinks(ctx, p, st, spool, log, stdout); err != nil {
-		closeAll(p, spool)
+	e := bridge.NewEngine(spool, log)
+	if err := buildSinks(ctx, e, st, log, stdout); err != nil {
+		closeAll(e)
 		return 0, err
 	}
 	warnStaleConsumers(ctx, spool, st, log)
-	before, err := dlqCounts(ctx, spool, p.sinks)
+	before, err := dlqCounts(ctx, spool, e.Sinks())
 	if err != nil {
-		closeAll(p, spool)
+		closeAll(e)
 		return 0, err
 	}
-	// The file source is the pipeline's only source: run returns once it
-	// has read everything and every sink has drained (or ctx ends).
-	rctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	ds := &drainingSource{src: src, spool: spool, sinks: p.sinks, done: cancel}
-	p.sources = []bridge.Source{ds}
-	runErr := p.run(rctx)
-	if ctx.Err() != nil || ds.after == nil {
+	e.AddSource(replaySource{src})
+	e.Start(ctx)
+	var runErr error
+	var after map[string]int
+	select {
+	case <-e.SourcesDone():
+		select { // a failing source reports before it is done
+		case runErr = <-e.Failed():
+		default:
+		}
+		if runErr == nil {
+			if runErr = e.WaitDelivered(ctx); runErr == nil {
+				after, runErr = dlqCounts(ctx, spool, e.Sinks())
+			}
+		}
+	case runErr = <-e.Failed():
+	case <-ctx.Done():
+	}
+	runErr = errors.Join(runErr, e.Stop(st.core.ShutdownTimeout))
+	if after == nil {
 		runErr = errors.Join(runErr, errors.New("stopped before every event was delivered"))
 	}
 	dead := 0
-	for name, n := range ds.after {
+	for name, n := range after {
 		dead += n - before[name]
 	}
 	return dead, runErr
 }
 
-// drainingSource publishes the input, then waits until every sink's
-// backlog is zero, then ends the run through done.
-type drainingSource struct {
-	src   *srcfile.Source
-	spool *bridge.Spool
-	sinks []*gatedSink
-	done  context.CancelFunc
-	after map[string]int // dead-letter counts once drained
-}
+// replaySource is the file source with provenance "replay".
+type replaySource struct{ src *srcfile.Source }
 
-func (d *drainingSource) Name() string { return d.src.Name() }
+func (r replaySource) Name() string { return r.src.Name() }
 
-func (d *drainingSource) Run(ctx context.Context, pub bridge.Publisher) error {
-	if err := d.src.Run(ctx, bridge.WithIntake(pub, "replay")); err != nil {
-		return err
-	}
-	t := time.NewTicker(drainPoll)
-	defer t.Stop()
-	for {
-		left := uint64(0)
-		for _, g := range d.sinks {
-			n, err := d.spool.Backlog(ctx, g.Name())
-			if err != nil && ctx.Err() == nil {
-				return err
-			}
-			left += n
-		}
-		if left == 0 && ctx.Err() == nil {
-			after, err := dlqCounts(ctx, d.spool, d.sinks)
-			if err != nil {
-				return err
-			}
-			d.after = after
-			d.done()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+func (r replaySource) Run(ctx context.Context, pub bridge.Publisher) error {
+	return r.src.Run(ctx, bridge.WithIntake(pub, "replay"))
 }
 
 // dlqCounts returns each sink's dead-letter count.
-func dlqCounts(ctx context.Context, spool *bridge.Spool, sinks []*gatedSink) (map[string]int, error) {
+func dlqCounts(ctx context.Context, spool *bridge.Spool, sinks []bridge.Sink) (map[string]int, error) {
 	out := map[string]int{}
-	for _, g := range sinks {
-		n, err := spool.DLQCount(ctx, g.Name())
+	for _, s := range sinks {
+		n, err := spool.DLQCount(ctx, s.Name())
 		if err != nil {
 			return nil, err
 		}
-		out[g.Name()] = n
+		out[s.Name()] = n
 	}
 	return out, nil
 }

@@ -53,36 +53,38 @@ func runBridge(ctx context.Context, st *settings, log hclog.Logger, stdout io.Wr
 		return fmt.Errorf("open spool: %w", err)
 	}
 	taps := &tapHub{}
-	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, pub: tappingPublisher{next: spool, hub: taps}, spool: spool,
+	p := &pipeline{log: log, grace: st.core.ShutdownTimeout, engine: bridge.NewEngine(spool, log),
 		unreadyAfter: st.core.SinkUnreadyAfter}
-	if err := buildSinks(ctx, p, st, spool, log, stdout); err != nil {
-		closeAll(p, spool)
+	p.engine.SetPublisher(tappingPublisher{next: spool, hub: taps})
+	if err := buildSinks(ctx, p.engine, st, log, stdout); err != nil {
+		closeAll(p.engine)
 		return err
 	}
 	warnStaleConsumers(ctx, spool, st, log)
 	for _, ss := range st.sources {
 		src, err := ss.spec.build(ss.cfg, sourceDeps{log: log.Named("source." + ss.spec.name), metrics: m, spool: spool})
 		if err != nil {
-			closeAll(p, spool)
+			closeAll(p.engine)
 			return fmt.Errorf("source %s: %w", ss.spec.name, err)
 		}
-		p.sources = append(p.sources, src)
+		p.engine.AddSource(src)
 	}
-	if len(p.sources) == 0 {
+	if len(p.engine.Sources()) == 0 {
 		log.Warn("no source enabled: set AUDITBRIDGE_HEC_ADDR, AUDITBRIDGE_TFC_TOKEN, AUDITBRIDGE_VAULT_SOCKET_ADDR, AUDITBRIDGE_TAIL_PATHS or AUDITBRIDGE_CLOUDWATCH_ENABLED; only spooled events will be delivered")
 	}
 	p.admin, err = startAdmin(st.core.adminAddr(), adminHandler(reg, p.ready(spool), dlqRoute(spool), taps.route()), log.Named("admin"))
 	if err != nil {
-		closeAll(p, spool)
+		closeAll(p.engine)
 		return fmt.Errorf("admin server on %s: %w", st.core.AdminAddr, err)
 	}
-	go probe(ctx, log, p.sinks, p.sources)
+	go probe(ctx, log, p.engine.Sinks(), p.engine.Sources())
 	return p.run(ctx)
 }
 
-// buildSinks builds each enabled sink and creates its dispatcher (its
-// durable consumer) before any source may publish.
-func buildSinks(ctx context.Context, p *pipeline, st *settings, spool *bridge.Spool, log hclog.Logger, stdout io.Writer) error {
+// buildSinks builds each enabled sink and adds it to the engine, which
+// creates its dispatcher (its durable consumer) before any source may
+// publish.
+func buildSinks(ctx context.Context, e *bridge.Engine, st *settings, log hclog.Logger, stdout io.Writer) error {
 	for _, ss := range st.sinks {
 		setStdout(ss.cfg, stdout)
 		slog := log.Named("sink." + ss.sinkName())
@@ -90,41 +92,38 @@ func buildSinks(ctx context.Context, p *pipeline, st *settings, spool *bridge.Sp
 		if err != nil {
 			return fmt.Errorf("sink %s: %w", ss.sinkName(), err)
 		}
-		g := newGatedSink(sink)
-		g.name = ss.name
-		p.sinks = append(p.sinks, g)
+		if ss.name != "" {
+			sink = &namedSink{Sink: sink, name: ss.name}
+		}
 		var opts []bridge.DispatcherOption
 		if ss.filter != nil {
 			opts = append(opts, bridge.WithFilter(ss.filter))
 		}
-		d, err := spool.NewDispatcher(ctx, g, ss.batch, st.retry, slog, opts...)
-		if err != nil {
+		if err := e.AddSink(ctx, sink, ss.batch, st.retry, slog, opts...); err != nil {
+			_ = sink.Close(ctx)
 			return fmt.Errorf("sink %s: %w", ss.sinkName(), err)
 		}
-		p.runners = append(p.runners, d.Run)
 	}
 	return nil
 }
 
-// closeAll releases what a failed startup had built.
-func closeAll(p *pipeline, spool *bridge.Spool) {
-	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-	defer cancel()
-	for _, g := range p.sinks {
-		_ = g.Close(ctx)
-	}
-	_ = spool.Close(ctx)
-}
+// closeAll releases what a failed startup had built: the engine's sinks
+// and its spool.
+func closeAll(e *bridge.Engine) { _ = e.Stop(closeTimeout) }
 
 // probe runs every Checker once at startup and logs the result. A failing
 // peer is a warning only: the spool holds the events until it is back.
-func probe(ctx context.Context, log hclog.Logger, sinks []*gatedSink, sources []bridge.Source) {
-	for _, g := range sinks {
+func probe(ctx context.Context, log hclog.Logger, sinks []bridge.Sink, sources []bridge.Source) {
+	for _, s := range sinks {
+		c, ok := unwrapSink(s).(bridge.Checker)
+		if !ok {
+			continue
+		}
 		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
-		if ok, err := g.check(cctx); ok && err != nil {
-			log.Warn("sink check failed; events are spooled until it recovers", "sink", g.Name(), "error", err)
-		} else if ok {
-			log.Info("sink check passed", "sink", g.Name())
+		if err := c.Check(cctx); err != nil {
+			log.Warn("sink check failed; events are spooled until it recovers", "sink", s.Name(), "error", err)
+		} else {
+			log.Info("sink check passed", "sink", s.Name())
 		}
 		cancel()
 	}
