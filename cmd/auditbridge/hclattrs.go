@@ -137,7 +137,7 @@ func (f *fileFuncs) resolve(path string) string {
 
 func (f *fileFuncs) evalContext() *hcl.EvalContext {
 	str := []function.Parameter{{Name: "name", Type: cty.String}}
-	return &hcl.EvalContext{Functions: map[string]function.Function{
+	return &hcl.EvalContext{Variables: eventPlaceholders(), Functions: map[string]function.Function{
 		"file": function.New(&function.Spec{Params: str, Type: function.StaticReturnType(cty.String),
 			Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
 				b, err := os.ReadFile(f.resolve(args[0].AsString()))
@@ -200,4 +200,30 @@ func ctyString(v cty.Value) (string, error) {
 		return strings.Join(parts, ","), nil
 	}
 	return "", fmt.Errorf("unsupported value of type %s", t.FriendlyName())
+}
+
+// eventPlaceholders lets a destination template be written as HCL
+// interpolation: in index = "hashicorp_${product}", product evaluates to the
+// text ${product}, which the sink renders per event (bridge.Template).
+// ${field:-default} and ${meta.key} are written with HCL's escape: $${…}.
+func eventPlaceholders() map[string]cty.Value {
+	vars := map[string]cty.Value{}
+	objs := map[string]map[string]cty.Value{}
+	for _, f := range bridge.EventFields() {
+		obj, attr, nested := strings.Cut(f, ".")
+		switch {
+		case f == "meta":
+		case nested:
+			if objs[obj] == nil {
+				objs[obj] = map[string]cty.Value{}
+			}
+			objs[obj][attr] = cty.StringVal("${" + f + "}")
+		case f != "actor" && f != "resource" && f != "request":
+			vars[f] = cty.StringVal("${" + f + "}")
+		}
+	}
+	for k, v := range objs {
+		vars[k] = cty.ObjectVal(v)
+	}
+	return vars
 }

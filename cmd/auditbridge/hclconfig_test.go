@@ -202,3 +202,30 @@ func TestConfigFlag(t *testing.T) {
 		t.Error("--config without a file: no error")
 	}
 }
+
+// TestConfigFileTemplates: destination templates written as HCL
+// interpolation reach the sink as ${field} text; a default uses $${…}.
+func TestConfigFileTemplates(t *testing.T) {
+	dir := t.TempDir()
+	p := writeConfig(t, dir, `
+sink "splunk" "soc" {
+  url        = "https://soc.example.com:8088"
+  token      = "t"
+  index      = "hashicorp_${product}"
+  sourcetype = "hashicorp:${actor.type}:$${kind:-none}"
+}
+`)
+	st, err := loadSettings(envMap(map[string]string{"AUDITBRIDGE_CONFIG": p}))
+	if err != nil {
+		t.Fatalf("loadSettings: %v", err)
+	}
+	c := st.sinks[0].cfg.(*splunkhec.Config)
+	if c.Index != "hashicorp_${product}" || c.Sourcetype != "hashicorp:${actor.type}:${kind:-none}" {
+		t.Errorf("index %q sourcetype %q", c.Index, c.Sourcetype)
+	}
+	p = writeConfig(t, dir, "sink \"splunk\" \"soc\" {\n  url = \"https://x:8088\"\n  token = \"t\"\n  index = \"x_${prodcut}\"\n}\n")
+	if _, err := loadSettings(envMap(map[string]string{"AUDITBRIDGE_CONFIG": p})); err == nil ||
+		!strings.Contains(err.Error(), "auditbridge.hcl:4:") {
+		t.Errorf("unknown field in a template: %v", err)
+	}
+}

@@ -26,9 +26,9 @@ type Config struct {
 	// Token is the HEC token.
 	Token bridge.Secret `envconfig:"SPLUNK_TOKEN" desc:"HEC token"`
 	// Index is the index events go to; empty uses the token's default index.
-	Index string `envconfig:"SPLUNK_INDEX" desc:"index for the events (empty: the token's default index)"`
+	Index string `envconfig:"SPLUNK_INDEX" desc:"index for the events (empty: the token's default index); may use ${field} or ${field:-default} of the event, e.g. hashicorp_${product}"`
 	// Sourcetype overrides the per-product sourcetype (hashicorp:<product>:audit).
-	Sourcetype string `envconfig:"SPLUNK_SOURCETYPE" desc:"sourcetype for every event (empty: one per product, e.g. hashicorp:terraform:audit)"`
+	Sourcetype string `envconfig:"SPLUNK_SOURCETYPE" desc:"sourcetype for every event (empty: one per product, e.g. hashicorp:terraform:audit); may use ${field} like SPLUNK_INDEX"`
 	// Source is the HEC source field.
 	Source string `envconfig:"SPLUNK_SOURCE" default:"auditbridge" desc:"source field of every event"`
 	// Host is the HEC host field; the command fills in the OS hostname when empty.
@@ -97,6 +97,11 @@ func (c Config) Validate() error {
 	for _, f := range []struct{ name, v string }{{"SPLUNK_SOURCE", c.Source}, {"SPLUNK_HOST", c.Host}, {"SPLUNK_INDEX", c.Index}, {"SPLUNK_SOURCETYPE", c.Sourcetype}} {
 		if strings.ContainsAny(f.v, "\x00\r\n") {
 			bad(f.name, "must not contain NUL or line breaks")
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"SPLUNK_INDEX", c.Index}, {"SPLUNK_SOURCETYPE", c.Sourcetype}} {
+		if _, err := bridge.ParseTemplate(f.v); err != nil && bridge.HasTemplate(f.v) {
+			bad(f.name, "%v", err)
 		}
 	}
 	return errors.Join(errs...)

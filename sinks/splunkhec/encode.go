@@ -2,11 +2,13 @@ package splunkhec
 
 import (
 	"bytes"
+	"strings"
 	"compress/gzip"
 	"encoding/json"
 	"strconv"
 	"time"
 
+	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
@@ -18,20 +20,31 @@ type encoder struct {
 	// fixed is the pre-encoded `"host":…,"source":…,"index":…,` members
 	// (each omitted when empty).
 	fixed []byte
+	// index and stype are per-event templates (SPLUNK_INDEX or
+	// SPLUNK_SOURCETYPE with ${field}); nil: fixed. HEC takes an index and a
+	// sourcetype per event, so one request carries every destination.
+	index, stype *bridge.Template
 }
 
 func newEncoder(cfg Config) encoder {
 	var fixed []byte
-	for _, m := range []struct{ k, v string }{{"host", cfg.Host}, {"source", cfg.Source}, {"index", cfg.Index}} {
+	e := encoder{format: cfg.Format}
+	index := cfg.Index
+	if t, err := bridge.ParseTemplate(index); err == nil && bridge.HasTemplate(index) {
+		e.index, index = t, ""
+	}
+	for _, m := range []struct{ k, v string }{{"host", cfg.Host}, {"source", cfg.Source}, {"index", index}} {
 		if m.v != "" {
 			fixed = appendMember(fixed, m.k, m.v)
 		}
 	}
-	e := encoder{format: cfg.Format, fixed: fixed}
+	e.fixed = fixed
 	if e.format == "" {
 		e.format = normalize.FormatCIM
 	}
-	if cfg.Sourcetype != "" {
+	if t, err := bridge.ParseTemplate(cfg.Sourcetype); err == nil && bridge.HasTemplate(cfg.Sourcetype) {
+		e.stype = t
+	} else if cfg.Sourcetype != "" {
 		e.sourcetype = appendMember(nil, "sourcetype", cfg.Sourcetype)
 	}
 	return e
@@ -80,7 +93,12 @@ func (e encoder) appendEvent(dst []byte, ev *normalize.Event) []byte {
 	dst = appendEpoch(dst, t)
 	dst = append(dst, ',')
 	dst = append(dst, e.fixed...)
-	if e.sourcetype != nil {
+	if e.index != nil {
+		dst = appendMember(dst, "index", indexName(e.index.Render(ev)))
+	}
+	if e.stype != nil {
+		dst = appendMember(dst, "sourcetype", e.stype.Render(ev))
+	} else if e.sourcetype != nil {
 		dst = append(dst, e.sourcetype...)
 	} else {
 		dst = appendMember(dst, "sourcetype", normalize.Sourcetype(ev.Product))
@@ -175,4 +193,21 @@ func gzipBody(w *gzip.Writer, body []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// indexName makes a rendered index a valid Splunk index name: lower case,
+// letters, digits, '_' and '-' (others become '_'), not starting with '_'
+// or '-'.
+func indexName(s string) string {
+	b := []byte(strings.ToLower(s))
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	out := strings.TrimLeft(string(b), "_-")
+	if out == "" {
+		return "unknown"
+	}
+	return out
 }
