@@ -118,6 +118,7 @@ const (
 const (
 	VerbCreate = "create"
 	VerbRead   = "read"
+	VerbList   = "list" // reading a collection: Vault's list operation, a record that says list
 	VerbUpdate = "update"
 	VerbDelete = "delete"
 	VerbLogin  = "login"

@@ -88,7 +88,7 @@ func (p *Parser) boundaryRequest(ev *Event) {
 		ev.Verb = verbOf(ev.Request.Method, VerbOther)
 		op = ev.Verb
 		if ev.Verb == VerbRead && id == "" {
-			op = "list"
+			op, ev.Verb = "list", VerbList // Boundary's API: GET on a collection is its List method
 		}
 	}
 	ev.Action = p.dotted(coll, op)

@@ -254,8 +254,8 @@ func isUUID(s string) bool {
 
 // vaultVerb: auth/<mount>/login[/<name>] → login; token create/revoke/lookup
 // and lease revocation by their paths (Vault writes them as "update");
-// otherwise the operation (create, update, patch → update, read, list →
-// read, delete); anything else (help, rollback, …) → other.
+// otherwise the operation (create, update, patch → update, read, list,
+// delete); anything else (help, rollback, …) → other.
 func vaultVerb(path, op string) string {
 	ps := splitPath(path)
 	if ps.n >= 3 && ps.seg(0) == "auth" && ps.last != "" &&
@@ -281,8 +281,10 @@ func vaultVerb(path, op string) string {
 		return VerbCreate
 	case "update", "patch":
 		return VerbUpdate
-	case "read", "list":
+	case "read":
 		return VerbRead
+	case "list":
+		return VerbList
 	case "delete":
 		return VerbDelete
 	}
@@ -315,13 +317,21 @@ func vaultCategory(path, verb string) string {
 //	sys/audit/<p>                           → audit_device <p>
 //	sys/leases/…                            → lease <path>
 //	sys/…                                   → system <path>
+//	auth/token/roles[/<n>[/…]]              → role [<n>]
 //	auth/token/…                            → token <path>
 //	auth/<m>/login[/<n>]                    → auth_method auth/<m>
-//	auth/<m>/role/<n>, users/<n>, …         → role/user/… <n>
+//	auth/<m>/role/<n>[/<sub>…], users/<n>, … → role/user/… <n>
+//	auth/<m>/role, auth/<m>/users, …        → role/user/… without id
+//	auth/<m>/<other>                        → auth_method <path>
 //	identity/<kind>/…                       → entity/group/… <path>
 //	anything else (a secrets engine)        → secret <path>
 //
-// The path is the id wherever no segment names the object.
+// The path is the id wherever no segment names the object. Below an auth
+// method the object is the collection segment, singular, with the one
+// segment after it as its id: a role's (or user's) sub-objects and
+// actions (role-id, secret-id, secret-id-accessor/lookup, password,
+// policies) name that role, and the full path stays in request.path; a
+// collection word alone (a list) gives the type without an id.
 func (p *Parser) vaultResource(path, mountType string) Resource {
 	if path == "" {
 		return Resource{}
@@ -351,6 +361,9 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 		return Resource{Type: "system", ID: path}
 	case "auth":
 		if len(segs) >= 2 && segs[1] == "token" {
+			if ps.seg(2) == "roles" {
+				return Resource{Type: "role", ID: ps.seg(3)}
+			}
 			return Resource{Type: "token", ID: path}
 		}
 		if len(segs) >= 3 {
@@ -358,7 +371,10 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 				return Resource{Type: "auth_method", ID: ps.p[:len("auth/")+len(segs[1])]} // auth/<mount>
 			}
 			if t := singular(segs[2]); t != "" && ps.n >= 4 {
-				return Resource{Type: t, ID: rest(3)}
+				return Resource{Type: t, ID: segs[3]}
+			}
+			if ps.n == 3 && (segs[2] == "role" || isCollection(segs[2])) {
+				return Resource{Type: singular(segs[2])} // a list of the collection
 			}
 		}
 		return Resource{Type: "auth_method", ID: path}

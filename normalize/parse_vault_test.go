@@ -103,9 +103,20 @@ func TestVaultVerbAndResource(t *testing.T) {
 		{"sys/audit/file", "update", VerbUpdate, "audit_device", "file"},
 		{"sys/leases/revoke/aws/creds/x/abc", "update", VerbDelete, "lease", "sys/leases/revoke/aws/creds/x/abc"},
 		{"secret/data/app", "read", VerbRead, "secret", "secret/data/app"},
-		{"secret/metadata/", "list", VerbRead, "secret", "secret/metadata/"},
+		{"secret/metadata/", "list", VerbList, "secret", "secret/metadata/"},
+		{"kv1/", "list", VerbList, "secret", "kv1/"},
 		{"kv1/app", "delete", VerbDelete, "secret", "kv1/app"},
 		{"auth/approle/role/web", "create", VerbCreate, "role", "web"},
+		// a role's sub-objects (role-id, secret-id, …) name the role: the id
+		// is the segment after the collection word, never the rest
+		{"auth/approle/role/my-role/role-id", "read", VerbRead, "role", "my-role"},
+		{"auth/approle/role/my-role/secret-id", "update", VerbUpdate, "role", "my-role"},
+		{"auth/approle/role/my-role/secret-id-accessor/lookup", "update", VerbUpdate, "role", "my-role"},
+		{"auth/approle/role", "list", VerbList, "role", ""}, // a collection word is never an id
+		{"auth/userpass/users/alice/password", "update", VerbUpdate, "user", "alice"},
+		{"auth/token/roles/admins", "create", VerbCreate, "role", "admins"},
+		{"auth/token/roles", "list", VerbList, "role", ""},
+		{"auth/jwt/config", "update", VerbUpdate, "auth_method", "auth/jwt/config"},
 		{"identity/entity/id/abc", "read", VerbRead, "entity", "identity/entity/id/abc"},
 		{"ca/roles/example", "help", VerbOther, "secret", "ca/roles/example"},
 		{"sys/mounts/kv2/tune", "update", VerbUpdate, "mount", "kv2"},

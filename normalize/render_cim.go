@@ -102,8 +102,8 @@ func cimChangeAction(verb string) string {
 	switch verb {
 	case VerbCreate:
 		return "created"
-	case VerbRead:
-		return "read"
+	case VerbRead, VerbList:
+		return "read" // CIM Change has no list action
 	case VerbUpdate:
 		return "modified"
 	case VerbDelete:

@@ -33,12 +33,18 @@ func renderECS(w *jsonw, ev *Event) {
 	m = w.open("organization")
 	w.strOmit("id", ev.OrganizationID)
 	w.closeOmit(m)
-	m = w.open("cloud")
-	m2 := w.open("project")
-	w.strOmit("id", ev.ProjectID)
-	w.closeOmit(m2)
-	w.closeOmit(m)
+	hcp := fromHCP(ev)
+	if hcp { // a self-managed product's record is in no cloud (fromHCP)
+		m = w.open("cloud")
+		m2 := w.open("project")
+		w.strOmit("id", ev.ProjectID)
+		w.closeOmit(m2)
+		w.closeOmit(m)
+	}
 	m = w.open("labels")
+	if !hcp {
+		w.strOmit("project_id", ev.ProjectID)
+	}
 	w.strOmit("resource_type", ev.Resource.Type)
 	w.strOmit("resource_id", ev.Resource.ID)
 	if v := intakeOf(ev); v != nil {
@@ -116,7 +122,7 @@ func ecsCategory(ev *Event, t target) (category, type1, type2 string) {
 }
 
 // ecsChange names a verb's event.type: creation, deletion, change, read
-// for a read (ECS allows "access" for configuration and api but not for
+// for a read or a list (ECS allows "access" for configuration and api but not for
 // iam), and "info" for anything else.
 func ecsChange(verb, read string) string {
 	switch verb {
@@ -126,7 +132,7 @@ func ecsChange(verb, read string) string {
 		return "deletion"
 	case VerbUpdate:
 		return "change"
-	case VerbRead:
+	case VerbRead, VerbList:
 		return read
 	}
 	return "info"

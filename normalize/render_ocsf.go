@@ -74,9 +74,15 @@ func ocsfMetadata(w *jsonw, ev *Event) {
 }
 
 func ocsfActor(w *jsonw, ev *Event) {
-	a := &ev.Actor
 	m := w.open("actor")
-	mu := w.open("user")
+	ocsfUser(w, "user", &ev.Actor)
+	w.closeOmit(m)
+}
+
+// ocsfUser writes the actor as an OCSF user object under key (omitted when
+// the actor has nothing to say).
+func ocsfUser(w *jsonw, key string, a *Actor) {
+	mu := w.open(key)
 	w.strOmit("uid", a.ID)
 	w.strOmit("name", a.Name)
 	w.strOmit("email_addr", a.Email)
@@ -86,15 +92,47 @@ func ocsfActor(w *jsonw, ev *Event) {
 		w.str("type", name)
 	}
 	w.closeOmit(mu)
-	w.closeOmit(m)
+}
+
+// fromHCP reports whether the record came from HCP: the kinds only HCP
+// writes (HCP Terraform's audit trail, the HCP control plane and platform
+// events, the streaming envelope and its test event, HCP Packer), anything
+// that arrived in an HCP streaming envelope (HCP Vault Dedicated's audit
+// log inside service_log_event: meta envelope_id / stream_topic /
+// service), and a
+// Boundary CloudEvent with the fields HCP adds (hcp_product, cluster_id,
+// organization_id, project_id). A bare
+// Vault, Nomad or Consul audit device entry and a Terraform Enterprise
+// log line are self-managed.
+func fromHCP(ev *Event) bool {
+	switch ev.Kind {
+	case KindTFCAuditTrail, KindHCPControl, KindHCPPlatform, KindHCPServiceLog, KindStreamTest, KindPacker:
+		return true
+	case KindBoundary: // the fields HCP adds to the CloudEvent
+		_, product := ev.Meta["hcp_product"]
+		_, cluster := ev.Meta["cluster_id"]
+		if product || cluster || ev.OrganizationID != "" || ev.ProjectID != "" {
+			return true
+		}
+	}
+	for _, k := range [...]string{"envelope_id", "stream_topic", "service"} { // set only from an HCP envelope
+		if _, ok := ev.Meta[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // ocsfTarget writes what the class requires about the target: user for
 // Account Change and User Access Management, group for Group Management
-// (from the resource; privileges is the action), and resources[] always.
+// (from the resource; privileges is the action), user for Authentication
+// (the account that logged on or off: the actor, as actor.user), and
+// resources[] always.
 func ocsfTarget(w *jsonw, ev *Event, class int) {
 	r := &ev.Resource
 	switch class {
+	case ocsfAuthentication:
+		ocsfUser(w, "user", &ev.Actor)
 	case ocsfAccountChange, ocsfUserAccess:
 		m := w.open("user")
 		w.strOmit("uid", r.ID)
@@ -152,9 +190,15 @@ func ocsfRequest(w *jsonw, ev *Event) {
 	w.closeOmit(m)
 }
 
-// ocsfCloud writes cloud (required by the IAM classes): provider HCP, the
-// organization and the project.
+// ocsfCloud writes cloud: provider HCP, the organization and the project,
+// for a record that came from HCP (fromHCP). A self-managed product's
+// record (Vault, Nomad or Consul audit devices, Terraform Enterprise) has
+// no cloud provider: no cloud object, and an organization or project it
+// names goes to unmapped.organization_id / project_id.
 func ocsfCloud(w *jsonw, ev *Event) {
+	if !fromHCP(ev) {
+		return
+	}
 	w.open("cloud")
 	w.str("provider", "HCP")
 	m := w.open("org")
@@ -173,6 +217,10 @@ func ocsfUnmapped(w *jsonw, ev *Event) {
 	w.strOmit("category", ev.Category)
 	w.strOmit("client_ip", ev.Request.ClientIP)
 	w.strOmit("impersonator_id", ev.Actor.ImpersonatorID)
+	if !fromHCP(ev) {
+		w.strOmit("organization_id", ev.OrganizationID)
+		w.strOmit("project_id", ev.ProjectID)
+	}
 	if len(ev.Meta) > 0 {
 		w.meta("meta", ev.Meta)
 	}

@@ -26,8 +26,10 @@ const (
 //   - users, service principals, organization memberships, passwords, MFA →
 //     Account Change 3001: 1 Create, 6 Delete, 3 Password Change (update of
 //     a password), 99 Other;
-//   - everything else → API Activity 6003: 1 Create, 2 Read, 3 Update,
-//     4 Delete, 99 Other.
+//   - everything else → API Activity 6003: 1 Create, 2 Read (list too:
+//     OCSF has no List activity, and activity_name is the caption of
+//     activity_id, so a list is 2 "Read"; unmapped.verb and api.operation
+//     keep the list), 3 Update, 4 Delete, 99 Other.
 //
 // The target is found by classify (resource type first, then action).
 func ocsfClass(ev *Event) (class, activity int, activityName string) {
@@ -66,7 +68,7 @@ func apiActivity(verb string) (int, int, string) {
 	switch verb {
 	case VerbCreate:
 		return ocsfAPIActivity, 1, "Create"
-	case VerbRead:
+	case VerbRead, VerbList:
 		return ocsfAPIActivity, 2, "Read"
 	case VerbUpdate:
 		return ocsfAPIActivity, 3, "Update"

@@ -54,7 +54,7 @@ func appendCEF(dst []byte, ev *normalize.Event) []byte {
 }
 
 // cefSeverity is 0-10: a failed login 8, another failure 6, a delete 5, a
-// read 1, anything else 3.
+// read or list 1, anything else 3.
 func cefSeverity(ev *normalize.Event) int {
 	switch {
 	case ev.Outcome == normalize.OutcomeFailure &&
@@ -64,7 +64,7 @@ func cefSeverity(ev *normalize.Event) int {
 		return 6
 	case ev.Verb == normalize.VerbDelete:
 		return 5
-	case ev.Verb == normalize.VerbRead:
+	case ev.Verb == normalize.VerbRead || ev.Verb == normalize.VerbList:
 		return 1
 	}
 	return 3
