@@ -42,10 +42,12 @@ var cgroupLimitFiles = [...]string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/
 // fallbackMemLimit is the Go memory limit when neither GOMEMLIMIT nor a
 // cgroup limit is set: GOGC=300's extra heap (4x the live data) is used up
 // to here, beyond it the GC runs as often as the live data needs (a soft
-// limit: nothing fails). Measured with integration/hecmem (16 concurrent
-// 15 MB HEC requests, default settings): peak RSS 773 MiB without it, 407
-// MiB with it.
-const fallbackMemLimit = 384 << 20
+// limit: nothing fails). bench/compare's replay keeps about 20 MiB live
+// and let GOGC=300 take its heap to 85 MiB and its peak RSS to 120-190
+// MiB; with 96 MiB its peak RSS stays at 113-117 MiB at the same CPU per
+// event (issue 16). With 384 MiB, integration/hecmem (16 concurrent 15 MB
+// HEC requests) peaked at 407 MiB instead of 773 MiB without a limit.
+const fallbackMemLimit = 96 << 20
 
 // tuneMemLimit sets the Go memory limit when GOMEMLIMIT is not set:
 // memLimitShare of the cgroup memory limit when there is one, so the GC
