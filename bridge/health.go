@@ -119,3 +119,9 @@ func (h *Health) Status() map[string]string {
 	}
 	return out
 }
+
+// Degradations lists the spool's components (its sinks) that have been
+// degraded for at least after (see Health.Degradations); /readyz shows them.
+func (s *Spool) Degradations(after time.Duration) []Degradation {
+	return s.health.Degradations(after)
+}

@@ -54,3 +54,6 @@ func TestReadyzDegradedAfterThreshold(t *testing.T) {
 		t.Fatalf("unready sink: %d %q", code, body)
 	}
 }
+
+// The readiness source run wires (the spool) reports degradations.
+var _ degradations = (*bridge.Spool)(nil)
