@@ -22,7 +22,6 @@ type idSink struct {
 
 func (s *idSink) Name() string                { return "ids" }
 func (s *idSink) Close(context.Context) error { return nil }
-func (s *idSink) has(id string) bool          { s.mu.Lock(); defer s.mu.Unlock(); return s.ids[id] > 0 }
 func (s *idSink) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return len(s.ids) }
 func (s *idSink) Send(_ context.Context, batch []normalize.Event) error {
 	s.mu.Lock()
