@@ -15,8 +15,9 @@ const maxIDBytes = 512
 
 // bulkItem is one encoded event: the create action line and the document.
 type bulkItem struct {
-	index      int // index into the batch given to Send
-	start, end int // byte range in the encoded buffer
+	index      int    // index into the batch given to Send
+	start, end int    // byte range in the encoded buffer
+	dest       string // its data stream when ES_DATA_STREAM is a template, else ""
 }
 
 // request is a run of consecutive items sent as one _bulk body.
@@ -25,7 +26,23 @@ type request struct {
 	items []bulkItem
 }
 
-func (r request) body() []byte { return r.buf[r.items[0].start:r.items[len(r.items)-1].end] }
+// body is the request's _bulk body: its items' bytes, in item order (items
+// ordered by destination are not contiguous in buf).
+func (r request) body() []byte {
+	first, last := r.items[0], r.items[len(r.items)-1]
+	contiguous := true
+	for i := 1; i < len(r.items) && contiguous; i++ {
+		contiguous = r.items[i].start == r.items[i-1].end
+	}
+	if contiguous {
+		return r.buf[first.start:last.end]
+	}
+	var out []byte
+	for _, it := range r.items {
+		out = append(out, r.buf[it.start:it.end]...)
+	}
+	return out
+}
 
 // halves splits r in two non-empty requests; r has at least two items.
 func (r request) halves() (request, request) {
@@ -79,7 +96,8 @@ func group(buf []byte, items []bulkItem, maxBytes, maxEvents int) []request {
 	var out []request
 	for first := 0; first < len(items); {
 		last := first + 1
-		for last < len(items) && last-first < maxEvents && items[last].end-items[first].start <= maxBytes {
+		for last < len(items) && last-first < maxEvents && items[last].dest == items[first].dest &&
+			items[last].end-items[first].start <= maxBytes {
 			last++
 		}
 		out = append(out, request{buf: buf, items: items[first:last]})

@@ -90,7 +90,7 @@ func (s *Sink) Probe(ctx context.Context) (Status, error) {
 	if st.TemplateFound, st.TemplateVersion, err = s.getTemplate(ctx); err != nil {
 		return st, fmt.Errorf("elasticsearch: index template %s: %w", s.cfg.TemplateName, err)
 	}
-	res, err := esapi.IndicesGetDataStreamRequest{Name: []string{s.cfg.DataStream}}.Do(ctx, s.client)
+	res, err := esapi.IndicesGetDataStreamRequest{Name: []string{streamPattern(s.cfg.DataStream)}}.Do(ctx, s.client)
 	if err != nil {
 		return st, fmt.Errorf("elasticsearch: data stream %s: %w", s.cfg.DataStream, transportError(err))
 	}

@@ -27,7 +27,7 @@ type Config struct {
 	// id:api_key), or the raw id:api_key pair, which is encoded.
 	APIKey bridge.Secret `envconfig:"ES_API_KEY" desc:"API key: encoded (base64 of id:key) or id:key, instead of user and password"`
 	// DataStream is the data stream written with _bulk create operations.
-	DataStream string `envconfig:"ES_DATA_STREAM" default:"logs-hashicorp.audit-default" desc:"data stream the events are written to"`
+	DataStream string `envconfig:"ES_DATA_STREAM" default:"logs-hashicorp.audit-default" desc:"data stream the events are written to; may use ${field} or ${field:-default} of the event, e.g. logs-hashicorp.${product}-default (one _bulk request per destination)"`
 	// TemplateName is the index template that maps the data stream's fields.
 	TemplateName string `envconfig:"ES_TEMPLATE_NAME" default:"auditbridge-hashicorp-audit" desc:"name of the index template with the ECS mappings"`
 	// InstallTemplate installs the index template before the first delivery
@@ -107,7 +107,11 @@ func (c Config) Validate() error {
 	if (c.Username == "") != (c.Password == "") {
 		bad("ES_USERNAME", "AUDITBRIDGE_ES_USERNAME and AUDITBRIDGE_ES_PASSWORD go together")
 	}
-	if err := checkDataStreamName(c.DataStream); err != nil {
+	if bridge.HasTemplate(c.DataStream) {
+		if _, err := streamTemplate(c); err != nil {
+			bad("ES_DATA_STREAM", "%v", err)
+		}
+	} else if err := checkDataStreamName(c.DataStream); err != nil {
 		bad("ES_DATA_STREAM", "%v", err)
 	}
 	if c.TemplateName == "" || strings.ContainsAny(c.TemplateName, "/ \\*?\"<>|,#") {

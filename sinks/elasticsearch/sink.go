@@ -35,6 +35,7 @@ type Sink struct {
 	client *elasticsearch.Client
 	render renderFunc
 	now    func() time.Time
+	stream *bridge.Template // per-event data stream; nil: cfg.DataStream
 
 	bufs    sync.Pool // *[]byte: encoded requests
 	resps   sync.Pool // *bytes.Buffer: bulk responses
@@ -65,7 +66,11 @@ func New(cfg Config, log hclog.Logger) (*Sink, error) {
 	if cfg.TLSSkipVerify {
 		log.Warn("tls certificate verification is off", "variable", "AUDITBRIDGE_ES_TLS_SKIP_VERIFY")
 	}
-	return &Sink{cfg: cfg, log: log, client: client, render: renderECS, now: time.Now}, nil
+	stream, err := streamTemplate(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch: AUDITBRIDGE_ES_DATA_STREAM: %w", err)
+	}
+	return &Sink{cfg: cfg, log: log, client: client, render: renderECS, now: time.Now, stream: stream}, nil
 }
 
 // Name is the sink's name in AUDITBRIDGE_SINKS.
@@ -105,6 +110,7 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 	for _, r := range rejected {
 		st.fail(r.Index, r.Err, true)
 	}
+	routeItems(s.stream, batch, items)
 	reqs := group(buf, items, s.cfg.MaxBatchBytes, s.cfg.MaxBatchEvents)
 	for i, r := range reqs {
 		if err := s.post(ctx, r, st); err != nil {
@@ -153,7 +159,7 @@ func (s *Sink) post(ctx context.Context, r request, st *sendState) error {
 
 // bulk performs one _bulk request.
 func (s *Sink) bulk(ctx context.Context, r request, st *sendState) error {
-	res, err := esapi.BulkRequest{Index: s.cfg.DataStream, Body: bytes.NewReader(r.body())}.Do(ctx, s.client)
+	res, err := esapi.BulkRequest{Index: s.requestIndex(r), Body: bytes.NewReader(r.body())}.Do(ctx, s.client)
 	if err != nil {
 		return transportError(err)
 	}

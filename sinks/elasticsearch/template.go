@@ -44,7 +44,7 @@ func indexTemplate(cfg Config) ([]byte, error) {
 		tpl.Settings["index.lifecycle.name"] = cfg.ILMPolicy
 	}
 	t := map[string]any{
-		"index_patterns": []string{templatePattern(cfg.DataStream)},
+		"index_patterns": []string{templatePattern(streamPattern(cfg.DataStream))},
 		"data_stream":    map[string]any{},
 		"priority":       templatePriority,
 		"template":       tpl,
