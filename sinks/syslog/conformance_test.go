@@ -71,6 +71,7 @@ func serveStream(t *testing.T, body string) (*streamPeer, string) {
 				r := bufio.NewReader(conn)
 				for {
 					p.gate.RLock() // held by Stall
+					//lint:ignore SA2001 a gate: waits while Stall holds the lock
 					p.gate.RUnlock()
 					msg, err := readOctetFrame(r)
 					if err != nil {

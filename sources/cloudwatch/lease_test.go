@@ -2,7 +2,6 @@ package cloudwatch
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -94,6 +93,6 @@ func TestLeasePerLogGroup(t *testing.T) {
 		}
 	}
 	if len(total(rb)) != 10 {
-		t.Fatal(fmt.Sprintf("replica b published %d events after the takeover, want 10", len(total(rb))))
+		t.Fatalf("replica b published %d events after the takeover, want 10", len(total(rb)))
 	}
 }
