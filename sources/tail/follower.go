@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/auditbridge/auditbridge/sources/internal/lines"
 	"github.com/hashicorp/go-hclog"
 )
@@ -63,13 +64,14 @@ func (fl *follower) readLines(b *lines.Batch, size int64, maxLine, maxEvents int
 	}
 	r := bufio.NewReaderSize(io.NewSectionReader(fl.f, fl.next, size-fl.next), min(maxLine, int(min(size-fl.next, int64(maxLine)))+16))
 	where := fl.path + " line "
+	intake := normalize.IntakeValue("tail:" + fl.path) // provenance: the path it was read at
 	for {
 		line, dropped, err := lines.ReadLine(r)
 		switch {
 		case err == nil:
 			fl.lineNo++
 			fl.next += int64(len(line)) + 1
-			b.Add(line, where+itoa(fl.lineNo), int64(maxLine))
+			b.AddFrom(line, where+itoa(fl.lineNo), int64(maxLine), intake)
 		case errors.Is(err, lines.ErrTooLong):
 			fl.lineNo++
 			fl.next += int64(dropped)

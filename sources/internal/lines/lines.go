@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -90,6 +91,14 @@ func (b *Batch) Add(line []byte, where string, limit int64) {
 		return
 	}
 	b.parse(line, where)
+}
+
+// AddFrom is Add recording intake (normalize.IntakeValue) as the
+// provenance of the line's events, e.g. the file it was read from.
+func (b *Batch) AddFrom(line []byte, where string, limit int64, intake json.RawMessage) {
+	n := len(b.events)
+	b.Add(line, where, limit)
+	normalize.SetIntake(b.events[n:], intake)
 }
 
 func (b *Batch) parse(rec []byte, where string) {
