@@ -3,6 +3,7 @@ package syslog
 import (
 	"errors"
 	"fmt"
+	"github.com/auditbridge/auditbridge/bridge"
 	"net"
 	"os"
 	"strconv"
@@ -42,11 +43,11 @@ type Config struct {
 	// TLSServerName overrides the name checked in the server certificate.
 	TLSServerName string `envconfig:"SYSLOG_TLS_SERVER_NAME" desc:"server name to verify in the collector certificate (host of SYSLOG_ADDRESS when empty)"`
 	// Facility is a facility name (authpriv, local0, …) or number 0-23.
-	Facility string `envconfig:"SYSLOG_FACILITY" default:"authpriv" desc:"syslog facility name or number 0-23"`
+	Facility string `envconfig:"SYSLOG_FACILITY" default:"authpriv" desc:"syslog facility name or number 0-23; may be a template such as ${meta.facility:-authpriv} (a value that names no facility gives authpriv)"`
 	// Hostname is the HOSTNAME header field (os.Hostname when empty).
 	Hostname string `envconfig:"SYSLOG_HOSTNAME" desc:"HOSTNAME header field (this host's name when empty)"`
 	// AppName is the APP-NAME (RFC 5424) or TAG (RFC 3164).
-	AppName string `envconfig:"SYSLOG_APP_NAME" default:"auditbridge" desc:"APP-NAME (rfc5424) or TAG (rfc3164)"`
+	AppName string `envconfig:"SYSLOG_APP_NAME" default:"auditbridge" desc:"APP-NAME (rfc5424) or TAG (rfc3164); may use ${field} or ${field:-default} of the event, e.g. ${product}"`
 	// MaxMessageBytes is the largest syslog message (framing excluded); 0
 	// picks 8192 over tcp/tls (rsyslog's default limit) and
 	// SYSLOG_UDP_MAX_BYTES over udp. A longer message is shrunk (see shrink)
@@ -105,7 +106,11 @@ func (c Config) Validate() error {
 		string(normalize.FormatECS), string(normalize.FormatOCSF), string(normalize.FormatCIM))
 	oneOf("SYSLOG_FRAMING", c.Framing, "octet-counting", "newline")
 	oneOf("SYSLOG_CONFIRM", c.Confirm, "half-close", "read-check", "none")
-	if _, err := parseFacility(c.Facility); err != nil {
+	_, terrs := parseTemplates(c.AppName, c.Facility)
+	for name, err := range terrs {
+		bad(name, "%v", err)
+	}
+	if _, err := parseFacility(c.Facility); err != nil && !bridge.HasTemplate(c.Facility) {
 		bad("SYSLOG_FACILITY", "%v", err)
 	}
 	if strings.TrimSpace(c.AppName) == "" {

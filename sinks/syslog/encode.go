@@ -23,6 +23,7 @@ type encoder struct {
 	facility   int
 	hostname   string // raw; sanitized per format when rendering
 	appName    string
+	tmpl       templates // per-event app name and facility; zero: fixed
 	procID     string
 	bom        bool
 	// appendJSON renders the json body; normalize.AppendJSON in production.
@@ -37,7 +38,7 @@ func (e *encoder) appendMessage(dst []byte, ev *normalize.Event) []byte {
 // appendMessageCut is appendMessage for an event shrunk to fit the size
 // limit: truncated lists what was cut, as the RFC 5424 SD-PARAM truncated.
 func (e *encoder) appendMessageCut(dst []byte, ev *normalize.Event, truncated string) []byte {
-	pri := e.facility*8 + severity(ev)
+	pri := e.facilityOf(ev)*8 + severity(ev)
 	if e.rfc3164 {
 		dst = e.append3164Header(dst, pri, ev)
 	} else {

@@ -20,7 +20,7 @@ func (e *encoder) append3164Header(dst []byte, pri int, ev *normalize.Event) []b
 	dst = append(dst, ' ')
 	dst = appendPrintASCII(dst, e.hostname, maxHostname)
 	dst = append(dst, ' ')
-	tag := alnum(e.appName, maxTag)
+	tag := alnum(e.app(ev), maxTag)
 	if tag == "" {
 		tag = "auditbridge"
 	}

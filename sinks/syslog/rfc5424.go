@@ -29,7 +29,7 @@ func (e *encoder) append5424Header(dst []byte, pri int, ev *normalize.Event, tru
 	dst = append(dst, ' ')
 	dst = appendPrintASCII(dst, e.hostname, maxHostname)
 	dst = append(dst, ' ')
-	dst = appendPrintASCII(dst, e.appName, maxAppName)
+	dst = appendPrintASCII(dst, e.app(ev), maxAppName)
 	dst = append(dst, ' ')
 	dst = appendPrintASCII(dst, e.procID, maxProcID)
 	dst = append(dst, ' ')

@@ -52,6 +52,7 @@ func New(cfg Config, log hclog.Logger) (*Sink, error) {
 		log = hclog.NewNullLogger()
 	}
 	facility, _ := parseFacility(cfg.Facility) // checked by Validate
+	tmpl, _ := parseTemplates(cfg.AppName, cfg.Facility)
 	host := cfg.Hostname
 	if host == "" {
 		h, err := os.Hostname()
@@ -67,6 +68,7 @@ func New(cfg Config, log hclog.Logger) (*Sink, error) {
 		facility:   facility,
 		hostname:   host,
 		appName:    cfg.AppName,
+		tmpl:       tmpl,
 		procID:     strconv.Itoa(os.Getpid()),
 		bom:        cfg.BOM,
 		appendJSON: normalize.AppendJSON,
