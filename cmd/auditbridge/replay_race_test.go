@@ -39,9 +39,9 @@ func TestReplayManyRunsNeverExitEarly(t *testing.T) {
 		"AUDITBRIDGE_SPLUNK_BATCH_WAIT": "20ms", "AUDITBRIDGE_SPLUNK_BATCH_EVENTS": "2",
 		"AUDITBRIDGE_ADMIN_ADDR": "off", "AUDITBRIDGE_LOG_LEVEL": "error",
 	})
-	runs := 25
+	runs := 150
 	if testing.Short() {
-		runs = 8
+		runs = 20
 	}
 	for run := range runs {
 		var in strings.Builder
