@@ -7,10 +7,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Backlog returns how many spool messages sink has not finished: waiting to
-// be fetched plus fetched but not yet acked. Zero means every event
-// published so far was delivered to sink or dead-lettered (what
-// `auditbridge replay` waits for).
+// Backlog returns how many spool messages sink has not finished, as the
+// sink's consumer reports them: waiting to be fetched plus fetched but not
+// yet acked. It is a figure for operators; do not wait for it to reach
+// zero to learn that a publish was delivered (in replay trials it did so a
+// few times in a hundred while the last message was still on its way to
+// the sink): Engine.WaitDelivered says that.
 func (s *Spool) Backlog(ctx context.Context, sink string) (uint64, error) {
 	if err := checkSinkName(sink); err != nil {
 		return 0, err

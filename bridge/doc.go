@@ -6,15 +6,24 @@
 //
 //	m := bridge.NewMetrics(prometheus.DefaultRegisterer)   // or a private registry
 //	spool, err := bridge.OpenSpool(ctx, spoolCfg, log, m)  // embedded server, or NATSURL
-//	defer spool.Close(shutdownCtx)                          // after dispatchers stopped
+//	e := bridge.NewEngine(spool, log)                      // owns the lifecycle from here
 //	for each enabled sink:
-//	    d, err := spool.NewDispatcher(ctx, sink, batchCfg, retryCfg, log) // creates its consumer
-//	    go d.Run(runCtx)                                     // returns nil when runCtx ends
-//	then start sources with spool as their Publisher (never before the
-//	dispatchers exist: the spool keeps messages only for existing consumers).
+//	    err := e.AddSink(ctx, sink, batchCfg, retryCfg, log) // creates its dispatcher and consumer
+//	for each enabled source:
+//	    e.AddSource(src)
+//	err = e.Run(ctx, grace) // until ctx ends or a source fails
 //	/readyz: ok, reasons := spool.Ready() // Health().Ready() plus Available()
-//	replay:  spool.Publish(...), then poll spool.Backlog(ctx, sink) to 0 for
-//	         each sink and spool.DLQCount(ctx, sink) for dead letters
+//	replay:  e.Start(ctx); <-e.SourcesDone(); e.WaitDelivered(ctx);
+//	         spool.DLQCount(ctx, sink) for dead letters; e.Stop(grace)
+//
+// The Engine (engine.go) starts the dispatchers before the sources (the
+// spool keeps messages only for existing consumers). Stop stops the
+// sources, lets each dispatcher finish its batch in flight (delivered or
+// dead-lettered, the acknowledgement confirmed by the server) without
+// fetching another, then closes the sinks and the spool; what is not
+// finished within the grace period stays in the spool for the next start.
+// WaitDelivered learns from the dispatchers' acknowledgements, not from
+// the consumer's backlog, that every event published so far is finished.
 //
 // Publish fails with ErrNoConsumer while no dispatcher exists (the events
 // would be discarded at once), with an error wrapping ErrSpoolFull at the
