@@ -63,7 +63,7 @@ type Actor struct {
 	ID             string `json:"id"`
 	Name           string `json:"name"`
 	Email          string `json:"email"`
-	Type           string `json:"type"` // ActorUser, ActorService, ActorSystem, ActorUnknown
+	Type           string `json:"type"` // ActorUser, ActorService, ActorSystem, ActorAnonymous, ActorUnknown
 	ImpersonatorID string `json:"impersonator_id"`
 }
 
@@ -147,7 +147,10 @@ const (
 	ActorUser    = "user"
 	ActorService = "service"
 	ActorSystem  = "system"
-	ActorUnknown = "unknown"
+	// ActorAnonymous is an unauthenticated caller: a request made with a
+	// product's built-in anonymous token (Consul, Nomad).
+	ActorAnonymous = "anonymous"
+	ActorUnknown   = "unknown"
 )
 
 // Format names a rendering of an event.

@@ -20,7 +20,8 @@ import (
 // id ← payload.id + ":" + stage (each stage is its own event; the content
 // hash without payload.id); time ← payload.timestamp (else created_at, else
 // the received time); actor ← auth.accessor_id,
-// auth.name (Nomad) or auth.description (Consul); verb from the HTTP
+// auth.name (Nomad) or auth.description (Consul), type anonymous for the
+// built-in anonymous token (agentActorType); verb from the HTTP
 // method (login for …/acl/login); outcome unknown until the operation
 // completes, then from the status code (and response.error → failure);
 // resource from the endpoint (agentResource).
@@ -47,8 +48,8 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 	auth, req, resp := pl.Get("auth"), pl.Get("request"), pl.Get("response")
 	ev.Actor.ID = p.str(auth, "accessor_id")
 	ev.Actor.Name = firstOf(p.str(auth, "name"), p.str(auth, "description"))
-	if ev.Actor.ID == "anonymous" {
-		ev.Actor.Type = ActorUnknown
+	if t := agentActorType(ev.Actor.ID); t != "" {
+		ev.Actor.Type = t
 	}
 	addr := firstOf(p.str(req, "request_meta", "remote_address"), p.str(req, "remote_addr"))
 	host, port := splitHostPort(addr)
@@ -206,4 +207,22 @@ func agentCategory(endpoint, verb string) string {
 		return CategoryIAM
 	}
 	return CategoryConfiguration
+}
+
+// consulAnonymousAccessor is the accessor id of Consul's built-in
+// anonymous token, used for requests that present no token (Consul's
+// "consul acl token" page lists it as the builtin token "anonymous"; its
+// audit entries describe it as "Anonymous Token").
+const consulAnonymousAccessor = "00000000-0000-0000-0000-000000000002"
+
+// agentActorType is the actor type an audit entry's auth.accessor_id
+// decides: anonymous for Consul's anonymous token and Nomad's (accessor
+// "anonymous", nomad/structs/acl.go AnonymousACLToken); "" (no opinion)
+// for any other token.
+func agentActorType(accessor string) string {
+	switch accessor {
+	case consulAnonymousAccessor, "anonymous":
+		return ActorAnonymous
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"encoding/json"
+	"os"
 	"testing"
 )
 
@@ -102,4 +103,65 @@ func TestOCSFAuthenticationUser(t *testing.T) {
 	// API Activity has no user object: the actor is actor.user only
 	ev := &Event{Kind: KindVaultAudit, Verb: VerbRead, Actor: actor}
 	checkFields(t, render(t, ev, FormatOCSF), []fieldCase{{path: "user", absent: true}})
+}
+
+// TestAgentAnonymousActor: a request made with Consul's built-in anonymous
+// token (accessor 00000000-0000-0000-0000-000000000002, "Anonymous Token"
+// in the audit entry; the Consul audit monitoring page's published
+// anonymous request) or Nomad's (accessor "anonymous"; the Nomad audit
+// page's permission-denied entry) is made by the
+// anonymous actor: actor.type anonymous, OCSF user type 99 "Anonymous",
+// CIM user_type anonymous. Another token stays as it was.
+func TestAgentAnonymousActor(t *testing.T) {
+	evs := append(parseFile(t, "consul/docs_monitor_anonymous_request.json"),
+		parseFile(t, "nomad/docs_permission_denied.json")...) // the Nomad audit page's anonymous request
+	for _, ev := range evs {
+		if ev.Actor.Type != ActorAnonymous {
+			t.Errorf("%s: actor %+v, want type anonymous", ev.ID, ev.Actor)
+		}
+		checkFields(t, render(t, &ev, FormatOCSF), []fieldCase{
+			{path: "actor.user.type_id", want: 99.0},
+			{path: "actor.user.type", want: "Anonymous"},
+		})
+		checkFields(t, render(t, &ev, FormatCIM), []fieldCase{{path: "user_type", want: "anonymous"}})
+	}
+	// published entries made with other tokens keep their type
+	for _, f := range []string{"consul/docs_monitor_authenticated_request.json", "nomad/docs_job_summary.json"} {
+		for _, ev := range parseFile(t, f) {
+			if ev.Actor.Type == ActorAnonymous {
+				t.Errorf("%s: actor %+v is not anonymous", f, ev.Actor)
+			}
+		}
+	}
+	// Nomad's anonymous token (nomad/structs/acl.go AnonymousACLToken)
+	for id, want := range map[string]string{"anonymous": ActorAnonymous, consulAnonymousAccessor: ActorAnonymous,
+		"a162f017-bcf7-900c-e22a-a2a8cbbcef53": "", "": ""} {
+		if got := agentActorType(id); got != want {
+			t.Errorf("agentActorType(%q) = %q, want %q", id, got, want)
+		}
+	}
+}
+
+// parseFile parses every record of testdata/name (at least one event).
+func parseFile(t *testing.T, name string) []Event {
+	t.Helper()
+	f, err := os.Open("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []Event
+	p := NewParser()
+	err = ReadRecords(f, func(r Record) error {
+		evs, err := p.Parse(r.Data)
+		if err != nil {
+			return err
+		}
+		out = append(out, evs...)
+		return nil
+	})
+	if err != nil || len(out) == 0 {
+		t.Fatalf("%s: %d events, %v", name, len(out), err)
+	}
+	return out
 }

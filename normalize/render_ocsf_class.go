@@ -168,6 +168,8 @@ func ocsfUserType(t string) (int, string) {
 		return 3, "System"
 	case ActorService:
 		return 99, "Service"
+	case ActorAnonymous:
+		return 99, "Anonymous" // OCSF has no anonymous user type: Other, named
 	}
 	return 0, "Unknown"
 }
