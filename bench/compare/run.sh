@@ -17,8 +17,8 @@
 # GOGC is set (cmd/auditbridge/gc.go: less CPU for more memory); export
 # GOGC=100 to measure it at Go's default.
 #
-# Usage: [PADDED=1] [AUDITBRIDGE_BIN=path] bench/compare/run.sh [N] [RUNS]
-#   (defaults 1000000 and 3; AUDITBRIDGE_BIN: measure that binary instead of
+# Usage: [PADDED=1] [BENCH_BIN=path] bench/compare/run.sh [N] [RUNS]
+#   (defaults 1000000 and 3; BENCH_BIN: measure that binary instead of
 #   building ./cmd/auditbridge)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,8 +39,8 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 waitport() { for _ in $(seq 100); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not up" >&2; return 1; }
 CLK=$(getconf CLK_TCK)
 
-if [ -n "${AUDITBRIDGE_BIN:-}" ]; then # a prebuilt binary, e.g. an older commit's
-  cp "$AUDITBRIDGE_BIN" "$tmp/auditbridge"
+if [ -n "${BENCH_BIN:-}" ]; then # a prebuilt binary, e.g. an older commit's
+  cp "$BENCH_BIN" "$tmp/auditbridge"
 else
   go build -o "$tmp/auditbridge" ./cmd/auditbridge
 fi
