@@ -94,6 +94,9 @@ func adminGet(ctx context.Context, addr, path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if resp.StatusCode == http.StatusNotFound {
+		return nil, errNoAdmin // not an auditbridge admin server, or one without this endpoint
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("admin server %s: %s: %s", path, resp.Status, b)
 	}
