@@ -15,11 +15,11 @@ func TestEventsRecordTheirOrg(t *testing.T) {
 	f.addRange(tfcsim.NewGenerator("org-test", 3), 20, f.now.Add(-time.Hour), time.Second)
 	p := f.poller(t, f.kv)
 	mustCycle(t, p)
-	if len(f.pub.events) != 20 {
-		t.Fatalf("published %d events, want 20", len(f.pub.events))
+	if len(f.pub.Events()) != 20 {
+		t.Fatalf("published %d events, want 20", len(f.pub.Events()))
 	}
 	want := `"tfc:` + p.org.Label + `"`
-	for _, ev := range f.pub.events {
+	for _, ev := range f.pub.Events() {
 		if got := string(ev.Meta[normalize.MetaIntake]); got != want {
 			t.Fatalf("event %s: meta.intake = %s, want %s", ev.ID, got, want)
 		}

@@ -43,7 +43,7 @@ func TestCursorSurvivesSpoolRestart(t *testing.T) {
 	p := f.poller(t, s.KV())
 	mustCycle(t, p)
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 // undying wraps the real leaser so a cancelled poller does not release its
@@ -86,7 +86,7 @@ func TestLeaseLetsOneReplicaPollAndAnotherTakeOver(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = a.Run(ctxA, pubA) }()
-	waitFor(t, 10*time.Second, "replica a publishes the backlog", func() bool { return len(pubA.ids()) == len(want) })
+	waitFor(t, 10*time.Second, "replica a publishes the backlog", func() bool { return len(pubA.IDs()) == len(want) })
 
 	b, pubB := replica("replica-b", s.Leaser())
 	ctxB, stopB := context.WithCancel(context.Background())
@@ -103,7 +103,7 @@ func TestLeaseLetsOneReplicaPollAndAnotherTakeOver(t *testing.T) {
 	late := f.addRange(g, 20, f.now.Add(time.Minute), time.Second)
 	want = append(want, late...)
 	waitFor(t, 15*time.Second, "replica b takes over and delivers the new events", func() bool {
-		return len(pubB.ids()) == len(late)
+		return len(pubB.IDs()) == len(late)
 	})
 	takeover := time.Since(died)
 	if takeover > f.cfg.LeaseTTL+f.cfg.LeaseTTL/3+2*f.cfg.Interval {
@@ -112,7 +112,7 @@ func TestLeaseLetsOneReplicaPollAndAnotherTakeOver(t *testing.T) {
 	t.Logf("takeover after %s (lease ttl %s)", takeover.Round(10*time.Millisecond), f.cfg.LeaseTTL)
 	stopB()
 	wg.Wait()
-	assertExactlyOnce(t, append(pubA.ids(), pubB.ids()...), want)
+	assertExactlyOnce(t, append(pubA.IDs(), pubB.IDs()...), want)
 }
 
 func countAgent(sim *tfcsim.Server, agent string) int {

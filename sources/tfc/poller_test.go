@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/auditbridge/auditbridge/sources/tfc/tfcsim"
 	"github.com/hashicorp/go-hclog"
@@ -18,34 +19,8 @@ import (
 const testToken = "tok-valid"
 
 // recordingPublisher is the spool's stand-in at the Publisher boundary: it
-// keeps what was published and can refuse chosen calls.
-type recordingPublisher struct {
-	mu     sync.Mutex
-	events []normalize.Event
-	calls  int
-	failAt map[int]error // call number (1-based) → error
-}
-
-func (r *recordingPublisher) Publish(_ context.Context, evs []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if err := r.failAt[r.calls]; err != nil {
-		return err
-	}
-	r.events = append(r.events, evs...)
-	return nil
-}
-
-func (r *recordingPublisher) ids() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make([]string, len(r.events))
-	for i, e := range r.events {
-		out[i] = e.ID
-	}
-	return out
-}
+// keeps copies of what was published and can refuse chosen calls.
+type recordingPublisher = testutil.Publisher
 
 // healthLog records Health.Set calls.
 type healthLog struct {
@@ -165,13 +140,13 @@ func TestBackfillWalksEveryPageOldestFirst(t *testing.T) {
 	if res.Requests != 3 {
 		t.Errorf("requests = %d, want 3 pages of 1000", res.Requests)
 	}
-	assertExactlyOnce(t, f.pub.ids(), want)
-	for i := 1; i < len(f.pub.events); i++ {
-		if f.pub.events[i].Time.Before(f.pub.events[i-1].Time) {
-			t.Fatalf("event %d (%s) older than event %d: not oldest first", i, f.pub.events[i].Time, i-1)
+	assertExactlyOnce(t, f.pub.IDs(), want)
+	for i := 1; i < len(f.pub.Events()); i++ {
+		if f.pub.Events()[i].Time.Before(f.pub.Events()[i-1].Time) {
+			t.Fatalf("event %d (%s) older than event %d: not oldest first", i, f.pub.Events()[i].Time, i-1)
 		}
 	}
-	if got := f.pub.events[0].Kind; got != normalize.KindTFCAuditTrail {
+	if got := f.pub.Events()[0].Kind; got != normalize.KindTFCAuditTrail {
 		t.Errorf("kind = %q, want %q", got, normalize.KindTFCAuditTrail)
 	}
 	first := f.sim.Requests()[0]
@@ -200,7 +175,7 @@ func TestSecondPollDeliversOnlyNewEvents(t *testing.T) {
 			want = append(want, f.addRange(g, 40, last.Add(time.Minute), time.Second)...)
 			mustCycle(t, p)
 			mustCycle(t, p) // nothing new: nothing published
-			assertExactlyOnce(t, f.pub.ids(), want)
+			assertExactlyOnce(t, f.pub.IDs(), want)
 		})
 	}
 }
@@ -223,7 +198,7 @@ func TestEventsInsertedBetweenPages(t *testing.T) {
 	mustCycle(t, p)
 	f.sim.BeforePage = nil
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 func TestRestartResumesFromStoredCursor(t *testing.T) {
@@ -234,25 +209,30 @@ func TestRestartResumesFromStoredCursor(t *testing.T) {
 	want = append(want, f.addRange(g, 25, f.now, time.Second)...)
 	// A new poller (a restarted bridge) on the same KV.
 	mustCycle(t, f.poller(t, f.kv))
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 func TestPublishFailureKeepsCursorAtLastAckedChunk(t *testing.T) {
 	f := newFixture(t)
 	g := tfcsim.NewGenerator("org-test", 5)
 	want := f.addRange(g, 1300, f.now.Add(-time.Hour), time.Second)
-	f.pub.failAt = map[int]error{2: errors.New("spool full: " + bridge.ErrSpoolFull.Error())}
+	f.pub.Fail = func(call int, _ []normalize.Event) error {
+		if call == 2 {
+			return errors.New("spool full: " + bridge.ErrSpoolFull.Error())
+		}
+		return nil
+	}
 	p := f.poller(t, f.kv)
 	if _, err := p.cycle(context.Background()); err == nil {
 		t.Fatal("cycle succeeded although the second publish failed")
 	}
 	// Page 2 (the oldest 300) went in one publish; page 1's first chunk
 	// failed.
-	if got := len(f.pub.ids()); got != 300 {
+	if got := len(f.pub.IDs()); got != 300 {
 		t.Fatalf("published %d before the failure, want the 300 of the last page", got)
 	}
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
@@ -263,7 +243,7 @@ func TestRateLimitAndServerErrorsAreRetried(t *testing.T) {
 	f.sim.FailNext(http.StatusInternalServerError, "", 2)
 	p := f.poller(t, f.kv)
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 	if len(f.sleeps) != 3 {
 		t.Fatalf("sleeps = %v, want 3 waits", f.sleeps)
 	}
@@ -286,11 +266,11 @@ func TestPersistentServerErrorsGiveUpWithoutMovingCursor(t *testing.T) {
 	if _, err := p.cycle(context.Background()); err == nil {
 		t.Fatal("cycle succeeded through persistent 503s")
 	}
-	if len(f.pub.ids()) != 0 {
+	if len(f.pub.IDs()) != 0 {
 		t.Fatal("published during a failed walk")
 	}
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 func TestAuthErrorsAreConfigurationErrors(t *testing.T) {
@@ -341,7 +321,7 @@ func TestRequestRateStaysUnderLimit(t *testing.T) {
 	if _, err := p.cycle(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 	if got := f.sim.MaxPerSecond(testToken); got > 21 {
 		t.Errorf("max requests in one second = %d, want at most 21 at 20/s (API limit 30)", got)
 	}

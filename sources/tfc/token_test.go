@@ -55,7 +55,7 @@ func TestRotatedTokenFileIsReadAgain(t *testing.T) {
 			writeToken(t, path, content("tok-rotated"), time.Now())
 			want = append(want, f.addRange(g, 3, f.now, time.Second)...)
 			mustCycle(t, p)
-			assertExactlyOnce(t, f.pub.ids(), want)
+			assertExactlyOnce(t, f.pub.IDs(), want)
 			reqs := f.sim.Requests()
 			if last := reqs[len(reqs)-1]; last.Token != "tok-rotated" || last.Status != http.StatusOK {
 				t.Errorf("last request with token %q answered %d, want the rotated token and 200", last.Token, last.Status)

@@ -27,10 +27,10 @@ func TestWalkPublishesAsItGoes(t *testing.T) {
 	var pages []int
 	f.sim.BeforePage = func(n int) {
 		pages = append(pages, n)
-		publishedAt = append(publishedAt, len(f.pub.ids()))
+		publishedAt = append(publishedAt, len(f.pub.IDs()))
 	}
 	mustCycle(t, f.poller(t, f.kv))
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 	// BeforePage runs for pages above 1: 10, 9, ... 2.
 	if len(pages) != 9 || pages[0] != 10 || pages[8] != 2 {
 		t.Fatalf("pages requested after page 1 = %v, want 10 down to 2", pages)
@@ -59,7 +59,7 @@ func TestMaxPagesSplitsBacklogOverCycles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if newest := f.pub.events[len(f.pub.events)-1].Time; !cur.HighWater.Equal(newest) {
+	if newest := f.pub.Events()[len(f.pub.Events())-1].Time; !cur.HighWater.Equal(newest) {
 		t.Errorf("cursor high water = %s, want the newest published %s", cur.HighWater, newest)
 	}
 	for i := 0; res.More; i++ {
@@ -68,7 +68,7 @@ func TestMaxPagesSplitsBacklogOverCycles(t *testing.T) {
 		}
 		res = mustCycle(t, p)
 	}
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 // endlessAPI claims a billion pages and serves full pages for any number:
@@ -131,7 +131,7 @@ func TestHighWaterClampedToNowPlusSkew(t *testing.T) {
 	f.now = f.now.Add(2 * time.Minute)
 	want = append(want, f.addRange(g, 4, f.now, time.Second)...)
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 // syncingPublisher is a spool that syncs to disk every so often: its
@@ -172,11 +172,11 @@ func TestCursorWaitsForSpoolSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if newest := f.pub.events[len(f.pub.events)-1].Time; !cur.HighWater.Equal(newest) {
+	if newest := f.pub.Events()[len(f.pub.Events())-1].Time; !cur.HighWater.Equal(newest) {
 		t.Errorf("cursor high water %s, want the newest event %s", cur.HighWater, newest)
 	}
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
+	assertExactlyOnce(t, f.pub.IDs(), want)
 }
 
 // limitPublisher refuses, like the spool, any call holding an event whose
@@ -216,8 +216,8 @@ func TestOversizedRecordDoesNotBlockThePoll(t *testing.T) {
 	p.pub = limitPublisher{recordingPublisher: f.pub, limit: 64 << 10}
 	mustCycle(t, p)
 	mustCycle(t, p)
-	assertExactlyOnce(t, f.pub.ids(), want)
-	for _, ev := range f.pub.events {
+	assertExactlyOnce(t, f.pub.IDs(), want)
+	for _, ev := range f.pub.Events() {
 		if ev.ID == big.ID && (len(ev.Raw) != 0 || !strings.Contains(ev.Message, "too large for the spool")) {
 			t.Errorf("oversized record published with %d raw bytes, message %q", len(ev.Raw), ev.Message)
 		}
