@@ -176,16 +176,18 @@ func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys 
 }
 
 // verbOf maps an action word to a verb: create; show/index/download/read/
-// list/get → read; destroy/delete/remove → delete; login/logout; an empty
-// action → other; anything else → dflt.
+// get → read; list → list; destroy/delete/remove → delete; login/logout;
+// an empty action → other; anything else → dflt.
 func verbOf(action, dflt string) string {
 	var buf [16]byte
 	b := appendLower(buf[:0], action)
 	switch string(b) { // no allocation: the compiler compares in place
 	case "create", "created", "post":
 		return VerbCreate
-	case "show", "index", "download", "read", "list", "get":
+	case "show", "index", "download", "read", "get":
 		return VerbRead
+	case "list":
+		return VerbList
 	case "update", "updated", "patch", "put":
 		return VerbUpdate
 	case "destroy", "delete", "deleted", "remove", "removed":

@@ -165,3 +165,13 @@ func parseFile(t *testing.T, name string) []Event {
 	}
 	return out
 }
+
+// TestVerbOfList: an action word that says list is the list verb; index,
+// show and GET (which only imply one) stay read.
+func TestVerbOfList(t *testing.T) {
+	for in, want := range map[string]string{"list": VerbList, "LIST": VerbList, "index": VerbRead, "show": VerbRead, "GET": VerbRead, "read": VerbRead} {
+		if got := verbOf(in, VerbOther); got != want {
+			t.Errorf("verbOf(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
