@@ -9,6 +9,9 @@ import (
 	"strings"
 
 	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/auditbridge/auditbridge/sinks/elasticsearch"
+	"github.com/auditbridge/auditbridge/sinks/splunkhec"
+	"github.com/auditbridge/auditbridge/sinks/syslog"
 )
 
 // cmdRoute is `auditbridge route [--config FILE] [RECORD_FILE...]`: a dry
@@ -98,10 +101,28 @@ func (r *router) destinations(ev *normalize.Event) string {
 				continue
 			}
 		}
-		to = append(to, fmt.Sprintf("%s (%s)", ss.sinkName(), ss.spec.name))
+		dest := fmt.Sprintf("%s (%s", ss.sinkName(), ss.spec.name)
+		if d := destination(ss.cfg, ev); d != "" {
+			dest += " " + d
+		}
+		to = append(to, dest+")")
 	}
 	if len(to) == 0 {
 		return "(none)"
 	}
 	return strings.Join(to, ", ")
+}
+
+// destination is where a sink puts ev (index, data stream, facility and
+// app name), or "" for sinks without per-event destinations.
+func destination(cfg any, ev *normalize.Event) string {
+	switch c := cfg.(type) {
+	case *splunkhec.Config:
+		return splunkhec.Destination(*c, ev)
+	case *elasticsearch.Config:
+		return elasticsearch.Destination(*c, ev)
+	case *syslog.Config:
+		return syslog.Destination(*c, ev)
+	}
+	return ""
 }

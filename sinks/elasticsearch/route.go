@@ -66,3 +66,12 @@ func (s *Sink) requestIndex(r request) string {
 	}
 	return s.cfg.DataStream
 }
+
+// Destination is ev's data stream with cfg, for `auditbridge route`.
+func Destination(cfg Config, ev *normalize.Event) string {
+	t, err := streamTemplate(cfg)
+	if err != nil || t == nil {
+		return "data_stream=" + cfg.DataStream
+	}
+	return "data_stream=" + streamName(t.Render(ev))
+}

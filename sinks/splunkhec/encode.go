@@ -2,10 +2,10 @@ package splunkhec
 
 import (
 	"bytes"
-	"strings"
 	"compress/gzip"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
@@ -210,4 +210,25 @@ func indexName(s string) string {
 		return "unknown"
 	}
 	return out
+}
+
+// Destination describes where ev goes with cfg, for `auditbridge route`:
+// its index (when set) and sourcetype, as the encoder writes them.
+func Destination(cfg Config, ev *normalize.Event) string {
+	e := newEncoder(cfg)
+	index := cfg.Index
+	if e.index != nil {
+		index = indexName(e.index.Render(ev))
+	}
+	st := cfg.Sourcetype
+	switch {
+	case e.stype != nil:
+		st = e.stype.Render(ev)
+	case st == "":
+		st = normalize.Sourcetype(ev.Product)
+	}
+	if index == "" {
+		return "sourcetype=" + st
+	}
+	return "index=" + index + " sourcetype=" + st
 }

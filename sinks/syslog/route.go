@@ -1,6 +1,8 @@
 package syslog
 
 import (
+	"fmt"
+
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/normalize"
 )
@@ -56,4 +58,13 @@ func (e *encoder) facilityOf(ev *normalize.Event) int {
 		return defaultFacility
 	}
 	return n
+}
+
+// Destination is ev's facility and app name with cfg, for `auditbridge
+// route`.
+func Destination(cfg Config, ev *normalize.Event) string {
+	tmpl, _ := parseTemplates(cfg.AppName, cfg.Facility)
+	facility, _ := parseFacility(cfg.Facility)
+	e := encoder{appName: cfg.AppName, facility: facility, tmpl: tmpl}
+	return fmt.Sprintf("facility=%d app_name=%s", e.facilityOf(ev), e.app(ev))
 }

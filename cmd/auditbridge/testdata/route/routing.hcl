@@ -1,10 +1,15 @@
 # Per-product routing used by TestRouteGolden (route --config).
-sink "stdout" "soc" {
+sink "splunk" "soc" {
+  url    = "https://splunk.example.com:8088"
+  token  = "route-test-token"
+  index  = "hashicorp_${product}"
   filter = "product == \"boundary\" and outcome == \"failure\""
 }
 
-sink "stdout" "archive" {
-  filter = "kind != \"hcp.stream_test\""
+sink "elasticsearch" "archive" {
+  addresses   = ["https://es.example.com:9200"]
+  data_stream = "logs-hashicorp.${product}-default"
+  filter      = "kind != \"hcp.stream_test\""
 }
 
 sink "file" "vault_failures" {
@@ -12,6 +17,9 @@ sink "file" "vault_failures" {
   filter = "product == \"vault\" and outcome == \"failure\""
 }
 
-sink "stdout" "people" {
-  filter = "actor.type in [\"user\", \"service\"]"
+sink "syslog" "people" {
+  address  = "syslog.example.com:514"
+  app_name = "hc-${product}"
+  facility = "$${meta.facility:-local4}"
+  filter   = "actor.type in [\"user\", \"service\"]"
 }
