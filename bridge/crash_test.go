@@ -95,6 +95,23 @@ func fileSize(path string) int64 {
 	return st.Size()
 }
 
+// endLine ends path with a newline if a killed writer left a partial line.
+func endLine(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) == 0 || b[len(b)-1] == '\n' {
+		return
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString("\n"); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func readIDs(t *testing.T, path string) map[string]int {
 	t.Helper()
 	f, err := os.Open(path)
@@ -140,8 +157,17 @@ func TestKillNineKeepsAcknowledgedEvents(t *testing.T) {
 		})
 		_ = cmd.Process.Signal(syscall.SIGKILL)
 		_ = cmd.Wait()
+		endLine(t, filepath.Join(dir, "acked"))
 	}
 	acked := readIDs(t, filepath.Join(dir, "acked"))
+	for id := range acked {
+		// A kill inside a write that crosses a page leaves a short write:
+		// the last id recorded cut off (its event was acknowledged; a cut
+		// "r1-2-1" of "r1-2-12" is an acknowledged id too).
+		if strings.Count(id, "-") != 2 || strings.HasSuffix(id, "-") {
+			delete(acked, id)
+		}
+	}
 	if len(acked) == 0 {
 		t.Fatal("no event was acknowledged before the kills")
 	}
