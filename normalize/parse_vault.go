@@ -323,6 +323,7 @@ func vaultCategory(path, verb string) string {
 //	auth/<m>/role/<n>[/<sub>…], users/<n>, … → role/user/… <n>
 //	auth/<m>/role, auth/<m>/users, …        → role/user/… without id
 //	auth/<m>/<other>                        → auth_method <path>
+//	identity/<kind>/id|name[/<x>]           → entity/group/entity_alias/… [<x>]
 //	identity/<kind>/…                       → entity/group/… <path>
 //	anything else (a secrets engine)        → secret <path>
 //
@@ -379,6 +380,9 @@ func (p *Parser) vaultResource(path, mountType string) Resource {
 		}
 		return Resource{Type: "auth_method", ID: path}
 	case "identity":
+		if len(segs) >= 3 && (segs[2] == "id" || segs[2] == "name") {
+			return Resource{Type: singular(segs[1]), ID: ps.seg(3)} // by id or name; alone, a list
+		}
 		if len(segs) >= 2 {
 			return Resource{Type: singular(segs[1]), ID: path}
 		}
@@ -417,6 +421,10 @@ func kvV2Removal(path, mountPoint, mountType, verb string) bool {
 func singular(w string) string {
 	w = strings.ReplaceAll(w, "-", "_")
 	switch {
+	case strings.HasSuffix(w, "alias"):
+		return w
+	case strings.HasSuffix(w, "aliases"):
+		return w[:len(w)-2]
 	case strings.HasSuffix(w, "ies") && len(w) > 3:
 		return w[:len(w)-3] + "y"
 	case strings.HasSuffix(w, "xes"), strings.HasSuffix(w, "sses"), strings.HasSuffix(w, "ches"), strings.HasSuffix(w, "shes"):
