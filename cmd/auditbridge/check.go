@@ -31,6 +31,7 @@ func cmdCheck(ctx context.Context, args []string, getenv func(string) string, st
 		return 2
 	}
 	fmt.Fprintln(stdout, "configuration: ok")
+	printRouting(stdout, st)
 	log := newLogger(st.core.LogLevel, st.core.LogFormat, stderr)
 	failed := false
 	report := func(component, note string, err error) {

@@ -126,3 +126,28 @@ func destination(cfg any, ev *normalize.Event) string {
 	}
 	return ""
 }
+
+// printRouting writes, for check, each sink's filter and which of a few
+// sample events (one per product, a success and a failure) it would get.
+func printRouting(w io.Writer, st *settings) {
+	filtered := false
+	for _, ss := range st.sinks {
+		if ss.filter != nil {
+			filtered = true
+			fmt.Fprintf(w, "sink %s (%s): filter %s\n", ss.sinkName(), ss.spec.name, ss.filter)
+		}
+	}
+	if !filtered {
+		return
+	}
+	r := router{st: st}
+	for _, p := range []string{normalize.ProductTerraform, normalize.ProductHCP, normalize.ProductBoundary,
+		normalize.ProductVault, normalize.ProductConsul, normalize.ProductNomad} {
+		for _, outcome := range []string{normalize.OutcomeSuccess, normalize.OutcomeFailure} {
+			ev := normalize.Event{ID: "sample", Product: p, Kind: p + ".audit", Outcome: outcome,
+				Actor: normalize.Actor{Type: normalize.ActorUser}}
+			fmt.Fprintf(w, "sample %s user %s event -> %s\n", p, outcome, r.destinations(&ev))
+		}
+	}
+	fmt.Fprintln(w, "(auditbridge route --config FILE RECORD_FILE... shows it for your own records)")
+}

@@ -61,3 +61,24 @@ func TestRouteBadRecordAndConfig(t *testing.T) {
 		t.Errorf("bad filter: exit %d, stderr %q", code, errs.String())
 	}
 }
+
+func TestCheckPrintsRouting(t *testing.T) {
+	st, err := loadSettings(envMap(map[string]string{"AUDITBRIDGE_CONFIG": "testdata/route/routing.hcl"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	printRouting(&b, st)
+	for _, want := range []string{
+		`sink soc (splunk): filter product == "boundary" and outcome == "failure"`,
+		"sample boundary user failure event -> soc (splunk index=hashicorp_boundary",
+		"sample vault user failure event -> archive (elasticsearch data_stream=logs-hashicorp.vault-default), vault_failures (file), people",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(b.String(), "sample vault user success event -> archive (elasticsearch data_stream=logs-hashicorp.vault-default), vault_failures") {
+		t.Error("a vault success reaches the vault_failures sink")
+	}
+}
