@@ -171,15 +171,6 @@ func (e *Engine) WaitDelivered(ctx context.Context) error {
 	}
 }
 
-// Pending returns how many events each sink has not finished yet.
-func (e *Engine) Pending() map[string]int64 {
-	out := make(map[string]int64, len(e.disp))
-	for _, d := range e.disp {
-		out[d.name] = max(0, d.pending.Load())
-	}
-	return out
-}
-
 // Run starts the engine and stops it when ctx ends or a source fails,
 // giving sources and batches in flight grace to finish. It returns the
 // source failure and any stop error.

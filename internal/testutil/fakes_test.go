@@ -63,6 +63,9 @@ func TestSinkKeepsCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(buf, "XXXXXXXXXX")
+	if evs := s.Events(); len(evs) != 2 || evs[0].ID != "a1" || string(evs[1].Raw) != `{"id":"b2"}` {
+		t.Fatalf("events %+v", evs)
+	}
 	if s.Count("a1") != 1 || s.Count("b2") != 1 || s.Calls() != 2 || s.Name() != "x" {
 		t.Fatalf("count a1 %d, b2 %d, calls %d", s.Count("a1"), s.Count("b2"), s.Calls())
 	}
