@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/auditbridge/auditbridge/normalize"
 )
@@ -30,6 +31,11 @@ const minKeep = 64
 func (e *encoder) shrink(dst []byte, orig *normalize.Event, limit int) ([]byte, bool) {
 	ev := *orig
 	ev.Raw = nil
+	if y := ev.Time.Year(); ev.Time.IsZero() || y < 1 || y > 9999 {
+		// Rendered as the time of rendering: fix it once, or each try below
+		// could render a time of another length and miss the computed cut.
+		ev.Time = time.Now().UTC()
+	}
 	cut := []string{"raw"}
 	if orig.Raw == nil {
 		cut = nil
