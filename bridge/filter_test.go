@@ -221,3 +221,44 @@ func TestExpandLists(t *testing.T) {
 		t.Error("an empty list: no error")
 	}
 }
+
+// TestFilteredNeverDeadLettered: a sink that rejects every event it gets
+// dead-letters exactly the events its filter lets through; the filtered
+// ones are acknowledged and counted, and none reaches the DLQ.
+func TestFilteredNeverDeadLettered(t *testing.T) {
+	s := openTestSpool(t, "", nil)
+	s.m = NewMetrics(prometheus.NewRegistry())
+	evs := testEvents("dlq", 40)
+	for i := range evs {
+		if i%2 == 0 {
+			evs[i].Product = normalize.ProductVault
+		}
+	}
+	f, err := NewFilter(`product == "vault"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := newRecordSink("rejects", func(int, []normalize.Event) error {
+		return Permanent(fmt.Errorf("400 bad event"))
+	})
+	startDispatcher(t, s, sink, fastBatch(), WithFilter(f))
+	if err := s.Publish(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "consumer idle", time.Minute, func() bool {
+		return consumerIdle(t, s, "rejects") && counterValue(s.m.filtered.WithLabelValues("rejects")) == 20
+	})
+	dl, err := s.DLQList(context.Background(), "rejects", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dl) != 20 {
+		t.Fatalf("%d dead letters, want the 20 vault events", len(dl))
+	}
+	for _, d := range dl {
+		var n int
+		if _, err := fmt.Sscanf(d.EventID, "dlq-%d", &n); err != nil || n%2 != 0 {
+			t.Errorf("dead letter %q: a filtered event reached the DLQ", d.EventID)
+		}
+	}
+}
