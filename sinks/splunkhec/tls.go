@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/tlsconf"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -18,31 +18,14 @@ import (
 // an optional client certificate, an optional server name. Verification is on
 // unless SPLUNK_TLS_SKIP_VERIFY, which is logged as a warning.
 func tlsConfig(cfg Config, log hclog.Logger) (*tls.Config, error) {
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: cfg.TLSServerName}
-	if cfg.TLSCA != "" {
-		pem, err := os.ReadFile(cfg.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CA: %w", err)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CA: no PEM certificate in %s", cfg.TLSCA)
-		}
-		tc.RootCAs = pool
-	}
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("AUDITBRIDGE_SPLUNK_TLS_CERT/AUDITBRIDGE_SPLUNK_TLS_KEY: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
+	tc, err := tlsconf.Client{CA: cfg.TLSCA, CAAddsToSys: true, Cert: cfg.TLSCert, Key: cfg.TLSKey,
+		ServerName: cfg.TLSServerName, SkipVerify: cfg.TLSSkipVerify,
+		CASetting: "AUDITBRIDGE_SPLUNK_TLS_CA", CertSetting: "AUDITBRIDGE_SPLUNK_TLS_CERT/AUDITBRIDGE_SPLUNK_TLS_KEY"}.Config()
+	if err != nil {
+		return nil, err
 	}
 	if cfg.TLSSkipVerify {
 		log.Warn("tls certificate verification is disabled", "setting", "AUDITBRIDGE_SPLUNK_TLS_SKIP_VERIFY")
-		tc.InsecureSkipVerify = true
 	}
 	return tc, nil
 }
