@@ -229,3 +229,56 @@ sink "splunk" "soc" {
 		t.Errorf("unknown field in a template: %v", err)
 	}
 }
+
+// TestConfigFileDocumentsEveryVariable: every variable `auditbridge env`
+// lists (but SINKS and CONFIG) is an attribute of exactly one place in the
+// file, and no two variables of one block share an attribute name.
+func TestConfigFileDocumentsEveryVariable(t *testing.T) {
+	places := map[string][]string{} // variable → where
+	add := func(where string, attrs map[string]attrDef) {
+		seen := map[string]string{}
+		for v, a := range attrs {
+			if prev, dup := seen[a.attr]; dup {
+				t.Errorf("%s: %s and %s are both attribute %q", where, prev, v, a.attr)
+			}
+			seen[a.attr] = v
+			places[v] = append(places[v], where)
+		}
+	}
+	add("top level", componentAttrs("", coreSpecs()...))
+	for _, s := range sourceSpecs() {
+		add("source "+s.name, componentAttrs(sourcePrefix(s.name), s.config()))
+	}
+	for _, s := range sinkSpecs() {
+		add("sink "+s.name, sinkAttrs(s))
+	}
+	for _, g := range envGroups() {
+		vars, err := envVars(g.prefix, g.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range vars {
+			if v.Name == envPrefix+"SINKS" || v.Name == configFileVar {
+				continue
+			}
+			if len(places[v.Name]) == 0 {
+				t.Errorf("%s has no attribute in the config file", v.Name)
+			}
+		}
+	}
+	if a := sinkAttrs(mustSinkSpec(t, "splunk")); a["AUDITBRIDGE_SPLUNK_URL"].attr != "url" || a["AUDITBRIDGE_SPLUNK_BATCH_EVENTS"].attr != "batch_events" {
+		t.Errorf("splunk attributes: %+v", a)
+	}
+	if a := sinkAttrs(mustSinkSpec(t, "file")); a["AUDITBRIDGE_FILE_PATH"].attr != "path" || a["AUDITBRIDGE_FILE_FORMAT"].attr != "format" {
+		t.Errorf("file attributes: %+v", a)
+	}
+}
+
+func mustSinkSpec(t *testing.T, kind string) sinkSpec {
+	t.Helper()
+	s, ok := findSinkSpec(kind)
+	if !ok {
+		t.Fatalf("no sink %s", kind)
+	}
+	return s
+}
