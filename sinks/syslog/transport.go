@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/tlsconf"
 )
 
 // readCheckWait is how long the read-check confirmation waits for a reset
@@ -25,29 +25,12 @@ func buildTLSConfig(cfg Config) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	name := host
 	if cfg.TLSServerName != "" {
-		tc.ServerName = cfg.TLSServerName
+		name = cfg.TLSServerName
 	}
-	if cfg.TLSCA != "" {
-		pem, err := os.ReadFile(cfg.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("read AUDITBRIDGE_SYSLOG_TLS_CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("AUDITBRIDGE_SYSLOG_TLS_CA %s: no PEM certificate found", cfg.TLSCA)
-		}
-		tc.RootCAs = pool
-	}
-	if cfg.TLSCert != "" {
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return nil, fmt.Errorf("load AUDITBRIDGE_SYSLOG_TLS_CERT/KEY: %w", err)
-		}
-		tc.Certificates = []tls.Certificate{cert}
-	}
-	return tc, nil
+	return tlsconf.Client{CA: cfg.TLSCA, Cert: cfg.TLSCert, Key: cfg.TLSKey, ServerName: name,
+		CASetting: "AUDITBRIDGE_SYSLOG_TLS_CA", CertSetting: "AUDITBRIDGE_SYSLOG_TLS_CERT/KEY"}.Config()
 }
 
 // dial opens one connection (and completes the TLS handshake).
