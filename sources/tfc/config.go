@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/tlsconf"
 )
 
 // Config of the audit-trail poller. Field tags name the variables without
@@ -155,17 +155,5 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-func loadCA(path string) (*x509.CertPool, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil || pool == nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(b) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", path)
-	}
-	return pool, nil
-}
+// loadCA adds the PEM certificates of path to the system pool.
+func loadCA(path string) (*x509.CertPool, error) { return tlsconf.CAPool(path, true) }
