@@ -2,15 +2,13 @@ package elasticsearch
 
 import (
 	"crypto/sha256"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
+	"github.com/auditbridge/auditbridge/internal/tlsconf"
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/elastic/go-elasticsearch/v8"
 )
@@ -54,18 +52,11 @@ func encodeAPIKey(k string) string {
 func newTransport(cfg Config) (*http.Transport, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 8
-	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.TLSSkipVerify} //nolint:gosec // opt-in, warned
-	if cfg.TLSCA != "" {
-		pem, err := os.ReadFile(cfg.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_CA: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("AUDITBRIDGE_ES_TLS_CA: no PEM certificate in %s", cfg.TLSCA)
-		}
-		tr.TLSClientConfig.RootCAs = pool
+	tc, err := tlsconf.Client{CA: cfg.TLSCA, SkipVerify: cfg.TLSSkipVerify, CASetting: "AUDITBRIDGE_ES_TLS_CA"}.Config()
+	if err != nil {
+		return nil, err
 	}
+	tr.TLSClientConfig = tc
 	if cfg.TLSFingerprint != "" {
 		fp, err := hex.DecodeString(normalizeFingerprint(cfg.TLSFingerprint))
 		if err != nil || len(fp) != sha256.Size {
