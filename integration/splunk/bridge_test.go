@@ -111,6 +111,9 @@ type nativeEvent struct {
 	ID      string    `json:"id"`
 	Time    time.Time `json:"time"`
 	Product string    `json:"product"`
+	Meta    struct {
+		TimeSource string `json:"time_source"`
+	} `json:"meta"`
 }
 
 func loadSamples(t *testing.T) samples {
