@@ -24,6 +24,12 @@ func cmdDLQ(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	sub := args[0]
+	rest, getenv, err := configFlag(args[1:], getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge dlq:", err)
+		return 2
+	}
+	args = append([]string{sub}, rest...)
 	fs := flag.NewFlagSet("dlq "+sub, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	o := dlqFlagValues(fs)

@@ -16,6 +16,11 @@ import (
 // dead-lettered all of it. Exit 0: all delivered; 1: a record was bad or an
 // event was dead-lettered during this run; 2: configuration error.
 func cmdReplay(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	args, getenv, err := configFlag(args, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "auditbridge replay:", err)
+		return 2
+	}
 	profile, args, err := cutProfileFlag(args)
 	if err != nil {
 		fmt.Fprintln(stderr, "auditbridge replay:", err)

@@ -88,7 +88,17 @@ sink "file" "`+second+`" {
 	if code := run(context.Background(), []string{"drop-sink", "--config", cfg, "odd"}, env, nil, &stdout, &stderr); code != 0 {
 		t.Fatalf("drop-sink odd: exit %d\n%s", code, stderr.String())
 	}
-	if got := replay(cfg, tfcLine("r-6")); strings.Contains(got, "sink=odd") {
-		t.Errorf("still warned about the dropped sink:\n%s", got)
+	stdout.Reset()
+	stderr.Reset()
+	// replay and dlq take --config too.
+	if code := run(context.Background(), []string{"replay", "--config", cfg}, env, strings.NewReader(tfcLine("r-6")), &stdout, &stderr); code != 0 ||
+		strings.Contains(stderr.String(), "sink=odd") {
+		t.Errorf("replay --config: exit %d, stderr:\n%s", code, stderr.String())
+	}
+	stdout.Reset()
+	stderr.Reset()
+	if code := run(context.Background(), []string{"dlq", "list", "--config", cfg, "-sink", "even"}, env, nil, &stdout, &stderr); code != 0 ||
+		!strings.Contains(stdout.String(), "0 dead letters listed") {
+		t.Errorf("dlq list --config: exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 }
