@@ -262,3 +262,21 @@ func TestFilteredNeverDeadLettered(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkFilterMatch(b *testing.B) {
+	ev := filterEvent()
+	for _, expr := range []string{`product == "boundary" and outcome == "failure"`, `actor.type in ["user","service"]`, `meta.bucket == "golden"`} {
+		f, err := NewFilter(expr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(expr, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := f.Match(&ev); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
