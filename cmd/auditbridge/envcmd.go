@@ -46,6 +46,8 @@ func cmdEnv(stdout io.Writer) int {
 func writeEnv(w io.Writer, groups []envGroup) error {
 	fmt.Fprintln(w, "auditbridge reads these environment variables. An empty value counts as unset.")
 	fmt.Fprintln(w, "Secrets may instead be read from a file named by <NAME>_FILE (one trailing newline is trimmed).")
+	fmt.Fprintln(w, "In a config file (AUDITBRIDGE_CONFIG) each is an attribute: the name without AUDITBRIDGE_ and the")
+	fmt.Fprintln(w, "kind's prefix, in lower case (AUDITBRIDGE_SPLUNK_URL -> url in sink \"splunk\" \"NAME\"); the environment wins.")
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, g := range groups {
 		vars, err := envVars(g.prefix, g.spec)
