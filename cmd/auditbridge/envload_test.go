@@ -23,8 +23,8 @@ type testSpec struct {
 	List    []string          `envconfig:"T_LIST"`
 	Ports   []int             `envconfig:"T_PORTS"`
 	Labels  map[string]string `envconfig:"T_LABELS"`
-	skipped string
-	Ignored string `ignored:"true"`
+	skipped string            //lint:ignore U1000 an unexported field the loader must skip
+	Ignored string            `ignored:"true"`
 }
 
 func envMap(m map[string]string) func(string) string {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRedactUserinfo(t *testing.T) {
+	//lint:ignore SA1007 an invalid URL on purpose: its parse error is redacted too
 	_, parseErr := url.Parse("http://elastic:pa ss@es.example.com:9200/\x7f")
 	for in, want := range map[string]string{
 		"http://elastic:sekrit@es.example.com:9200":           "http://[REDACTED]@es.example.com:9200",

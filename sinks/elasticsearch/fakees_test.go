@@ -252,16 +252,3 @@ func writeJSON(w http.ResponseWriter, status int, body string) {
 	w.WriteHeader(status)
 	io.WriteString(w, body)
 }
-
-// maxIndexed is the largest number of times any id was created.
-func (f *fakeES) maxIndexed() (string, int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	worst, n := "", 0
-	for id, c := range f.indexed {
-		if c > n {
-			worst, n = id, c
-		}
-	}
-	return worst, n
-}

@@ -66,14 +66,6 @@ func failures(t *testing.T, err error) (retry, dead []int) {
 	return retry, dead
 }
 
-func ids(evs []normalize.Event, idx []int) []string {
-	out := make([]string, len(idx))
-	for i, j := range idx {
-		out[i] = evs[j].ID
-	}
-	return out
-}
-
 func TestSendMixedItemStatuses(t *testing.T) {
 	f := newFakeES(t)
 	evs := testEvents(6)

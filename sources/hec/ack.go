@@ -140,13 +140,6 @@ func (a *ackChannels) expireLocked(now time.Time) {
 	}
 }
 
-// len is the number of channels remembered.
-func (a *ackChannels) len() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.m)
-}
-
 // requestChannel returns the channel of r (header X-Splunk-Request-Channel,
 // or the query parameter "channel"), lower-cased; "" when it has none. ok is
 // false when it is not a GUID.
