@@ -3,9 +3,7 @@ package elasticsearch_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -14,60 +12,20 @@ import (
 )
 
 const (
-	zincUser     = "admin"
-	zincPassword = "zinc-test-Password1"
+	zincUser     = testutil.ZincUser
+	zincPassword = testutil.ZincPassword
 )
-
-// zincBinary builds the ZincSearch fixture (its own module) once and
-// caches it between runs (testutil.FixtureBinary).
-func zincBinary(t *testing.T) string {
-	t.Helper()
-	bin, err := testutil.FixtureBinary("zinc")
-	if err != nil {
-		t.Fatalf("build zinc fixture: %v", err)
-	}
-	return bin
-}
 
 // zinc is a running ZincSearch fixture; base is its Elasticsearch API URL.
 type zinc struct {
 	base string
-	logs *bytes.Buffer
 }
 
-// startZinc runs a fresh ZincSearch on a free 127.0.0.1 port.
+// startZinc runs a fresh ZincSearch on a free 127.0.0.1 port
+// (testutil.StartZinc).
 func startZinc(t *testing.T) *zinc {
 	t.Helper()
-	bin := zincBinary(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", testutil.FreePort(t))
-	data := t.TempDir()
-	cmd := exec.Command(bin, "-addr", addr)
-	cmd.Dir = data
-	cmd.Env = []string{
-		"ZINC_DATA_PATH=" + data,
-		"ZINC_FIRST_ADMIN_USER=" + zincUser,
-		"ZINC_FIRST_ADMIN_PASSWORD=" + zincPassword,
-		"ZINC_TELEMETRY=false",
-		"ZINC_SENTRY=false",
-		"ZINC_PROFILER=false",
-		"GIN_MODE=release",
-	}
-	z := &zinc{base: "http://" + addr + "/es", logs: &bytes.Buffer{}}
-	cmd.Stdout, cmd.Stderr = z.logs, z.logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("zinc output:\n%s", z.logs)
-		}
-	})
-	if err := testutil.WaitTCP(addr, 30*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	return z
+	return &zinc{base: testutil.StartZinc(t).Base}
 }
 
 // search posts an Elasticsearch query DSL body to index/_search.
