@@ -305,6 +305,9 @@ func (p *Parser) parseJSON(b []byte, d int) (*value, []byte, error) {
 	}
 	raw, ok := t.parse(dst, b)
 	if !ok {
+		if len(t.stack) >= maxNesting {
+			return nil, nil, errNestedTooDeep
+		}
 		return nil, nil, jsonError(b)
 	}
 	p.arena = raw[len(raw):]

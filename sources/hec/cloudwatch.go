@@ -59,7 +59,7 @@ func (s *Server) subscriptionFrames(kind endpoint, body []byte) (frames []frame,
 // eventPayload returns the subscription payload an HEC event carries as
 // its "event", or nil.
 func (s *Server) eventPayload(f frame) *cwsub.Message {
-	if f.bad != codeSuccess {
+	if f.bad != codeSuccess || !json.Valid(f.data) { // rare: the body mentions messageType
 		return nil
 	}
 	v := eventValue(f.data)

@@ -3,18 +3,19 @@ package hec
 import (
 	"bytes"
 	"errors"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// maxDepth bounds the nesting of objects and arrays in one record. Deeper
-// records are refused by the frame reader before any recursive parser sees
-// them (fastjson's own limit is 300; the HEC wrapper adds one level).
-const maxDepth = 256
+// maxDepth bounds the nesting of objects and arrays in one record: the
+// limit of normalize's tree, which refuses deeper records itself. The
+// line framings use it to refuse a deep line before it is parsed.
+const maxDepth = normalize.MaxNesting
 
 // Framing errors.
 var (
 	errNotObject       = errors.New("expected '{' at the start of an event")
 	errUnexpectedEnd   = errors.New("unexpected end of body inside an event")
-	errTooDeep         = errors.New("event nested too deeply")
 	errUnterminatedStr = errors.New("unterminated string")
 )
 
@@ -25,6 +26,9 @@ type frame struct {
 	num  int    // 0-based number of the record in the request
 	line int    // 1-based line where it starts (raw and generic endpoints), or 0
 	bad  code   // codeSuccess when the frame is well-formed
+	// hec: an HEC event object, parsed with Parser.AppendParseHEC, which
+	// validates it and checks its "event" member in the same pass.
+	hec bool
 	// skippable: a line that turns out to be neither JSON nor a TFE audit
 	// line is skipped, not refused (plain log lines, as ReadRecords does).
 	skippable bool
@@ -32,11 +36,12 @@ type frame struct {
 
 // decodeHEC splits the body of /services/collector/event into its events:
 // JSON objects written one after the other, with or without whitespace or
-// newlines between them. Each well-framed object is checked on its own
-// (valid JSON, a non-blank "event"), so one bad event never hides its
-// neighbours. When the framing itself breaks (text that is not an object,
-// an unterminated object or string, nesting deeper than maxDepth) the rest
-// of the body cannot be split reliably and becomes one bad frame, the last.
+// newlines between them. The framing tracks only strings and brackets;
+// each framed object is validated and checked (a non-blank "event") when
+// it is parsed, on its own, so one bad event never hides its neighbours.
+// When the framing itself breaks (text that is not an object, an
+// unterminated object or string) the rest of the body cannot be split
+// reliably and becomes one bad frame, the last.
 //
 // It stops after max+1 frames (the caller refuses such a request).
 func decodeHEC(body []byte, max int) []frame {
@@ -47,7 +52,7 @@ func decodeHEC(body []byte, max int) []frame {
 			return append(frames, frame{data: body[off:], num: len(frames), bad: codeInvalidDataFormat})
 		}
 		obj := body[off : off+n]
-		frames = append(frames, frame{data: obj, num: len(frames), bad: checkWrapper(obj)})
+		frames = append(frames, frame{data: obj, num: len(frames), hec: true})
 		off += n
 	}
 	return frames
@@ -82,7 +87,7 @@ func decodeLines(body []byte, max int) []frame {
 }
 
 // scanObject returns the length of the JSON object at the start of b. It
-// tracks strings and nesting only; validation is the parser's job.
+// tracks strings and brackets only; validation is the parser's job.
 func scanObject(b []byte) (int, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return 0, errNotObject
@@ -102,9 +107,7 @@ func scanNested(b []byte) (int, error) {
 			}
 			i = j
 		case '{', '[':
-			if depth++; depth > maxDepth {
-				return 0, errTooDeep
-			}
+			depth++
 		case '}', ']':
 			if depth--; depth == 0 {
 				return i + 1, nil

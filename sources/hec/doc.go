@@ -69,8 +69,9 @@
 // stored twice; at-least-once).
 //
 // Bad input never takes a neighbour down. Each event is framed and checked
-// on its own: a well-framed event that is not valid JSON, lacks "event", or
-// has a blank one is refused, and so is a record the parser rejects; every
+// on its own: a well-framed event that is not valid JSON (nesting deeper
+// than 300 levels included), lacks "event", or has a blank one is refused,
+// and so is a record the parser rejects; every
 // other event of the request is still published. The reply is then 400 with
 // the code and number of the FIRST refused event (as Splunk reports it), but
 // the good events are already in the spool; a client that resends the whole
@@ -78,9 +79,14 @@
 // deterministic; the Elasticsearch sink deduplicates). Valid JSON that
 // normalize does not recognise is not refused: it becomes an event of kind
 // unknown. Only when the framing itself breaks (text that is not a JSON
-// object where an event should start, an unterminated object or string,
-// nesting deeper than 256 levels) can the rest of the body not be split, and
-// everything from that point on is refused as one event.
+// object where an event should start, an unterminated object or string) can
+// the rest of the body not be split, and everything from that point on is
+// refused as one event.
+//
+// An event object is scanned twice in all: the framing follows only its
+// strings and brackets, then normalize's tree validates, compacts and
+// indexes it in one pass (Parser.AppendParseHEC), the "event" member is
+// checked on that tree and the same tree is parsed into events.
 //
 // The same holds for an event too large for the spool: one whose spool
 // encoding exceeds AUDITBRIDGE_SPOOL_MSG_BYTES (768 KiB by default; the
@@ -119,8 +125,10 @@
 // limit when none is set). Measured: 16 concurrent 15 MB requests against
 // the real binary at default settings peak below 512 MiB RSS
 // (integration/hecmem). Header, read, write and idle
-// timeouts are configurable. Records nested deeper than 256 levels are
-// refused before any recursive parser sees them. Invalid UTF-8 is passed to
+// timeouts are configurable. Records nested deeper than 300 levels are
+// refused (normalize's tree is iterative and bounds the nesting; raw and
+// /v1/events lines deeper than that are refused before they are parsed).
+// Invalid UTF-8 is passed to
 // normalize as is and never crashes the receiver.
 //
 // # TLS

@@ -19,8 +19,9 @@ const maxReportedErrors = 100
 // CLI reads files: NDJSON (one record per line), a JSON array, concatenated
 // or pretty-printed objects, or a TFE log (audit lines are records; other
 // plain log lines are skipped, not errors). A record nested deeper than
-// maxDepth is refused before it is parsed. A body whose brackets nest deeper
-// than maxDepth overall (unbalanced lines) is read line by line instead:
+// maxDepth is refused by the parser (normalize's tree bounds the nesting).
+// A body whose brackets nest deeper than maxDepth overall (unbalanced
+// lines) is read line by line instead:
 // ReadRecords can take quadratic time on such input, and lines keep the
 // balanced neighbours of a broken line.
 //
@@ -31,11 +32,7 @@ func decodeRecords(body []byte, max int) []frame {
 	}
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
-		f := frame{data: rec.Data, num: len(frames), line: rec.Line} // Data is owned by the Record
-		if nestingDepth(f.data) > maxDepth {
-			f.bad = codeInvalidDataFormat
-		}
-		frames = append(frames, f)
+		frames = append(frames, frame{data: rec.Data, num: len(frames), line: rec.Line}) // Data is owned by the Record
 		if len(frames) > max {
 			return errTooMany
 		}

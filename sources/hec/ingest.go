@@ -152,12 +152,20 @@ func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, ba
 		}
 		var err error
 		before := len(events)
-		events, err = wk.parser.AppendParse(events, f.data)
+		if f.hec {
+			events, err = wk.parser.AppendParseHEC(events, f.data)
+		} else {
+			events, err = wk.parser.AppendParse(events, f.data)
+		}
 		for range len(events) - before {
 			wk.owners = append(wk.owners, int32(i))
 		}
 		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
-			bad = append(bad, badRecord{num: f.num, line: f.line, code: codeInvalidDataFormat, err: err})
+			c := wrapperCode(err)
+			if c != codeInvalidDataFormat {
+				err = nil // Splunk's text for codes 12 and 13
+			}
+			bad = append(bad, badRecord{num: f.num, line: f.line, code: c, err: err})
 		}
 	}
 	return events, bad, len(events) <= s.cfg.MaxEvents

@@ -3,36 +3,30 @@ package hec
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// checkWrapper checks one HEC event object the way Splunk does: valid JSON
-// (code 6), an "event" key that is present and not null (code 12), and not
-// an empty (or all-whitespace) string or an empty object (code 13). Any
-// other JSON value is accepted and left to the parser, which keeps
-// unrecognised JSON as an event of kind unknown.
-//
-// encoding/json validates: it is strict where fastjson is lenient (raw
-// control characters in strings, some numbers) and iterative, not
-// recursive. The "event" value is then found by a scan of the top-level
-// keys, without building a tree.
-func checkWrapper(obj []byte) code {
-	if !json.Valid(obj) {
-		return codeInvalidDataFormat
-	}
-	v := eventValue(obj)
+// wrapperCode is the HEC code of an error of Parser.AppendParseHEC, the
+// way Splunk refuses an event object: no "event" or a null one (code 12),
+// a blank string or an empty object (code 13), anything else, the
+// object's invalid JSON included, code 6.
+func wrapperCode(err error) code {
 	switch {
-	case v == nil || string(v) == "null":
+	case err == nil:
+		return codeSuccess
+	case errors.Is(err, normalize.ErrEventRequired):
 		return codeEventRequired
-	case v[0] == '"' && blankString(v):
-		return codeEventBlank
-	case v[0] == '{' && len(bytes.TrimSpace(v[1:len(v)-1])) == 0:
+	case errors.Is(err, normalize.ErrEventBlank):
 		return codeEventBlank
 	}
-	return codeSuccess
+	return codeInvalidDataFormat
 }
 
 // eventValue returns the value of the first top-level "event" key of obj, a
-// valid JSON object, or nil when it has none.
+// valid JSON object, or nil when it has none. Only CloudWatch subscription
+// payloads carried as an HEC event need it (see eventPayload).
 func eventValue(obj []byte) []byte {
 	i := skipSpace(obj, 1)
 	for i < len(obj) && obj[i] == '"' {
@@ -73,18 +67,4 @@ func keyIs(raw []byte, name string) bool {
 	}
 	var k string
 	return json.Unmarshal(append(append([]byte{'"'}, raw...), '"'), &k) == nil && k == name
-}
-
-// blankString reports whether the JSON string literal s is empty or only
-// whitespace once unescaped.
-func blankString(s []byte) bool {
-	inner := s[1 : len(s)-1]
-	if i := skipSpace(inner, 0); i < len(inner) && inner[i] < 0x80 && inner[i] != '\\' {
-		return false // a visible ASCII character: not blank, no unescaping needed
-	}
-	if bytes.IndexByte(inner, '\\') < 0 {
-		return len(bytes.TrimSpace(inner)) == 0
-	}
-	var v string
-	return json.Unmarshal(s, &v) == nil && len(bytes.TrimSpace([]byte(v))) == 0
 }
