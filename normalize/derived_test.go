@@ -183,3 +183,108 @@ func TestPackerDerivedRecords(t *testing.T) {
 		t.Errorf("metadata form: %+v\nflat: %+v", ev, flat)
 	}
 }
+
+// tfcItem is the one audit event of the Audit Trails API's sample
+// response (tfc/page.json, data[0]), decoded, with change applied to it.
+func tfcItem(t *testing.T, change func(item, auth map[string]any)) map[string]any {
+	t.Helper()
+	var page struct{ Data []map[string]any }
+	if err := json.Unmarshal([]byte(readFixture(t, "tfc/page.json")), &page); err != nil || len(page.Data) != 1 {
+		t.Fatalf("tfc/page.json: %d items, %v", len(page.Data), err)
+	}
+	item := page.Data[0]
+	if change != nil {
+		change(item, item["auth"].(map[string]any))
+	}
+	return item
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestTFCDerivedRecords: the Audit Trails API's sample event (tfc/page.json)
+// with the fields changed that the field table documents but the one
+// sample does not show (auth.type Impersonated and System, an
+// organization token's accessor, nulls, a resource.meta object), and the
+// event alone outside its page.
+func TestTFCDerivedRecords(t *testing.T) {
+	// The sample event alone, as the poller hands single items on.
+	ev := parseOne(t, mustJSON(t, tfcItem(t, nil)))
+	if ev.Kind != KindTFCAuditTrail || ev.Product != ProductTerraform || ev.ID != "ae66e491-db59-457c-8445-9c908ee726ae" ||
+		ev.Action != "authentication_token.create" || ev.Verb != VerbCreate || ev.Actor.Type != ActorUser ||
+		ev.Actor.Name != "pveverka" || ev.Request.ID != "4df584d4-7e2a-01e6-6cc0-4adbefa020e6" {
+		t.Errorf("sample event alone: %+v", ev)
+	}
+
+	// auth.type Client → Impersonated with an impersonator_id (the field
+	// table's example user id): the impersonator is kept apart.
+	ev = parseOne(t, mustJSON(t, tfcItem(t, func(_, auth map[string]any) {
+		auth["type"] = "Impersonated"
+		auth["impersonator_id"] = "user-V3R563qtJNcExAkN"
+	})))
+	if ev.Actor.ID != "user-MaPuLxAXvtq2PWTH" || ev.Actor.ImpersonatorID != "user-V3R563qtJNcExAkN" ||
+		ev.Actor.Type != ActorUser || metaString(t, ev, "auth_type") != "Impersonated" {
+		t.Errorf("impersonated: actor %+v meta %s", ev.Actor, ev.Meta["auth_type"])
+	}
+
+	// auth.type System with empty accessor and description: a system actor.
+	ev = parseOne(t, mustJSON(t, tfcItem(t, func(_, auth map[string]any) {
+		auth["type"], auth["accessor_id"], auth["description"] = "System", "", ""
+	})))
+	if ev.Actor.Type != ActorSystem || ev.Actor.ID != "" || !strings.HasPrefix(ev.Message, "system create authentication_token") {
+		t.Errorf("system: actor %+v message %q", ev.Actor, ev.Message)
+	}
+
+	// An organization token's accessor (the record's own organization id):
+	// a service actor.
+	ev = parseOne(t, mustJSON(t, tfcItem(t, func(_, auth map[string]any) {
+		auth["accessor_id"] = auth["organization_id"]
+	})))
+	if ev.Actor.Type != ActorService || ev.Actor.ID != "org-AGLwRmx1snv34Yts" {
+		t.Errorf("organization token: actor %+v", ev.Actor)
+	}
+
+	// auth.description and request.id null, resource.meta an object: no
+	// name, no request id, the meta kept as resource_meta.
+	ev = parseOne(t, mustJSON(t, tfcItem(t, func(item, auth map[string]any) {
+		auth["description"] = nil
+		item["request"] = map[string]any{"id": nil}
+		item["resource"].(map[string]any)["meta"] = map[string]any{"serial": 42}
+	})))
+	if ev.Actor.Name != "" || ev.Actor.ID != "user-MaPuLxAXvtq2PWTH" || ev.Request.ID != "" ||
+		string(ev.Meta["resource_meta"]) != `{"serial":42}` || !strings.HasPrefix(ev.Message, "user-MaPuLxAXvtq2PWTH create") {
+		t.Errorf("nulls: actor %+v request %+v meta %s message %q", ev.Actor, ev.Request, ev.Meta["resource_meta"], ev.Message)
+	}
+}
+
+// TestTFCPageBadItems: the sample page (tfc/page.json) with its data
+// array changed to the sample event, a copy without timestamp, a string
+// and a copy whose timestamp is no time: the good event comes out, each
+// bad item gets an error naming it, and none takes the others down.
+func TestTFCPageBadItems(t *testing.T) {
+	var page map[string]any
+	if err := json.Unmarshal([]byte(readFixture(t, "tfc/page.json")), &page); err != nil {
+		t.Fatal(err)
+	}
+	noTime := tfcItem(t, func(item, _ map[string]any) { delete(item, "timestamp") })
+	badTime := tfcItem(t, func(item, _ map[string]any) { item["timestamp"] = "13/02/2024 11:00" })
+	page["data"] = []any{tfcItem(t, nil), noTime, "not an object", badTime}
+	evs, err := Parse([]byte(mustJSON(t, page)))
+	if len(evs) != 1 || evs[0].ID != "ae66e491-db59-457c-8445-9c908ee726ae" {
+		t.Fatalf("events %+v, want the sample event alone", evs)
+	}
+	want := []string{
+		`normalize: item 1: tfc.audit_trail: missing "timestamp"`,
+		`normalize: item 2: tfc.audit_trail: invalid "data[]": not an object`,
+		`normalize: item 3: tfc.audit_trail: invalid "timestamp": not a time: "13/02/2024 11:00"`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+}

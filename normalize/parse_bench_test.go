@@ -9,7 +9,7 @@ import (
 // BenchmarkParseKind parses one record of each kind with a reused Parser,
 // next to encoding/json decoding the same bytes into map[string]any.
 func BenchmarkParseKind(b *testing.B) {
-	for _, file := range []string{"tfc/single_workspace_update.json", "hcp_control_plane/docs_vault_radar_connection_create.json",
+	for _, file := range []string{"tfc/page.json", "hcp_control_plane/docs_vault_radar_connection_create.json",
 		"boundary/sessions.json", "packer/docs_channel_assign.json", "hcp_platform/auth_success.json"} {
 		data, err := os.ReadFile("testdata/" + file)
 		if err != nil {

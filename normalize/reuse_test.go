@@ -122,7 +122,7 @@ func TestParseEventsSurviveReuse(t *testing.T) {
 // allocates Raw, Meta and the event slice for each).
 func TestAppendParseReusesStorage(t *testing.T) {
 	var recs [][]byte
-	for _, file := range []string{"tfc/single_workspace_update.json", "hcp_control_plane/docs_vault_radar_connection_create.json",
+	for _, file := range []string{"hcp_control_plane/docs_vault_radar_connection_create.json",
 		"boundary/sessions.json", "tfc/page.json"} {
 		data, err := os.ReadFile("testdata/" + file)
 		if err != nil {
