@@ -288,3 +288,23 @@ func TestTFCPageBadItems(t *testing.T) {
 		t.Errorf("errors:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
 	}
 }
+
+// TestBoundaryAuthenticateFailed: the reference page's "HCP Boundary
+// event" (boundary/sessions.json) with data.request_info.method GET →
+// POST, its path → an auth method's ":authenticate" action (the path form
+// of Boundary's API), data.response.status_code 200 → 401 and the user
+// u_recovery → u_anon: a failed login against the auth method.
+func TestBoundaryAuthenticateFailed(t *testing.T) {
+	rec := readFixture(t, "boundary/sessions.json")
+	rec = replaceOnce(t, rec, `"method": "GET"`, `"method": "POST"`)
+	rec = replaceOnce(t, rec, `"path": "/v1/sessions?recursive=true&scope_id=global"`, `"path": "/v1/auth-methods/ampw_1234567890:authenticate"`)
+	rec = replaceOnce(t, rec, `"status_code": 200`, `"status_code": 401`)
+	rec = replaceOnce(t, rec, `"id": "u_recovery"`, `"id": "u_anon"`)
+	ev := parseOne(t, rec)
+	if ev.Action != "auth-methods.authenticate" || ev.Verb != VerbLogin || ev.Outcome != OutcomeFailure ||
+		ev.Category != CategoryAuthentication || ev.Severity != "warning" || ev.Actor.ID != "u_anon" || ev.Actor.Type != ActorUnknown ||
+		ev.Resource != (Resource{Type: "auth_method", ID: "ampw_1234567890"}) || ev.Request.StatusCode != 401 {
+		t.Errorf("failed authenticate: action %s verb %s outcome %s category %s severity %s actor %+v resource %+v status %d",
+			ev.Action, ev.Verb, ev.Outcome, ev.Category, ev.Severity, ev.Actor, ev.Resource, ev.Request.StatusCode)
+	}
+}

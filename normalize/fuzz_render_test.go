@@ -150,7 +150,7 @@ func viaEncodingJSON(t *testing.T, s string) string {
 // parsedBoundary is the event Parse makes of a Boundary record with meta.
 func parsedBoundary(t *testing.T) *Event {
 	t.Helper()
-	data, err := os.ReadFile("testdata/boundary/authenticate_failed.json")
+	data, err := os.ReadFile("testdata/boundary/sessions.json")
 	if err != nil {
 		t.Fatal(err)
 	}

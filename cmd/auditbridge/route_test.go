@@ -15,7 +15,7 @@ var updateRoute = flag.Bool("update-route", false, "rewrite testdata/route/*.gol
 // routeRecords are published fixtures of normalize/testdata (see its
 // SOURCES.md): one per routing case.
 var routeRecords = []string{
-	"../../normalize/testdata/boundary/authenticate_failed.json",
+	"../../normalize/testdata/nomad/docs_permission_denied.json",
 	"../../normalize/testdata/boundary/sessions.json",
 	"../../normalize/testdata/hcp_stream_test/docs_destination_test.json",
 	"../../normalize/testdata/tfc/page.json",
@@ -70,7 +70,7 @@ func TestCheckPrintsRouting(t *testing.T) {
 	var b strings.Builder
 	printRouting(&b, st)
 	for _, want := range []string{
-		`sink soc (splunk): filter product == "boundary" and outcome == "failure"`,
+		`sink soc (splunk): filter product != "vault" and outcome == "failure"`,
 		"sample boundary user failure event -> soc (splunk index=hashicorp_boundary",
 		"sample vault user failure event -> archive (elasticsearch data_stream=logs-hashicorp.vault-default), vault_failures (file), people",
 	} {

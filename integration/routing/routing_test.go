@@ -31,7 +31,6 @@ var records = []struct {
 	file   string
 	events []event
 }{
-	{"boundary/authenticate_failed.json", []event{{"boundary", "boundary.cloudevent", "Q8wVd3kP2x"}}},
 	{"boundary/sessions.json", []event{{"boundary", "boundary.cloudevent", "7YdpvNxqFn"}}},
 	{"tfc/page.json", []event{{"terraform", "tfc.audit_trail", "ae66e491-db59-457c-8445-9c908ee726ae"}}},
 	{"hcp_stream_test/docs_destination_test.json", []event{{"hcp", "hcp.stream_test", "67b21bf4-4621-4d20-94d8-b1a57ffe7a41"}}},

@@ -72,7 +72,7 @@ sink "syslog" "others" {
 	if err := testutil.WaitTCP(hecAddr, 60*time.Second); err != nil {
 		t.Fatalf("bridge did not start: %v\n%s", err, logs.String())
 	}
-	for _, f := range []string{"vault/docs_schema_lookup_self_request.json", "boundary/authenticate_failed.json",
+	for _, f := range []string{"vault/docs_schema_lookup_self_request.json", "boundary/sessions.json",
 		"consul/docs_catalog_service.json", "tfc/page.json"} {
 		body, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "normalize", "testdata", f))
 		if err != nil {
@@ -91,7 +91,7 @@ sink "syslog" "others" {
 	}
 	want := map[string][]string{
 		"tcp": {"6e2c7b92e3df78df6cb4629e551f3879"},
-		"newline": {"Q8wVd3kP2x", "e4a20aec-d250-72c4-2aea-454fe8ae8051:OperationStart",
+		"newline": {"7YdpvNxqFn", "e4a20aec-d250-72c4-2aea-454fe8ae8051:OperationStart",
 			"1f85053f-badb-4567-d239-abc0ecee1570:OperationComplete", "ae66e491-db59-457c-8445-9c908ee726ae"},
 	}
 	for listener, ids := range want {

@@ -3,7 +3,7 @@ sink "splunk" "soc" {
   url    = "https://splunk.example.com:8088"
   token  = "route-test-token"
   index  = "hashicorp_${product}"
-  filter = "product == \"boundary\" and outcome == \"failure\""
+  filter = "product != \"vault\" and outcome == \"failure\""
 }
 
 sink "elasticsearch" "archive" {
