@@ -73,10 +73,52 @@ func render(t *testing.T, f normalize.Format) emitted {
 		})
 		fh.Close()
 	}
+	// Published records with named fields changed, as the normalize tests
+	// derive them (normalize/testdata/SOURCES.md, "Variations derived in
+	// test code"): outcomes and actors no published example shows.
+	for _, d := range derivedRecords {
+		b, err := os.ReadFile(filepath.Join(testutil.RepoRoot(), "normalize", "testdata", d.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := string(b)
+		for i := 0; i < len(d.changes); i += 2 {
+			if strings.Count(rec, d.changes[i]) != 1 {
+				t.Fatalf("%s: %q does not occur once", d.file, d.changes[i])
+			}
+			rec = strings.Replace(rec, d.changes[i], d.changes[i+1], 1)
+		}
+		evs, err := normalize.Parse([]byte(rec))
+		if err != nil || len(evs) == 0 {
+			t.Fatalf("%s changed: %d events, %v", d.file, len(evs), err)
+		}
+		for i := range evs {
+			var doc map[string]any
+			if err := json.Unmarshal(normalize.AppendJSON(nil, &evs[i], f), &doc); err != nil {
+				t.Fatalf("%s changed: rendering is not JSON: %v", d.file, err)
+			}
+			out.add("", doc)
+		}
+	}
 	if n < 20 {
 		t.Fatalf("only %d events rendered from the fixtures", n)
 	}
 	return out
+}
+
+// derivedRecords are published fixtures with the changes (old, new pairs)
+// normalize's derived_test.go makes: a failed HCP sign-in and an
+// impersonated HCP Terraform audit-trail event.
+var derivedRecords = []struct {
+	file    string
+	changes []string
+}{
+	{"hcp_platform/auth_success.json", []string{
+		`"event_type": "hcp_id_auth_success"`, `"event_type": "hcp_id_auth_failure"`,
+		`"status_code": "OK"`, `"status_code": "UNAUTHENTICATED"`}},
+	{"tfc/page.json", []string{
+		`"type": "Client"`, `"type": "Impersonated"`,
+		`"impersonator_id": null`, `"impersonator_id": "user-V3R563qtJNcExAkN"`}},
 }
 
 func readFile(t *testing.T, rel string) []byte {
