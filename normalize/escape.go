@@ -13,6 +13,11 @@ import (
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string escaped exactly like
+// encoding/json.Marshal (HTML-safe; invalid UTF-8 becomes \ufffd). The
+// sinks use it for the strings they write around a rendered event.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // appendString appends s as a JSON string escaped like encoding/json.
 func appendString(dst []byte, s string) []byte {
 	return appendEscapedBytes(dst, "", stringBytes(s))

@@ -84,7 +84,7 @@ func appendItem(buf []byte, ev *normalize.Event, render renderFunc) ([]byte, err
 		return buf, errors.New("event id is not valid UTF-8")
 	}
 	buf = append(buf, `{"create":{"_id":`...)
-	buf = appendJSONString(buf, ev.ID)
+	buf = normalize.AppendString(buf, ev.ID)
 	buf = append(buf, "}}\n"...)
 	buf = render(buf, ev)
 	return append(buf, '\n'), nil
@@ -104,25 +104,6 @@ func group(buf []byte, items []bulkItem, maxBytes, maxEvents int) []request {
 		first = last
 	}
 	return out
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string (s is valid UTF-8).
-func appendJSONString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '"' || c == '\\':
-			buf = append(buf, '\\', c)
-		case c < 0x20:
-			buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		default:
-			buf = append(buf, c)
-		}
-	}
-	return append(buf, '"')
 }
 
 // parseBulkResponse reads a _bulk response body into one result per action.

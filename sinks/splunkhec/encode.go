@@ -3,7 +3,6 @@ package splunkhec
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -50,35 +49,14 @@ func newEncoder(cfg Config) encoder {
 	return e
 }
 
-// appendMember appends `"k":"v",` with v JSON-escaped as json.Marshal
-// escapes it. A printable ASCII value that needs no escape (a sourcetype,
-// say: one per event) is copied as is, without json.Marshal's allocation.
+// appendMember appends `"k":"v",` with v escaped by normalize.AppendString
+// (as json.Marshal escapes it).
 func appendMember(dst []byte, k, v string) []byte {
 	dst = append(dst, '"')
 	dst = append(dst, k...)
 	dst = append(dst, '"', ':')
-	if plainJSON(v) {
-		dst = append(dst, '"')
-		dst = append(dst, v...)
-		dst = append(dst, '"', ',')
-		return dst
-	}
-	b, _ := json.Marshal(v) // a string always marshals
-	dst = append(dst, b...)
+	dst = normalize.AppendString(dst, v)
 	return append(dst, ',')
-}
-
-// plainJSON reports whether json.Marshal writes s unchanged between quotes:
-// printable ASCII other than the quote, the backslash and the HTML
-// characters it escapes.
-func plainJSON(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
-			return false
-		}
-	}
-	return true
 }
 
 // appendEvent appends ev as one HEC event object followed by a newline

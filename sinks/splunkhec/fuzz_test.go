@@ -72,7 +72,7 @@ func FuzzClassify(f *testing.F) {
 }
 
 // appendMember writes exactly what json.Marshal writes for the value,
-// whether or not it takes the fast path.
+// escaped by normalize.AppendString.
 func FuzzAppendMember(f *testing.F) {
 	for _, s := range []string{"", "hashicorp:terraform:audit", `a"b`, `a\b`, "<&>", "\x00\x1f\x7f", "ü\u2028", "\xff"} {
 		f.Add(s)

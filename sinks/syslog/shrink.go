@@ -83,8 +83,7 @@ func longestText(ev *normalize.Event) (string, string, func(string)) {
 	consider("actor_email", ev.Actor.Email, func(s string) { ev.Actor.Email = s })
 	for _, k := range slices.Sorted(maps.Keys(ev.Meta)) {
 		consider("meta."+k, metaText(ev.Meta[k]), func(s string) {
-			b, _ := json.Marshal(s) // a string: cannot fail
-			ev.Meta[k] = b
+			ev.Meta[k] = normalize.AppendString(nil, s)
 		})
 	}
 	return best, bestVal, bestSet
