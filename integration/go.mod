@@ -6,6 +6,7 @@ require (
 	github.com/auditbridge/auditbridge v0.0.0
 	github.com/compose-spec/compose-go/v2 v2.9.1
 	github.com/hashicorp/go-hclog v1.6.3
+	github.com/kelseyhightower/envconfig v1.4.0
 	github.com/nats-io/nats-server/v2 v2.15.2
 	github.com/nats-io/nats.go v1.55.0
 	k8s.io/api v0.37.2

@@ -23,7 +23,7 @@ var (
 	senderErr  error
 )
 
-// senderBinary builds sinks/syslog/internal/syslogsend once per process.
+// senderBinary builds internal/syslogsend once per process.
 func senderBinary(t *testing.T) string {
 	t.Helper()
 	senderOnce.Do(func() {
@@ -33,7 +33,7 @@ func senderBinary(t *testing.T) string {
 			return
 		}
 		senderPath = filepath.Join(dir, "syslogsend")
-		senderErr = testutil.GoBuild(testutil.RepoRoot(), "./sinks/syslog/internal/syslogsend", senderPath)
+		senderErr = testutil.GoBuild(filepath.Join(testutil.RepoRoot(), "integration"), "./syslog/internal/syslogsend", senderPath)
 	})
 	if senderErr != nil {
 		t.Fatal(senderErr)
