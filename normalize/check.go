@@ -3,156 +3,62 @@ package normalize
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync"
+	"unsafe"
 )
 
-// checkJSON reports whether b is exactly one valid JSON value, by the
-// rules of tree.parse (encoding/json's, nesting at most maxNesting), and
-// whether it holds a line break outside strings (so it needs compacting
-// to stay on one line). It is the validation half of tree.parse: no copy,
-// no index, no allocation; renderers call it on every Raw and meta value.
-//
-// It alternates between a value (a scalar, or the opening of a container
-// and, in an object, its first key) and what may follow one: a ',' (then,
-// in an object, a key), a close of the open container, or the end of b at
-// depth 0. Everything lives in locals, the loop's registers.
-func checkJSON(b []byte) (ok, breaks bool) {
-	var objects [(maxNesting + 63) / 64]uint64 // bit set: the open container is an object
-	depth, i := 0, 0
-value:
-	if i = ws(b, i, &breaks); i >= len(b) {
-		return false, breaks
-	}
-	switch c := b[i]; c {
-	case '{', '[':
-		if depth >= maxNesting {
-			return false, breaks
-		}
-		word, bit := depth/64, uint64(1)<<(depth%64)
-		objects[word] &^= bit
-		depth++
-		if i = ws(b, i+1, &breaks); i < len(b) && b[i] == c+2 { // '}' or ']'
-			depth--
-			i++
-			break
-		}
-		if c == '[' {
-			goto value
-		}
-		objects[word] |= bit
-		i = checkKey(b, i, &breaks)
-		goto key
-	case '"':
-		i = skipString(b, i+1)
-	case 't', 'f', 'n':
-		i = literalEnd(b, i)
-	default:
-		i = numberEnd(b, i)
-	}
-after:
-	if i < 0 {
-		return false, breaks
-	}
-	if i = ws(b, i, &breaks); depth == 0 {
-		return i == len(b), breaks
-	}
-	if i >= len(b) {
-		return false, breaks
-	}
-	switch c, inObject := b[i], objects[(depth-1)/64]&(1<<((depth-1)%64)) != 0; {
-	case c == ',' && inObject:
-		i = checkKey(b, i+1, &breaks)
-		goto key
-	case c == ',':
-		i++
-		goto value
-	case c == '}' && inObject, c == ']' && !inObject:
-		depth--
-		i++
-		goto after
-	}
-	return false, breaks
-key: // a key was checked: its value follows unless the key was bad
-	if i < 0 {
-		return false, breaks
-	}
-	goto value
+// scratch is a tree and a buffer for its compact copy, kept in
+// scratchTrees, for checking a value that is not kept as a tree: a Raw
+// or meta value when rendering (appendValidJSON) and a record the reader
+// or the parser only needs a verdict on (validJSON). The check is
+// tree.parse, the one JSON scanner of the package, building its index
+// into reused storage: no allocation once warm.
+type scratch struct {
+	t   tree
+	buf []byte
 }
 
-// ws skips whitespace from b[i]; in compact input it is one comparison.
-func ws(b []byte, i int, breaks *bool) int {
-	if i < len(b) && b[i] <= ' ' {
-		return skipSpace(b, i, breaks)
+// scratchKeep bounds what a pooled scratch keeps after one use (bytes of
+// buffer, nodes of index), so one huge value does not pin its storage.
+const scratchKeep = 1 << 20
+
+var scratchTrees = sync.Pool{New: func() any { return new(scratch) }}
+
+func getScratch() *scratch { return scratchTrees.Get().(*scratch) }
+
+func (s *scratch) put() {
+	s.t.raw = nil // it may view the caller's buffer
+	if cap(s.buf) > scratchKeep {
+		s.buf = nil
 	}
-	return i
+	if cap(s.t.vals) > scratchKeep/int(unsafe.Sizeof(value{})) || cap(s.t.specials) > scratchKeep/64 {
+		s.t = tree{}
+	}
+	scratchTrees.Put(s)
 }
 
-// skipSpace skips JSON whitespace from b[i], noting line breaks; any other
-// byte below ' ' stops it (and fails wherever it stands).
-func skipSpace(b []byte, i int, breaks *bool) int {
-	for ; i < len(b); i++ {
-		switch b[i] {
-		case '\n', '\r':
-			*breaks = true
-		case ' ', '\t':
-		default:
-			return i
-		}
+// appendValidJSON appends v compacted (tree.parse) when it is exactly
+// one valid JSON value, by tree.parse's rules (encoding/json's, nesting
+// at most maxNesting), and reports whether it was; when it was not, dst
+// is returned as it came.
+func appendValidJSON(dst, v []byte) ([]byte, bool) {
+	s := getScratch()
+	start := len(dst)
+	dst, ok := s.t.parse(dst, v)
+	s.put()
+	if !ok {
+		return dst[:start], false
 	}
-	return i
+	return dst, true
 }
 
-// checkKey checks `"k" :` from b[i] (whitespace allowed around it) and
-// returns the offset past the colon, or -1.
-func checkKey(b []byte, i int, breaks *bool) int {
-	if i = ws(b, i, breaks); i >= len(b) || b[i] != '"' {
-		return -1
-	}
-	if i = skipString(b, i+1); i < 0 {
-		return -1
-	}
-	if i = ws(b, i, breaks); i >= len(b) || b[i] != ':' {
-		return -1
-	}
-	return i + 1
-}
-
-// numberEnd is the offset past the number starting b[i], or -1.
-func numberEnd(b []byte, i int) int {
-	if n := numberLen(b[i:]); n > 0 {
-		return i + n
-	}
-	return -1
-}
-
-// literalEnd is the offset past the literal true, false or null
-// starting b[i], or -1.
-func literalEnd(b []byte, i int) int {
-	for _, l := range [...]string{"true", "false", "null"} {
-		if len(b)-i >= len(l) && string(b[i:i+len(l)]) == l {
-			return i + len(l)
-		}
-	}
-	return -1
-}
-
-// skipString checks the string whose content starts at b[i] (after the
-// opening quote) and returns the offset past its closing quote, or -1 when
-// it is unterminated or holds a raw control byte or an invalid escape.
-func skipString(b []byte, i int) int {
-	for {
-		i = nextSpecial(b, i)
-		switch {
-		case i >= len(b) || b[i] < 0x20:
-			return -1
-		case b[i] == '"':
-			return i + 1
-		}
-		n := escapeLen(b[i:])
-		if n == 0 {
-			return -1
-		}
-		i += n
-	}
+// validJSON reports whether b is valid JSON, by the rules Parse uses.
+func validJSON(b []byte) bool {
+	s := getScratch()
+	var ok bool
+	s.buf, ok = s.t.parse(s.buf[:0], b)
+	s.put()
+	return ok
 }
 
 // nextSpecial is the offset of the first quote, backslash or byte below
@@ -244,11 +150,4 @@ func digits(b []byte, i int) int {
 		i++
 	}
 	return i
-}
-
-// validJSON reports whether b is valid JSON, by the rules Parse uses.
-func validJSON(b []byte) bool {
-	var t tree
-	_, ok := t.parse(make([]byte, 0, len(b)), b)
-	return ok
 }

@@ -197,12 +197,11 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 }
 
 // appendRaw appends v, which the Event contract says is compact valid JSON.
-// A nil or empty v becomes null. checkJSON validates it in one pass with
-// encoding/json's verdicts (FuzzCheckJSON holds it to them; FuzzRender
-// checks the output with encoding/json). Valid JSON containing line breaks
-// (only possible as whitespace) is compacted so output stays one line;
-// anything that is not valid JSON is kept as a JSON string rather than
-// corrupting the document around it.
+// A nil or empty v becomes null. appendValidJSON checks and copies it in
+// one pass of tree.parse (encoding/json's verdicts; FuzzRender checks the
+// output with encoding/json), compacting valid JSON that holds whitespace
+// so output stays one line; anything that is not valid JSON is kept as a
+// JSON string rather than corrupting the document around it.
 func appendRaw(dst []byte, v []byte) []byte {
 	start := len(dst)
 	dst = appendRawJSON(dst, v)
@@ -241,17 +240,8 @@ func appendRawJSON(dst []byte, v []byte) []byte {
 	if len(v) == 0 {
 		return append(dst, "null"...)
 	}
-	if v[0] == '"' && skipString(v, 1) == len(v) {
-		return append(dst, v...) // most meta values: one valid string
+	if dst, ok := appendValidJSON(dst, v); ok {
+		return dst
 	}
-	ok, breaks := checkJSON(v)
-	if !ok {
-		return appendStringBytes(dst, v)
-	}
-	if !breaks {
-		return append(dst, v...)
-	}
-	var t tree // rare: its own index; the tree's compact copy of valid v
-	dst, _ = t.parse(dst, v)
-	return dst
+	return appendStringBytes(dst, v)
 }

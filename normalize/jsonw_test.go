@@ -71,7 +71,7 @@ func TestAppendRaw(t *testing.T) {
 	}{
 		{"nil is null", "", "null"},
 		{"compact object kept", `{"a":1}`, `{"a":1}`},
-		{"spaces kept", `{"a": 1}`, `{"a": 1}`},
+		{"spaces compacted", `{"a": 1}`, `{"a":1}`},
 		{"newlines compacted", "{\n  \"a\": [1,\r\n 2]\n}", `{"a":[1,2]}`},
 		{"invalid kept as string", `{"a":`, `"{\"a\":"`},
 		{"scalar", `"x"`, `"x"`},

@@ -54,9 +54,9 @@ func FuzzSpecialMask(f *testing.F) {
 	})
 }
 
-// TestSkipString covers the word-at-a-time path: specials at every offset
+// TestScanString covers tree.scanString's map: specials at several offsets
 // of strings longer than a word.
-func TestSkipString(t *testing.T) {
+func TestScanString(t *testing.T) {
 	tests := []struct {
 		in   string
 		want int
@@ -71,13 +71,12 @@ func TestSkipString(t *testing.T) {
 		{`é très long texte"`, 19},
 		{`abcdefgh\`, -1},
 	}
+	var tr tree
 	for _, tt := range tests {
-		want := tt.want
-		if want >= 0 {
-			want++ // skipString returns the offset past the quote
-		}
-		if got := skipString([]byte(tt.in), 0); got != want {
-			t.Errorf("skipString(%q) = %d, want %d", tt.in, got, want)
+		src := []byte(tt.in)
+		tr.mapSpecials(src)
+		if got, _ := tr.scanString(src, 0); got != tt.want {
+			t.Errorf("scanString(%q) = %d, want %d", tt.in, got, tt.want)
 		}
 	}
 }

@@ -262,7 +262,7 @@ func specialBits(dst []uint64, src []byte) {
 
 // specialMask has the high bit set of exactly the bytes of x that are a
 // quote, a backslash or below 0x20: the one string mask of the lexer
-// (tree.parse's map, checkJSON's strings, the record reader). The tests
+// (tree.parse's map, the record reader). The tests
 // run on the low seven bits of each byte, where adding 0x7f sets the high
 // bit unless the byte is zero and never carries into the next byte (see
 // unsafeMask); bytes from 0x80 up are never special.

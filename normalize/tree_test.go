@@ -116,13 +116,16 @@ func TestTreeRejects(t *testing.T) {
 		if _, ok := tr.parse(nil, []byte(s)); ok {
 			t.Errorf("parse(%q) accepted", s)
 		}
-		if ok, _ := checkJSON([]byte(s)); ok {
-			t.Errorf("checkJSON(%q) accepted", s)
+		if out, ok := appendValidJSON([]byte("x"), []byte(s)); ok || string(out) != "x" {
+			t.Errorf("appendValidJSON(%q) accepted (%q)", s, out)
+		}
+		if validJSON([]byte(s)) {
+			t.Errorf("validJSON(%q) accepted", s)
 		}
 	}
 	deep := strings.Repeat("[", maxNesting) + strings.Repeat("]", maxNesting)
-	if ok, _ := checkJSON([]byte(deep)); !ok {
-		t.Error("checkJSON refused nesting at the limit")
+	if _, ok := appendValidJSON(nil, []byte(deep)); !ok || !validJSON([]byte(deep)) {
+		t.Error("nesting at the limit refused")
 	}
 }
 
@@ -189,25 +192,45 @@ func FuzzTree(f *testing.F) {
 	})
 }
 
-// FuzzCheckJSON: checkJSON gives tree.parse's verdict, and reports line
-// breaks exactly when a valid input holds one (they can only be
-// whitespace there).
-func FuzzCheckJSON(f *testing.F) {
+// FuzzAppendValidJSON: appendValidJSON and validJSON give encoding/json's
+// verdict (within the nesting bound), and a valid value is appended as
+// json.Compact makes it, after what dst held.
+func FuzzAppendValidJSON(f *testing.F) {
 	seedRecords(f)
-	for _, s := range []string{"{\n\"a\":1}", `[1,]`, "\"a\rb\"", " 1 ", "[\r]"} {
+	for _, s := range []string{"{\n\"a\":1}", `[1,]`, "\"a\rb\"", " 1 ", "[\r]", "[ 1 , {\"a\" : \"b c\" } ]"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var tr tree
-		_, want := tr.parse(nil, b)
-		ok, breaks := checkJSON(b)
-		if ok != want {
-			t.Fatalf("checkJSON says %v, tree %v for %q", ok, want, b)
+		out, ok := appendValidJSON([]byte("x"), b)
+		var want bytes.Buffer
+		wantOK := json.Compact(&want, b) == nil && !tooDeep(b)
+		if ok != wantOK || validJSON(b) != wantOK {
+			t.Fatalf("appendValidJSON says %v, validJSON %v, encoding/json %v for %q", ok, validJSON(b), wantOK, b)
 		}
-		if ok && breaks != bytes.ContainsAny(b, "\n\r") {
-			t.Fatalf("checkJSON breaks=%v for %q", breaks, b)
+		if !ok && string(out) != "x" || ok && string(out) != "x"+want.String() {
+			t.Fatalf("appendValidJSON(%q) = %q, want x%q", b, out, want.Bytes())
 		}
 	})
+}
+
+// tooDeep reports whether valid JSON b nests deeper than maxNesting.
+func tooDeep(b []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(b))
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			if depth++; depth > maxNesting {
+				return true
+			}
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+	}
 }
 
 // TestTreeMemberMatchesVisit: in every object of every testdata record,
