@@ -12,8 +12,11 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -74,6 +77,32 @@ func (c *Cert) TLS(chain ...*Cert) tls.Certificate {
 		tc.Certificate = append(tc.Certificate, x.Cert.Raw)
 	}
 	return tc
+}
+
+// ClientAuth makes a certificate from Issue or SelfSigned a client
+// certificate (extended key usage clientAuth) instead of a server one.
+func ClientAuth(c *x509.Certificate) {
+	c.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+}
+
+// WritePEM writes the certificate to dir/name.pem and its PKCS #8 private
+// key to dir/name-key.pem and returns both paths.
+func (c *Cert) WritePEM(t testing.TB, dir, name string) (certFile, keyFile string) {
+	t.Helper()
+	keyDER, err := x509.MarshalPKCS8PrivateKey(c.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, name+".pem"), filepath.Join(dir, name+"-key.pem")
+	for path, b := range map[string]*pem.Block{
+		certFile: {Type: "CERTIFICATE", Bytes: c.Cert.Raw},
+		keyFile:  {Type: "PRIVATE KEY", Bytes: keyDER},
+	} {
+		if err := os.WriteFile(path, pem.EncodeToMemory(b), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return certFile, keyFile
 }
 
 func template(cn string) *x509.Certificate {

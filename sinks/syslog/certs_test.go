@@ -1,19 +1,11 @@
 package syslog
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/auditbridge/auditbridge/internal/testutil"
 )
 
 // testPKI is a throwaway CA with one server and one client certificate,
@@ -26,44 +18,13 @@ type testPKI struct {
 func newTestPKI(t *testing.T) testPKI {
 	t.Helper()
 	dir := t.TempDir()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	p := testPKI{caFile: filepath.Join(dir, "ca.pem"), pool: x509.NewCertPool()}
-	p.pool.AddCert(ca)
-	writePEM(t, p.caFile, "CERTIFICATE", caDER)
-	leaf := func(name string, serial int64, usage x509.ExtKeyUsage) (string, string) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-			DNSNames: []string{name}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage}}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kder, _ := x509.MarshalPKCS8PrivateKey(key)
-		certFile, keyFile := filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key")
-		writePEM(t, certFile, "CERTIFICATE", der)
-		writePEM(t, keyFile, "PRIVATE KEY", kder)
-		return certFile, keyFile
-	}
-	p.serverCert, p.serverKey = leaf("syslog.test", 2, x509.ExtKeyUsageServerAuth)
-	p.clientCert, p.clientKey = leaf("bridge.test", 3, x509.ExtKeyUsageClientAuth)
+	ca := testutil.NewCA(t, "test ca")
+	p := testPKI{pool: x509.NewCertPool()}
+	p.pool.AddCert(ca.Cert)
+	p.caFile, _ = ca.WritePEM(t, dir, "ca")
+	p.serverCert, p.serverKey = ca.Issue(t, "syslog.test", []string{"syslog.test", "127.0.0.1"}).WritePEM(t, dir, "syslog.test")
+	p.clientCert, p.clientKey = ca.Issue(t, "bridge.test", []string{"bridge.test"}, testutil.ClientAuth).WritePEM(t, dir, "bridge.test")
 	return p
-}
-
-func writePEM(t *testing.T, path, typ string, der []byte) {
-	t.Helper()
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }
 
 // serverTLS is the server side config; requireClient asks for mTLS.
