@@ -3,26 +3,20 @@ package splunkhec
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/sinks/sinktest"
 	"github.com/hashicorp/go-hclog"
 )
@@ -31,7 +25,6 @@ import (
 // client certificate, written as PEM files.
 type testPKI struct {
 	dir               string
-	ca                *x509.Certificate
 	caPool            *x509.CertPool
 	server            tls.Certificate
 	caFile, cert, key string // CA, client cert and key files
@@ -41,52 +34,14 @@ type testPKI struct {
 func newPKI(t *testing.T) testPKI {
 	t.Helper()
 	p := testPKI{dir: t.TempDir()}
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.ca, _ = x509.ParseCertificate(caDER)
+	ca := testutil.NewCA(t, "test ca")
 	p.caPool = x509.NewCertPool()
-	p.caPool.AddCert(p.ca)
-	p.caFile = p.write(t, "ca.pem", "CERTIFICATE", caDER)
-	leaf := func(serial int64, usage x509.ExtKeyUsage, dns []string) ([]byte, *ecdsa.PrivateKey) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: "leaf"}, DNSNames: dns,
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{usage},
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, p.ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der, key
-	}
-	sDER, sKey := leaf(2, x509.ExtKeyUsageServerAuth, []string{"hec.internal"})
-	p.server = tls.Certificate{Certificate: [][]byte{sDER}, PrivateKey: sKey}
-	cDER, cKey := leaf(3, x509.ExtKeyUsageClientAuth, nil)
-	p.cert = p.write(t, "client.pem", "CERTIFICATE", cDER)
-	keyDER, _ := x509.MarshalECPrivateKey(cKey)
-	p.key = p.write(t, "client-key.pem", "EC PRIVATE KEY", keyDER)
-	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	otherDER, _ := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &other.PublicKey, other)
-	p.otherCA = p.write(t, "other-ca.pem", "CERTIFICATE", otherDER)
+	p.caPool.AddCert(ca.Cert)
+	p.caFile, _ = ca.WritePEM(t, p.dir, "ca")
+	p.server = ca.Issue(t, "leaf", []string{"hec.internal"}).TLS()
+	p.cert, p.key = ca.Issue(t, "leaf", nil, testutil.ClientAuth).WritePEM(t, p.dir, "client")
+	p.otherCA, _ = testutil.NewCA(t, "test ca").WritePEM(t, p.dir, "other-ca")
 	return p
-}
-
-func (p testPKI) write(t *testing.T, name, typ string, der []byte) string {
-	t.Helper()
-	path := filepath.Join(p.dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // tlsHEC serves the fake HEC over TLS with the "hec.internal" certificate,
