@@ -3,21 +3,15 @@ package bridge
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/hashicorp/go-hclog"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nkeys"
@@ -60,44 +54,12 @@ func startSecureNATS(t *testing.T, opts *server.Options) *server.Server {
 func testPKI(t *testing.T) (dir string, srv *tls.Config) {
 	t.Helper()
 	dir = t.TempDir()
-	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
-		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	leaf := func(name string, serial int64, usage x509.ExtKeyUsage) (certPEM, keyPEM []byte) {
-		key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-			ExtKeyUsage: []x509.ExtKeyUsage{usage}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		kb, _ := x509.MarshalECPrivateKey(key)
-		return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
-	}
-	write := func(name string, b []byte) {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}))
-	sc, sk := leaf("nats", 2, x509.ExtKeyUsageServerAuth)
-	cc, ck := leaf("bridge", 3, x509.ExtKeyUsageClientAuth)
-	write("client.pem", cc)
-	write("client.key", ck)
-	pair, err := tls.X509KeyPair(sc, sk)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := testutil.NewCA(t, "test ca")
+	ca.WritePEM(t, dir, "ca")
+	ca.Issue(t, "bridge", []string{"127.0.0.1"}, testutil.ClientAuth).WritePEM(t, dir, "client")
 	pool := x509.NewCertPool()
-	pool.AddCert(ca)
-	return dir, &tls.Config{Certificates: []tls.Certificate{pair}, ClientCAs: pool,
+	pool.AddCert(ca.Cert)
+	return dir, &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, "nats", []string{"127.0.0.1"}).TLS()}, ClientCAs: pool,
 		ClientAuth: tls.RequireAndVerifyClientCert, MinVersion: tls.VersionTLS12}
 }
 
@@ -119,7 +81,7 @@ func TestExternalNATSWithNKeyAndMutualTLS(t *testing.T) {
 	good := DefaultSpoolConfig("")
 	good.NATSURL = ns.ClientURL() // tls://127.0.0.1:port
 	good.NATSAuth = NATSAuth{NKeyFile: seedFile, TLSCA: filepath.Join(pki, "ca.pem"),
-		TLSCert: filepath.Join(pki, "client.pem"), TLSKey: filepath.Join(pki, "client.key")}
+		TLSCert: filepath.Join(pki, "client.pem"), TLSKey: filepath.Join(pki, "client-key.pem")}
 	if err := good.Validate(); err != nil {
 		t.Fatal(err)
 	}
