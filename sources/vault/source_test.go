@@ -9,54 +9,29 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/hashicorp/go-hclog"
 )
 
-// recorder is a Publisher that keeps a copy of every event's raw record;
-// failFirst makes the first publishes fail with ErrSpoolFull.
-type recorder struct {
-	mu        sync.Mutex
-	raws      []string
-	calls     int
-	failFirst int
-}
-
-func (r *recorder) Publish(_ context.Context, evs []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.calls++
-	if r.calls <= r.failFirst {
-		return fmt.Errorf("test: %w", bridge.ErrSpoolFull)
-	}
-	for _, e := range evs {
-		r.raws = append(r.raws, string(e.Clone().Raw))
-	}
-	return nil
-}
+// recorder is the shared recording Publisher, counted by raw record.
+type recorder struct{ testutil.Publisher }
 
 func (r *recorder) count(marker string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	n := 0
-	for _, raw := range r.raws {
-		if strings.Contains(raw, marker) {
+	for _, e := range r.Events() {
+		if strings.Contains(string(e.Raw), marker) {
 			n++
 		}
 	}
 	return n
 }
 
-func (r *recorder) total() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.raws)
-}
+func (r *recorder) total() int { return len(r.Events()) }
 
 // vaultLines returns the published fixture lines, copy k of line i with its
 // request id (or, for the entry without one, its path) made unique, so every
@@ -180,7 +155,13 @@ func TestSpoolFullStopsReadingThenDelivers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &recorder{failFirst: 3}
+	rec := &recorder{}
+	rec.Fail = func(call int, _ []normalize.Event) error {
+		if call <= 3 {
+			return fmt.Errorf("test: %w", bridge.ErrSpoolFull)
+		}
+		return nil
+	}
 	_, stop := startSource(t, DefaultConfig("127.0.0.1:1"), ln, rec)
 	defer stop()
 	lines := vaultLines(t, 5)
@@ -198,9 +179,7 @@ func TestSpoolFullStopsReadingThenDelivers(t *testing.T) {
 	if rec.total() != len(lines) {
 		t.Fatalf("%d events, want %d", rec.total(), len(lines))
 	}
-	rec.mu.Lock()
-	calls := rec.calls
-	rec.mu.Unlock()
+	calls := rec.Calls()
 	if calls < 4 {
 		t.Fatalf("%d publish calls: the refused batch was not retried", calls)
 	}
