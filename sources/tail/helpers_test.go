@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
-	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -57,27 +57,23 @@ func (k *memKV) Update(_ context.Context, key string, v []byte, rev uint64) (uin
 	return k.rev, nil
 }
 
-// recorder keeps a copy of every published event's raw record.
-type recorder struct {
-	mu   sync.Mutex
-	raws []string
-}
+// recorder is the shared recording Publisher, read by raw record.
+type recorder struct{ testutil.Publisher }
 
-func (r *recorder) Publish(_ context.Context, evs []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range evs {
-		r.raws = append(r.raws, string(e.Clone().Raw))
+// raws returns the raw record of every published event, in order.
+func (r *recorder) raws() []string {
+	evs := r.Events()
+	out := make([]string, len(evs))
+	for i := range evs {
+		out[i] = string(evs[i].Raw)
 	}
-	return nil
+	return out
 }
 
 // counts maps each marker found in a delivered record to its deliveries.
 func (r *recorder) counts() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	out := map[string]int{}
-	for _, raw := range r.raws {
+	for _, raw := range r.raws() {
 		if i := strings.Index(raw, "zq"); i >= 0 && i+9 <= len(raw) {
 			out[raw[i:i+9]]++
 		}

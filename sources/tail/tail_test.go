@@ -123,9 +123,8 @@ func TestPartialLastLine(t *testing.T) {
 	f.Write(append(line[len(line)/2:], '\n'))
 	got := waitAll(t, rec, []string{m})
 	exactlyOnce(t, got, append(sent, m))
-	rec.mu.Lock()
-	last := rec.raws[len(rec.raws)-1]
-	rec.mu.Unlock()
+	raws := rec.raws()
+	last := raws[len(raws)-1]
 	if last != string(line) {
 		t.Fatalf("completed line delivered as %q", last[:min(60, len(last))])
 	}
@@ -188,10 +187,8 @@ func TestOverlongLineSkipped(t *testing.T) {
 	r := start(t, cfg, newMemKV(), rec)
 	defer r.stop(t)
 	exactlyOnce(t, waitAll(t, rec, sent), sent)
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.raws) != 4 {
-		t.Fatalf("%d records, want 4", len(rec.raws))
+	if n := len(rec.raws()); n != 4 {
+		t.Fatalf("%d records, want 4", n)
 	}
 }
 
@@ -224,9 +221,7 @@ func TestCompressedRotatedFileSkipped(t *testing.T) {
 	defer r.stop(t)
 	exactlyOnce(t, waitAll(t, rec, sent), sent)
 	time.Sleep(50 * time.Millisecond) // a few more polls
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.raws) != 3 {
-		t.Fatalf("%d records, want 3", len(rec.raws))
+	if n := len(rec.raws()); n != 3 {
+		t.Fatalf("%d records, want 3", n)
 	}
 }
