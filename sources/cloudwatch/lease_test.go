@@ -40,7 +40,7 @@ func TestLeasePerLogGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return s, &recorder{ids: map[string]int{}}
+		return s, &recorder{}
 	}
 	run := func(s *Source, r *recorder) (stop func()) {
 		rctx, rcancel := context.WithCancel(ctx)
@@ -51,11 +51,9 @@ func TestLeasePerLogGroup(t *testing.T) {
 	total := func(recs ...*recorder) map[string]int {
 		out := map[string]int{}
 		for _, r := range recs {
-			r.mu.Lock()
-			for id, n := range r.ids {
+			for id, n := range r.ids() {
 				out[id] += n
 			}
-			r.mu.Unlock()
 		}
 		return out
 	}

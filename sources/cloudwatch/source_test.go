@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -62,18 +63,16 @@ func (k *memKV) Update(_ context.Context, key string, v []byte, rev uint64) (uin
 	return k.rev, nil
 }
 
-type recorder struct {
-	mu  sync.Mutex
-	ids map[string]int
-}
+// recorder is the shared recording Publisher, counted by event id.
+type recorder struct{ testutil.Publisher }
 
-func (r *recorder) Publish(_ context.Context, evs []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range evs {
-		r.ids[strings.Clone(e.ID)]++
+// ids maps each published event id to how many times it was published.
+func (r *recorder) ids() map[string]int {
+	out := map[string]int{}
+	for _, id := range r.IDs() {
+		out[id]++
 	}
-	return nil
+	return out
 }
 
 // messages are the HCP audit-log records of the documented examples
@@ -154,7 +153,7 @@ func TestReadsEveryStreamThroughPagesAndThrottling(t *testing.T) {
 		srv.add(fmt.Sprintf("stream-%d", i%5), cwEvent{TS: now - int64(60000-i*100), Msg: m})
 	}
 	srv.throttle = 3
-	kv, rec := newMemKV(), &recorder{ids: map[string]int{}}
+	kv, rec := newMemKV(), &recorder{}
 	s := newSource(t, hs.URL, kv)
 	if err := s.Check(context.Background()); err != nil {
 		t.Fatalf("check: %v", err)
@@ -163,7 +162,7 @@ func TestReadsEveryStreamThroughPagesAndThrottling(t *testing.T) {
 		t.Fatalf("poll: %v", err)
 	}
 	for _, m := range msgs {
-		if n := rec.ids[idOf(t, m)]; n != 1 {
+		if n := rec.ids()[idOf(t, m)]; n != 1 {
 			t.Fatalf("event delivered %d times, want 1: %.80s", n, m)
 		}
 	}
@@ -189,18 +188,18 @@ func TestRestartFromCheckpointDropsDuplicates(t *testing.T) {
 		srv.add("s", cwEvent{TS: now - 100000 + int64(i*1000), Msg: m})
 	}
 	kv := newMemKV()
-	first := &recorder{ids: map[string]int{}}
+	first := &recorder{}
 	if err := newSource(t, hs.URL, kv).poll(context.Background(), first, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(first.ids) != 20 {
-		t.Fatalf("first run: %d events, want 20", len(first.ids))
+	if len(first.ids()) != 20 {
+		t.Fatalf("first run: %d events, want 20", len(first.ids()))
 	}
 	srv.add("s", cwEvent{TS: now - 100000 + 15500, Msg: msgs[20]}) // late, inside the overlap
 	for i, m := range msgs[21:] {
 		srv.add("s", cwEvent{TS: now + int64(i*1000), Msg: m})
 	}
-	second := &recorder{ids: map[string]int{}}
+	second := &recorder{}
 	if err := newSource(t, hs.URL, kv).poll(context.Background(), second, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -209,7 +208,7 @@ func TestRestartFromCheckpointDropsDuplicates(t *testing.T) {
 		if i >= 20 {
 			want = 1
 		}
-		if n := second.ids[idOf(t, m)]; n != want {
+		if n := second.ids()[idOf(t, m)]; n != want {
 			t.Fatalf("after restart event %d published %d times, want %d", i, n, want)
 		}
 	}
@@ -224,11 +223,11 @@ func TestSubscriptionPayloadInMessage(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.add("s", cwEvent{TS: time.Now().UnixMilli(), Msg: string(b)})
-	rec := &recorder{ids: map[string]int{}}
+	rec := &recorder{}
 	if err := newSource(t, hs.URL, newMemKV()).poll(context.Background(), rec, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(rec.ids) != 2 {
-		t.Fatalf("%d events, want the payload's 2", len(rec.ids))
+	if len(rec.ids()) != 2 {
+		t.Fatalf("%d events, want the payload's 2", len(rec.ids()))
 	}
 }
