@@ -12,27 +12,21 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// recorder is a Publisher that stores what it got; the first full calls
-// fail with ErrSpoolFull.
-type recorder struct {
-	full    int
-	batches [][]string
-}
-
-func (r *recorder) Publish(_ context.Context, evs []normalize.Event) error {
-	if r.full > 0 {
-		r.full--
-		return fmt.Errorf("spool: %w", bridge.ErrSpoolFull)
+// batchIDs returns the event ids of each batch p accepted.
+func batchIDs(p *testutil.Publisher) [][]string {
+	var out [][]string
+	for _, b := range p.Batches() {
+		ids := make([]string, len(b))
+		for i := range b {
+			ids[i] = b[i].ID
+		}
+		out = append(out, ids)
 	}
-	ids := make([]string, len(evs))
-	for i := range evs {
-		ids[i] = strings.Clone(evs[i].ID) // a Publisher keeps nothing of the events
-	}
-	r.batches = append(r.batches, ids)
-	return nil
+	return out
 }
 
 func tfc(id string) string {
@@ -73,7 +67,13 @@ func TestRun(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := &recorder{full: tc.full}
+			// the first tc.full calls fail with ErrSpoolFull
+			rec := &testutil.Publisher{Fail: func(call int, _ []normalize.Event) error {
+				if call <= tc.full {
+					return fmt.Errorf("spool: %w", bridge.ErrSpoolFull)
+				}
+				return nil
+			}}
 			var bads []string
 			var slept []time.Duration
 			s := &Source{Paths: tc.paths, Stdin: strings.NewReader(tc.stdin), Batch: tc.batch,
@@ -82,8 +82,8 @@ func TestRun(t *testing.T) {
 			if err := s.Run(context.Background(), rec); err != nil {
 				t.Fatalf("Run: %v", err)
 			}
-			if !slices.EqualFunc(rec.batches, tc.want, slices.Equal) {
-				t.Errorf("published %q, want %q", rec.batches, tc.want)
+			if got := batchIDs(rec); !slices.EqualFunc(got, tc.want, slices.Equal) {
+				t.Errorf("published %q, want %q", got, tc.want)
 			}
 			if len(bads) != len(tc.wantBad) {
 				t.Fatalf("bad records %q, want %q", bads, tc.wantBad)
