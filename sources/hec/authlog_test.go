@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 	"github.com/hashicorp/go-hclog"
 )
@@ -46,7 +47,7 @@ func TestAuthFailuresCountedAndLoggedRateLimited(t *testing.T) {
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	s.now = func() time.Time { return now }
-	ts := httptest.NewServer(s.Handler(&recorder{}))
+	ts := httptest.NewServer(s.Handler(&testutil.Publisher{}))
 	defer ts.Close()
 	const wrong = "Splunk wrong-token-s3cret"
 	for i := range 5 {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/internal/testutil"
 )
 
 // event of about n bytes as one HEC wrapper.
@@ -77,7 +79,7 @@ func TestInflightBudgetGzip(t *testing.T) {
 // TestSlowUploadHoldsNoSlot: a client that sends its headers and part of
 // its body holds no processing slot, so other requests are served.
 func TestSlowUploadHoldsNoSlot(t *testing.T) {
-	rec := &recorder{}
+	rec := &testutil.Publisher{}
 	cfg := DefaultConfig("127.0.0.1:0", testToken)
 	cfg.MaxConcurrent = 1
 	_, ts := newTestServer(t, cfg, rec, nil)

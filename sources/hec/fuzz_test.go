@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/internal/testutil"
 )
 
 // FuzzHandler posts arbitrary bodies to every ingest endpoint through the
@@ -24,7 +26,7 @@ func FuzzHandler(f *testing.F) {
 	}
 	paths := []string{"/services/collector/event", "/services/collector/raw", "/v1/events"}
 	f.Fuzz(func(t *testing.T, body []byte, which uint8) {
-		pub := &recorder{}
+		pub := &testutil.Publisher{}
 		cfg := DefaultConfig("127.0.0.1:0", testToken)
 		cfg.MaxBodyBytes = 1 << 20
 		s, err := New(cfg, nil, nil)
@@ -46,7 +48,7 @@ func FuzzHandler(f *testing.F) {
 		if w.Code == 200 && path != "/v1/events" && reply["code"] != float64(0) {
 			t.Fatalf("%s: 200 with %s", path, w.Body)
 		}
-		for i, e := range pub.events() {
+		for i, e := range pub.Events() {
 			var c bytes.Buffer
 			if err := json.Compact(&c, e.Raw); err != nil || !bytes.Equal(c.Bytes(), e.Raw) {
 				t.Fatalf("%s: event %d Raw %q is not compact valid JSON (%v)", path, i, e.Raw, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
@@ -39,7 +40,7 @@ func TestBodyLimits(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pub := &recorder{}
+			pub := &testutil.Publisher{}
 			cfg := DefaultConfig("127.0.0.1:0", testToken)
 			cfg.MaxBodyBytes = limit
 			_, ts := newTestServer(t, cfg, pub, nil)
@@ -64,7 +65,7 @@ func TestBodyLimits(t *testing.T) {
 			if tt.status == 413 && string(b) != `{"text":"Request entity too large","code":6}` {
 				t.Errorf("reply %s", b)
 			}
-			if n := len(pub.events()); n != tt.events {
+			if n := len(pub.Events()); n != tt.events {
 				t.Errorf("published %d events, want %d", n, tt.events)
 			}
 		})
@@ -99,7 +100,14 @@ func get(t *testing.T, url string) (int, string) {
 // health endpoint reports full queues until a publish succeeds or the
 // window passes, and other publish errors also give 503 code 9.
 func TestBackPressure(t *testing.T) {
-	pub, m := &recorder{err: fmt.Errorf("publish: %w", bridge.ErrSpoolFull)}, &counter{}
+	var mu sync.Mutex // guards failWith, Publish's answer
+	failWith := fmt.Errorf("publish: %w", bridge.ErrSpoolFull)
+	pub := &testutil.Publisher{Fail: func(int, []normalize.Event) error {
+		mu.Lock()
+		defer mu.Unlock()
+		return failWith
+	}}
+	m := &counter{}
 	s, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), pub, m)
 	clock := &fakeClock{t: time.Unix(1700000000, 0)}
 	s.now = clock.now
@@ -122,18 +130,18 @@ func TestBackPressure(t *testing.T) {
 		t.Fatalf("health after the window: %d", code)
 	}
 	post(t, ts.URL+"/services/collector/event", auth, "", ev) // full again
-	pub.mu.Lock()
-	pub.err = nil
-	pub.mu.Unlock()
+	mu.Lock()
+	failWith = nil
+	mu.Unlock()
 	if status, body, _ := post(t, ts.URL+"/services/collector/event", auth, "", ev); status != 200 {
 		t.Fatalf("after the spool drained: %d %s", status, body)
 	}
 	if code, _ := get(t, health); code != 200 {
 		t.Fatalf("health after a successful publish: %d", code)
 	}
-	pub.mu.Lock()
-	pub.err = errors.New("nats: connection closed")
-	pub.mu.Unlock()
+	mu.Lock()
+	failWith = errors.New("nats: connection closed")
+	mu.Unlock()
 	if status, body, _ := post(t, ts.URL+"/v1/events", auth, "", `{"a":1}`); status != 503 || !strings.Contains(body, `"code":9`) {
 		t.Fatalf("other publish error: %d %s", status, body)
 	}
@@ -260,7 +268,7 @@ func TestClientGoneNothingAcknowledged(t *testing.T) {
 }
 
 func TestMethodsAndPaths(t *testing.T) {
-	_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), &recorder{}, nil)
+	_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), &testutil.Publisher{}, nil)
 	tests := []struct {
 		method, path string
 		status       int
@@ -328,7 +336,7 @@ func TestMaxEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pub := &recorder{}
+			pub := &testutil.Publisher{}
 			cfg := DefaultConfig("127.0.0.1:0", testToken)
 			cfg.MaxEvents = 3
 			_, ts := newTestServer(t, cfg, pub, nil)
@@ -336,7 +344,7 @@ func TestMaxEvents(t *testing.T) {
 			if status != tt.status || reply != tt.reply {
 				t.Errorf("got %d %s, want %d %s", status, reply, tt.status, tt.reply)
 			}
-			if n := len(pub.events()); n != tt.events {
+			if n := len(pub.Events()); n != tt.events {
 				t.Errorf("published %d events, want %d", n, tt.events)
 			}
 		})

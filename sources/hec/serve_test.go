@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/auditbridge/auditbridge/internal/testutil"
 )
 
 // serve starts s.Serve on a loopback listener and returns its base URL and
@@ -152,7 +154,7 @@ func TestHealthWhileShuttingDown(t *testing.T) {
 	}
 	s.closing.Store(true)
 	w := httptest.NewRecorder()
-	s.Handler(&recorder{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/services/collector/health", nil))
+	s.Handler(&testutil.Publisher{}).ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/services/collector/health", nil))
 	body, _ := io.ReadAll(w.Body)
 	if w.Code != 503 || string(body) != `{"text":"Server is shutting down","code":23}` {
 		t.Errorf("got %d %s", w.Code, body)
@@ -169,7 +171,7 @@ func TestRunListenError(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = s.Run(context.Background(), &recorder{})
+	err = s.Run(context.Background(), &testutil.Publisher{})
 	if err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Fatalf("Run on a used port: %v", err)
 	}

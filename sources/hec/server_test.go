@@ -3,7 +3,6 @@ package hec
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -17,42 +16,11 @@ import (
 	"testing"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
 const testToken = "11111111-2222-3333-4444-555555555555"
-
-// recorder is the spool's stand-in: it records every batch Publish accepts,
-// or fails every Publish with err.
-type recorder struct {
-	mu      sync.Mutex
-	batches [][]normalize.Event
-	err     error
-}
-
-func (r *recorder) Publish(_ context.Context, events []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err != nil {
-		return r.err
-	}
-	kept := make([]normalize.Event, len(events))
-	for i := range events { // a Publisher keeps nothing of the events it is given
-		kept[i] = events[i].Clone()
-	}
-	r.batches = append(r.batches, kept)
-	return nil
-}
-
-func (r *recorder) events() []normalize.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []normalize.Event
-	for _, b := range r.batches {
-		out = append(out, b...)
-	}
-	return out
-}
 
 // counter records Received calls.
 type counter struct {
@@ -224,21 +192,21 @@ func TestIngest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pub, m := &recorder{}, &counter{}
+			pub, m := &testutil.Publisher{}, &counter{}
 			_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", "other-token", testToken), pub, m)
 			status, reply, _ := post(t, ts.URL+tt.path, tt.auth, tt.encoding, tt.body)
 			if status != tt.status || !matches(tt.reply, reply) {
 				t.Errorf("got %d %s\nwant %d %s", status, reply, tt.status, tt.reply)
 			}
 			var kinds []string
-			for _, e := range pub.events() {
+			for _, e := range pub.Events() {
 				kinds = append(kinds, e.Kind)
 			}
 			if strings.Join(kinds, ",") != strings.Join(tt.kinds, ",") {
 				t.Errorf("published kinds %q, want %q", kinds, tt.kinds)
 			}
-			if len(pub.batches) > 1 {
-				t.Errorf("%d Publish calls for one request", len(pub.batches))
+			if len(pub.Batches()) > 1 {
+				t.Errorf("%d Publish calls for one request", len(pub.Batches()))
 			}
 			if m.n["hec"] != len(tt.kinds) {
 				t.Errorf("counted %d received events, want %d", m.n["hec"], len(tt.kinds))
@@ -266,13 +234,13 @@ func TestUnbalancedLines(t *testing.T) {
 	body := strings.Repeat("[\n", 32<<10) + hcp + "\n"
 	for _, path := range []string{"/services/collector/raw", "/v1/events"} {
 		t.Run(path, func(t *testing.T) {
-			pub := &recorder{}
+			pub := &testutil.Publisher{}
 			_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), pub, nil)
 			status, reply, _ := post(t, ts.URL+path, "Splunk "+testToken, "", body)
 			if status != 400 {
 				t.Fatalf("status %d %.200s", status, reply)
 			}
-			if evs := pub.events(); len(evs) != 1 || evs[0].Kind != normalize.KindHCPPlatform {
+			if evs := pub.Events(); len(evs) != 1 || evs[0].Kind != normalize.KindHCPPlatform {
 				t.Fatalf("published %d events, want the one hcp.platform", len(evs))
 			}
 			if path == "/v1/events" && !strings.HasPrefix(reply, `{"accepted":1,"text":"Invalid data format","code":6,"refused":32768,"errors":[{"record":0,"line":1,"code":6,`) {

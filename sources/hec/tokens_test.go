@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/auditbridge/auditbridge/bridge"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
@@ -51,7 +52,7 @@ func TestTokenSpecs(t *testing.T) {
 // records of other kinds refused (code 6 naming the first) while the
 // allowed neighbours are taken.
 func TestProvenanceAndKinds(t *testing.T) {
-	rec := &recorder{}
+	rec := &testutil.Publisher{}
 	cfg := DefaultConfig("127.0.0.1:0", "stream:tok-stream", "ci:tok-ci:packer.audit", "tok-plain")
 	_, ts := newTestServer(t, cfg, rec, nil)
 	url := ts.URL + "/services/collector/event"
@@ -75,7 +76,7 @@ func TestProvenanceAndKinds(t *testing.T) {
 		t.Fatalf("/v1/events with a disallowed kind: %d %s", status, body)
 	}
 	var got []string
-	for _, ev := range rec.events() {
+	for _, ev := range rec.Events() {
 		got = append(got, ev.Kind+" "+string(ev.Meta[normalize.MetaIntake]))
 	}
 	want := []string{

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
@@ -25,13 +26,13 @@ func TestVaultAuditEntries(t *testing.T) {
 		{"hec string", "/services/collector/event", wrap(string(quoted))},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pub := &recorder{}
+			pub := &testutil.Publisher{}
 			_, ts := newTestServer(t, DefaultConfig("127.0.0.1:0", testToken), pub, nil)
 			status, reply, _ := post(t, ts.URL+tt.path, "Splunk "+testToken, "", tt.body)
 			if status != 200 {
 				t.Fatalf("status %d %.300s", status, reply)
 			}
-			evs := pub.events()
+			evs := pub.Events()
 			want := 3
 			if tt.name == "hec string" {
 				want = 1
