@@ -1,33 +1,23 @@
 package vault
 
 import (
-	"context"
 	"net"
-	"sync"
 	"testing"
 
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// intakes records the provenance of every published event.
-type intakes struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (r *intakes) Publish(_ context.Context, evs []normalize.Event) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, e := range evs {
-		r.got = append(r.got, string(e.Meta[normalize.MetaIntake]))
-	}
-	return nil
-}
+// intakes is the shared recording Publisher, read for the provenance of
+// every published event.
+type intakes struct{ testutil.Publisher }
 
 func (r *intakes) all() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]string(nil), r.got...)
+	var out []string
+	for _, e := range r.Events() {
+		out = append(out, string(e.Meta[normalize.MetaIntake]))
+	}
+	return out
 }
 
 // TestEventsRecordVaultSocket: events received on the socket record
