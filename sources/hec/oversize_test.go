@@ -4,33 +4,33 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
-	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/hashicorp/go-hclog"
 )
 
-// idSink records the ids the spool delivers.
-type idSink struct {
-	mu     sync.Mutex
-	ids    map[string]int
-	maxRaw int // longest Raw delivered
+// idSink is the shared fake Sink, read for the ids the spool delivers.
+type idSink struct{ testutil.Sink }
+
+// count is the number of distinct ids delivered.
+func (s *idSink) count() int {
+	ids := map[string]bool{}
+	for _, e := range s.Events() {
+		ids[e.ID] = true
+	}
+	return len(ids)
 }
 
-func (s *idSink) Name() string                { return "ids" }
-func (s *idSink) Close(context.Context) error { return nil }
-func (s *idSink) count() int                  { s.mu.Lock(); defer s.mu.Unlock(); return len(s.ids) }
-func (s *idSink) Send(_ context.Context, batch []normalize.Event) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := range batch {
-		s.ids[batch[i].ID]++
-		s.maxRaw = max(s.maxRaw, len(batch[i].Raw))
+// maxRaw is the length of the longest Raw delivered.
+func (s *idSink) maxRaw() int {
+	n := 0
+	for _, e := range s.Events() {
+		n = max(n, len(e.Raw))
 	}
-	return nil
+	return n
 }
 
 // spoolWithSink opens an embedded spool with msgBytes per message and a
@@ -44,7 +44,7 @@ func spoolWithSink(t *testing.T, msgBytes int) (*bridge.Spool, *idSink) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := &idSink{ids: map[string]int{}}
+	sink := &idSink{testutil.Sink{SinkName: "ids"}}
 	batch := bridge.DefaultBatchConfig()
 	batch.Wait = 20 * time.Millisecond
 	d, err := spool.NewDispatcher(ctx, sink, batch, bridge.DefaultRetryConfig(), hclog.NewNullLogger())
@@ -91,11 +91,9 @@ func TestOversizedEventRefusedAlone(t *testing.T) {
 	}
 
 	waitUntil(t, "the four small neighbours are delivered", func() bool { return sink.count() == 4 })
-	sink.mu.Lock()
-	if sink.maxRaw > 1000 {
-		t.Errorf("an oversized event was delivered although refused (raw of %d bytes)", sink.maxRaw)
+	if n := sink.maxRaw(); n > 1000 {
+		t.Errorf("an oversized event was delivered although refused (raw of %d bytes)", n)
 	}
-	sink.mu.Unlock()
 	// A request of only an oversized event: refused, nothing stored.
 	status, reply, _ = post(t, ts.URL+"/services/collector/event", "Splunk "+testToken, "", paddedEvent("huge-alone", 20000))
 	if status != 400 || reply != `{"text":"Invalid data format","code":6,"invalid-event-number":0}` {
