@@ -152,7 +152,7 @@ func TestRFC5424FieldsReadBackUnchanged(t *testing.T) {
 			"SYSLOG_TLS_SERVER_NAME": "syslog.test"}, same},
 		{"mtls", map[string]string{"SYSLOG_NETWORK": "tls", "SYSLOG_TLS_CA": filepath.Join(pki, "ca.pem"),
 			"SYSLOG_TLS_SERVER_NAME": "syslog.test", "SYSLOG_TLS_CERT": filepath.Join(pki, "client.pem"),
-			"SYSLOG_TLS_KEY": filepath.Join(pki, "client.key"), "SYSLOG_CONFIRM": "read-check"}, same},
+			"SYSLOG_TLS_KEY": filepath.Join(pki, "client-key.pem"), "SYSLOG_CONFIRM": "read-check"}, same},
 	}
 	for _, tt := range tests {
 		t.Run(tt.listener, func(t *testing.T) {

@@ -41,8 +41,8 @@ func listeners() []struct{ name, driver string } {
 		{"udp", `syslog(ip("127.0.0.1") port({port}) transport("udp") so-rcvbuf(8388608))`},
 		{"tcp", `syslog(ip("127.0.0.1") port({port}) transport("tcp"))`},
 		{"newline", `network(ip("127.0.0.1") port({port}) transport("tcp") flags(syslog-protocol))`},
-		{"tls", `syslog(ip("127.0.0.1") port({port}) transport("tls") tls(key-file("{pki}/server.key") cert-file("{pki}/server.pem") peer-verify(optional-untrusted)))`},
-		{"mtls", `syslog(ip("127.0.0.1") port({port}) transport("tls") tls(key-file("{pki}/server.key") cert-file("{pki}/server.pem") ca-file("{pki}/ca.pem") peer-verify(required-trusted)))`},
+		{"tls", `syslog(ip("127.0.0.1") port({port}) transport("tls") tls(key-file("{pki}/server-key.pem") cert-file("{pki}/server.pem") peer-verify(optional-untrusted)))`},
+		{"mtls", `syslog(ip("127.0.0.1") port({port}) transport("tls") tls(key-file("{pki}/server-key.pem") cert-file("{pki}/server.pem") ca-file("{pki}/ca.pem") peer-verify(required-trusted)))`},
 		{"bsd_udp", `network(ip("127.0.0.1") port({port}) transport("udp"))`},
 		{"bsd_tcp", `network(ip("127.0.0.1") port({port}) transport("tcp"))`},
 	}
