@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -114,6 +116,15 @@ func (ls *lease) value() ([]byte, time.Time) {
 	exp := time.Now().Add(ls.ttl)
 	b, _ := json.Marshal(leaseValue{Holder: ls.holder, Expires: exp.UTC(), Handle: ls.handle})
 	return b, exp
+}
+
+// HolderID names this replica in leases: host (dots as hyphens), pid and a
+// random suffix, so two processes on one host never share a holder name.
+func HolderID() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", strings.ReplaceAll(host, ".", "-"), os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 // newHandle is a random id telling one Lease's writes from another's.

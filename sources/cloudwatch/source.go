@@ -2,12 +2,8 @@ package cloudwatch
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
@@ -61,7 +57,7 @@ func New(cfg Config, api API, state State, log hclog.Logger, counter Counter) (*
 		log = hclog.NewNullLogger()
 	}
 	return &Source{cfg: cfg, api: api, state: state, log: log.With("log_group", cfg.LogGroup), counter: counter,
-		holder: holderID(), parser: normalize.NewParser(), now: time.Now}, nil
+		holder: bridge.HolderID(), parser: normalize.NewParser(), now: time.Now}, nil
 }
 
 // Name is "cloudwatch".
@@ -189,11 +185,4 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-func holderID() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = crand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%s", strings.ReplaceAll(host, ".", "-"), os.Getpid(), hex.EncodeToString(b[:]))
 }

@@ -2,13 +2,9 @@ package tfc
 
 import (
 	"context"
-	crand "crypto/rand"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -69,7 +65,7 @@ func New(cfg Config, state State, health Health, log hclog.Logger) (*Source, err
 	for _, o := range orgs {
 		tokens[o.Label] = newTokenSource(o)
 	}
-	return &Source{cfg: cfg, orgs: orgs, state: state, health: health, log: log, holder: holderID(), http: hc, tokens: tokens}, nil
+	return &Source{cfg: cfg, orgs: orgs, state: state, health: health, log: log, holder: bridge.HolderID(), http: hc, tokens: tokens}, nil
 }
 
 // Name is the source's name in metrics and logs.
@@ -123,14 +119,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-// holderID names this replica in leases: host, pid and a random suffix.
-func holderID() string {
-	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = crand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
 }
 
 type nopHealth struct{}
