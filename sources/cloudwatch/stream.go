@@ -96,8 +96,12 @@ func (s *Source) parsePage(page []types.OutputLogEvent, seen map[string]bool, st
 			n := len(events)
 			var err error
 			events, err = s.parser.AppendParse(events, rec)
-			if err != nil && !errors.Is(err, normalize.ErrEmpty) {
-				s.log.Warn("record refused", "stream", stream, "timestamp", time.UnixMilli(ts).UTC(), "error", err)
+			if err != nil && !errors.Is(err, normalize.ErrEmpty) && !errors.Is(err, normalize.ErrNotRecord) {
+				// Nobody to answer: kept as an unknown event, never dropped.
+				ev := normalize.Unparsed(rec, err)
+				ev.Time = time.UnixMilli(ts).UTC()
+				events = append(events, ev)
+				s.log.Warn("record could not be normalized; kept as unknown", "stream", stream, "timestamp", ev.Time, "event_id", ev.ID, "error", err)
 			}
 			kept := events[:n]
 			for _, ev := range events[n:] {

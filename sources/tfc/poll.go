@@ -1,10 +1,7 @@
 package tfc
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -356,27 +353,11 @@ func (p *poller) toPolled(raw json.RawMessage, since time.Time, number, index in
 	if err == nil {
 		err = fmt.Errorf("record gave %d events without id or time", len(evs))
 	}
-	sum := sha256.Sum256(raw)
-	id := "sha256:" + hex.EncodeToString(sum[:16])
-	p.log.Error("audit trail record could not be normalized; kept as unknown", "page", number, "index", index, "event_id", id, "error", err)
-	reason, _ := json.Marshal(err.Error())
-	ev := normalize.Event{
-		ID: id, Time: since.UTC(), Product: normalize.ProductTerraform, Kind: normalize.KindUnknown,
-		Verb: normalize.VerbOther, Category: normalize.CategoryOther, Outcome: normalize.OutcomeUnknown,
-		Severity: "warning", Message: "unparsable HCP Terraform audit trail record",
-		Meta: map[string]json.RawMessage{"parse_error": reason, "page": json.RawMessage(strconv.Itoa(number))},
-		Raw:  compactRaw(raw),
-	}
-	return polled{id: id, t: ev.Time, ev: ev}
-}
-
-func compactRaw(raw json.RawMessage) json.RawMessage {
-	var b bytes.Buffer
-	if err := json.Compact(&b, raw); err != nil {
-		s, _ := json.Marshal(string(raw))
-		return s
-	}
-	return json.RawMessage(b.Bytes())
+	ev := normalize.Unparsed(raw, err)
+	ev.Time, ev.Product, ev.Message = since.UTC(), normalize.ProductTerraform, "unparsable HCP Terraform audit trail record"
+	ev.Meta["page"] = json.RawMessage(strconv.Itoa(number))
+	p.log.Error("audit trail record could not be normalized; kept as unknown", "page", number, "index", index, "event_id", ev.ID, "error", err)
+	return polled{id: ev.ID, t: ev.Time, ev: ev}
 }
 
 // fetchWithRetry fetches a page, waiting out 429s and backing off on 5xx and

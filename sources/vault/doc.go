@@ -18,5 +18,8 @@
 // and logged), VAULT_SOCKET_MAX_CONNS connections at once (more are closed
 // at once and logged). A connection that ends in the middle of a line (a
 // torn line) is logged with the bytes dropped; Vault writes the whole entry
-// again on its next connection.
+// again on its next connection. A whole line that does not parse (not
+// JSON, or JSON no parser takes) is kept as an event of kind unknown with
+// meta.parse_error (normalize.Unparsed), as the tail and CloudWatch sources
+// and the audit-trail poller do: there is nobody to refuse it to.
 package vault

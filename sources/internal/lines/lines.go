@@ -67,8 +67,9 @@ func (b *Batch) Len() int { return b.lines }
 // Events is the number of events waiting to be published.
 func (b *Batch) Events() int { return len(b.events) }
 
-// Add parses one line. A blank line is skipped; a line that cannot be
-// parsed is logged naming where (e.g. "conn 3 line 17") and skipped; it
+// Add parses one line. A blank line or a plain log line (not a record) is
+// skipped; a record that cannot be parsed is kept as an unknown event
+// (normalize.Unparsed) and logged naming where (e.g. "conn 3 line 17"); it
 // never affects its neighbours. A CloudWatch Logs subscription payload
 // adds one record per log event.
 func (b *Batch) Add(line []byte, where string, limit int64) {
@@ -108,8 +109,10 @@ func (b *Batch) parse(rec []byte, where string) {
 	case err == nil, errors.Is(err, normalize.ErrEmpty):
 	case errors.Is(err, normalize.ErrNotRecord): // a plain log line (TFE logs have many)
 		b.Log.Debug("line is not a record, skipped", "at", where)
-	default:
-		b.Log.Warn("record refused", "at", where, "error", err)
+	default: // nobody to answer: kept as an unknown event, never dropped
+		ev := normalize.Unparsed(rec, err)
+		b.events = append(b.events, ev)
+		b.Log.Warn("record could not be normalized; kept as unknown", "at", where, "event_id", ev.ID, "error", err)
 	}
 }
 

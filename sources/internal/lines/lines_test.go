@@ -3,10 +3,15 @@ package lines
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestReadLine(t *testing.T) {
@@ -65,4 +70,38 @@ func FuzzReadLine(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A record the parser refuses is kept as an unknown event beside its
+// neighbours, never dropped: a socket or a tailed file has nobody to tell.
+func TestAddKeepsARefusedRecord(t *testing.T) {
+	// One published Vault audit line (normalize/testdata/SOURCES.md) and
+	// the same line cut short, as a torn write would leave it.
+	good, err := os.ReadFile("../../../normalize/testdata/vault/guides_k8s_kv_v1_read.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good = bytes.TrimSpace(bytes.SplitN(good, []byte("\n"), 2)[0])
+	cut := good[:len(good)/2]
+	b := &Batch{Source: "test", Log: hclog.NewNullLogger()}
+	b.Add(good, "line 1", 1<<20)
+	b.Add(cut, "line 2", 1<<20)
+	b.Add(good, "line 3", 1<<20)
+	if len(b.events) != 3 {
+		t.Fatalf("%d events from 3 records, want 3", len(b.events))
+	}
+	if b.events[0].Kind != normalize.KindVaultAudit || b.events[2].Kind != normalize.KindVaultAudit {
+		t.Errorf("neighbours: kinds %q, %q", b.events[0].Kind, b.events[2].Kind)
+	}
+	kept := b.events[1]
+	if kept.Kind != normalize.KindUnknown || !strings.HasPrefix(kept.ID, "sha256:") || len(kept.Meta["parse_error"]) == 0 {
+		t.Errorf("refused record kept as %+v", kept)
+	}
+	var raw string
+	if err := json.Unmarshal(kept.Raw, &raw); err != nil || raw != string(cut) {
+		t.Errorf("raw %s, want the cut line as a JSON string (%v)", kept.Raw, err)
+	}
+	if again := normalize.Unparsed(cut, errors.New("other")); again.ID != kept.ID {
+		t.Errorf("id %q then %q: not stable", kept.ID, again.ID)
+	}
 }
