@@ -223,7 +223,9 @@ func vsBaseline(b *testing.B, c *benchCorpus, block int) {
 			b.ReportMetric(events/norm.Seconds(), "events/s")
 			b.ReportMetric(events/base.Seconds(), "baseline-events/s")
 			b.ReportMetric(base.Seconds()/norm.Seconds(), "x-baseline")
-			if normCPU > 0 {
+			if normCPU > 0 && baseCPU > 0 {
+				b.ReportMetric(events/normCPU.Seconds(), "events/cpu-s")
+				b.ReportMetric(events/baseCPU.Seconds(), "baseline-events/cpu-s")
 				b.ReportMetric(baseCPU.Seconds()/normCPU.Seconds(), "x-baseline-cpu")
 			}
 		})

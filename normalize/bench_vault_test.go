@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 )
 
 // loadVaultCorpus is the Vault audit mix: every record of testdata/vault/
@@ -61,33 +60,5 @@ func loadVaultCorpus(b *testing.B) *benchCorpus {
 // are events per CPU-second of the process (getrusage), x-baseline-cpu
 // their ratio.
 func BenchmarkVaultMixVsBaseline(b *testing.B) {
-	c := loadVaultCorpus(b)
-	const block = 16
-	for _, f := range Formats() {
-		b.Run(string(f), func(b *testing.B) {
-			p := NewParser()
-			buf := make([]byte, 0, 64<<10)
-			var base, norm, baseCPU, normCPU time.Duration
-			for b.Loop() {
-				t0, c0 := time.Now(), cpuTime(b)
-				for range block {
-					c.decodeMapPass()
-				}
-				t1, c1 := time.Now(), cpuTime(b)
-				for range block {
-					buf = c.normalizePass(b, p, buf, f)
-				}
-				t2, c2 := time.Now(), cpuTime(b)
-				base, baseCPU = base+t1.Sub(t0), baseCPU+c1-c0
-				norm, normCPU = norm+t2.Sub(t1), normCPU+c2-c1
-			}
-			events := float64(b.N * c.events * block)
-			b.ReportMetric(events/norm.Seconds(), "events/s")
-			if normCPU > 0 && baseCPU > 0 {
-				b.ReportMetric(events/normCPU.Seconds(), "events/cpu-s")
-				b.ReportMetric(events/baseCPU.Seconds(), "baseline-events/cpu-s")
-				b.ReportMetric(baseCPU.Seconds()/normCPU.Seconds(), "x-baseline-cpu")
-			}
-		})
-	}
+	vsBaseline(b, loadVaultCorpus(b), 16)
 }
