@@ -99,7 +99,7 @@ func TestBridgeToSyslogNGAcrossRestarts(t *testing.T) {
 	var recs []record
 	deadline := time.Now().Add(90 * time.Second)
 	for {
-		recs = ng.records("tls")
+		recs = ng.records(t, "tls")
 		seen = map[string]int{}
 		for _, r := range recs {
 			seen[sdIDOf(r)]++

@@ -30,7 +30,7 @@ func countLoss(t *testing.T, ng *syslogNG, tc restartCase, n int, s *sender) []s
 	delivered, _ := s.wait(t)
 	ng.stop()
 	seen := map[string]int{}
-	recs := ng.records(tc.listener)
+	recs := ng.records(t, tc.listener)
 	for _, r := range recs {
 		seen[sdIDOf(r)]++
 	}

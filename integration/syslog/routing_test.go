@@ -97,7 +97,7 @@ sink "syslog" "others" {
 	for listener, ids := range want {
 		var recs []record
 		testutil.WaitFor(t, 60*time.Second, listener+" records", func() bool {
-			recs = ng.records(listener)
+			recs = ng.records(t, listener)
 			return len(recs) >= len(ids)
 		})
 		got := map[string]int{}

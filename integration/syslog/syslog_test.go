@@ -23,7 +23,7 @@ func waitRecords(t *testing.T, ng *syslogNG, name string, n int) []record {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		recs := ng.records(name)
+		recs := ng.records(t, name)
 		if len(recs) >= n || time.Now().After(deadline) {
 			return recs
 		}
@@ -249,7 +249,7 @@ func TestCEFAndLEEFBodies(t *testing.T) {
 			deadline := time.Now().Add(15 * time.Second)
 			for len(mine) < len(delivered) && time.Now().Before(deadline) {
 				mine = mine[:0]
-				for _, r := range ng.records("tcp") {
+				for _, r := range ng.records(t, "tcp") {
 					if strings.HasPrefix(r.Message, tt.prefix) && strings.HasPrefix(sdIDOf(r), tt.body+"-") {
 						mine = append(mine, r)
 					}
