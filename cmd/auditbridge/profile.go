@@ -33,7 +33,9 @@ func cutProfileFlag(args []string) (path string, rest []string, err error) {
 }
 
 // startCPUProfile starts profiling into path; the returned stop writes the
-// profile out. An empty path profiles nothing.
+// profile out, and the allocation profile of the whole run (pprof "allocs":
+// every allocation since start, sampled) to path + ".allocs". An empty path
+// profiles nothing.
 func startCPUProfile(path string) (stop func() error, err error) {
 	if path == "" {
 		return func() error { return nil }, nil
@@ -48,6 +50,17 @@ func startCPUProfile(path string) (stop func() error, err error) {
 	}
 	return func() error {
 		pprof.StopCPUProfile()
-		return f.Close()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		a, err := os.Create(path + ".allocs")
+		if err != nil {
+			return fmt.Errorf("allocation profile: %w", err)
+		}
+		if err := pprof.Lookup("allocs").WriteTo(a, 0); err != nil {
+			a.Close()
+			return fmt.Errorf("allocation profile: %w", err)
+		}
+		return a.Close()
 	}, nil
 }
