@@ -23,7 +23,7 @@ func seedRecords(f *testing.F, dirs ...string) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		err = ReadRecords(fh, func(r Record) error { f.Add(r.Data); return nil })
+		err = ReadRecords(fh, func(r Record) error { f.Add(bytes.Clone(r.Data)); return nil })
 		fh.Close()
 		if err != nil {
 			f.Fatal(err)
@@ -51,6 +51,9 @@ func checkParse(t *testing.T, p *Parser, b []byte) {
 	checkErr(t, err)
 	for i := range evs {
 		checkEvent(t, &evs[i])
+		if !evs[i].jsonChecked {
+			t.Errorf("event %q: Parse did not mark it as checked JSON", evs[i].ID)
+		}
 	}
 	for i := range in {
 		in[i] = 'x' // events must not alias the input
@@ -221,7 +224,7 @@ func FuzzReadRecords(f *testing.F) {
 		split := func() []Record {
 			var recs []Record
 			if err := ReadRecords(bytes.NewReader(b), func(r Record) error {
-				recs = append(recs, r)
+				recs = append(recs, Record{Data: bytes.Clone(r.Data), Line: r.Line}) // Data is lent
 				return nil
 			}); err != nil {
 				t.Fatal(err)

@@ -29,7 +29,7 @@ func allRecords(t *testing.T) []parsedRecord {
 		}
 		err = ReadRecords(bytes.NewReader(data), func(r Record) error {
 			evs, perr := Parse(r.Data)
-			recs = append(recs, parsedRecord{data: r.Data, evs: evs, err: errString(perr)})
+			recs = append(recs, parsedRecord{data: bytes.Clone(r.Data), evs: evs, err: errString(perr)})
 			return nil
 		})
 		if err != nil {

@@ -108,8 +108,12 @@ type encoded struct {
 	off []int
 }
 
-func (e encoder) encode(batch []normalize.Event) encoded {
-	enc := encoded{buf: make([]byte, 0, 1024*len(batch)), off: make([]int, 1, len(batch)+1)}
+// encode renders batch into buf (appending from its start; nil is fine).
+func (e encoder) encode(batch []normalize.Event, buf []byte) encoded {
+	if buf == nil {
+		buf = make([]byte, 0, 1024*len(batch))
+	}
+	enc := encoded{buf: buf[:0], off: make([]int, 1, len(batch)+1)}
 	for i := range batch {
 		enc.buf = e.appendEvent(enc.buf, &batch[i])
 		enc.off = append(enc.off, len(enc.buf))

@@ -89,7 +89,7 @@ func TestChunks(t *testing.T) {
 	e := newEncoder(Config{Format: normalize.FormatNative})
 	batch := sinktest.Events(0, 10)
 	batch[3].Message = strings.Repeat("m", 5000)
-	enc := e.encode(batch)
+	enc := e.encode(batch, nil)
 	one := enc.size(0)
 	for _, tc := range []struct {
 		name   string

@@ -37,6 +37,7 @@ type Sink struct {
 	enc     encoder
 	client  *http.Client
 	gzips   sync.Pool // *gzip.Writer
+	bufs    chan []byte // encoding buffers of earlier Sends, free for reuse
 	closed  atomic.Bool
 }
 
@@ -69,6 +70,7 @@ func New(cfg Config, log hclog.Logger) (*Sink, error) {
 		auth:    "Splunk " + cfg.Token.Reveal(),
 		channel: channel,
 		enc:     newEncoder(cfg),
+		bufs:    make(chan []byte, keptBufs),
 		client:  newClient(tlsc),
 		gzips: sync.Pool{New: func() any {
 			w, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
@@ -109,7 +111,10 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 	if len(batch) == 0 {
 		return nil
 	}
-	enc := s.enc.encode(batch)
+	buf := s.getBuf()
+	enc := s.enc.encode(batch, buf)
+	lent := new(lentBodies)
+	defer func() { s.putBuf(enc.buf, lent) }()
 	st := newSendState(batch)
 	chunks, tooBig := enc.chunks(len(batch), s.cfg.MaxBatchBytes)
 	for _, i := range tooBig {
@@ -117,7 +122,7 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 			"splunkhec: event %q is %d bytes as a HEC event, over AUDITBRIDGE_SPLUNK_MAX_BATCH_BYTES (%d)",
 			batch[i].ID, enc.size(i), s.cfg.MaxBatchBytes)))
 	}
-	s.deliver(ctx, enc, st, chunks)
+	s.deliver(ctx, enc, st, chunks, lent)
 	if s.cfg.Ack {
 		s.awaitAcks(ctx, st)
 	}
@@ -126,11 +131,11 @@ func (s *Sink) Send(ctx context.Context, batch []normalize.Event) error {
 
 // deliver posts the chunks in order, splitting on 413 and isolating refused
 // events, until all are settled or a batch-wide error stops it.
-func (s *Sink) deliver(ctx context.Context, enc encoded, st *sendState, queue [][]int) {
+func (s *Sink) deliver(ctx context.Context, enc encoded, st *sendState, queue [][]int, lent *lentBodies) {
 	for len(queue) > 0 && st.stopped == nil {
 		idx := queue[0]
 		queue = queue[1:]
-		rep, err := s.post(ctx, pathEvent, enc.body(idx), s.cfg.Gzip)
+		rep, err := s.post(ctx, pathEvent, enc.body(idx), s.cfg.Gzip, lent)
 		var bad *badDataError
 		switch {
 		case err == nil:
@@ -152,6 +157,59 @@ func (s *Sink) deliver(ctx context.Context, enc encoded, st *sendState, queue []
 	}
 }
 
+// Encoding buffers kept for later Sends: at most keptBufs (one per Send
+// running at once, as the dispatcher runs them), each at most maxKeptBuf.
+const (
+	keptBufs   = 2
+	maxKeptBuf = 4 << 20
+)
+
+// getBuf returns an empty encoding buffer, reused when one is free.
+func (s *Sink) getBuf() []byte {
+	select {
+	case b := <-s.bufs:
+		return b[:0]
+	default:
+		return nil
+	}
+}
+
+// putBuf keeps buf for a later Send once no request body reads it: net/http
+// may close (and stop reading) a request's body after Do has returned, so a
+// buffer with a body still open is left to the garbage collector instead.
+func (s *Sink) putBuf(buf []byte, lent *lentBodies) {
+	if cap(buf) == 0 || cap(buf) > maxKeptBuf || lent.open.Load() != 0 {
+		return
+	}
+	select {
+	case s.bufs <- buf:
+	default:
+	}
+}
+
+// lentBodies counts the request bodies made over one Send's buffer that
+// the transport has not closed yet.
+type lentBodies struct{ open atomic.Int64 }
+
+func (l *lentBodies) reader(b []byte) io.ReadCloser {
+	l.open.Add(1)
+	return &lentBody{Reader: bytes.NewReader(b), lent: l}
+}
+
+// lentBody is a request body over a lent buffer.
+type lentBody struct {
+	*bytes.Reader
+	lent   *lentBodies
+	closed atomic.Bool
+}
+
+func (b *lentBody) Close() error {
+	if b.closed.CompareAndSwap(false, true) {
+		b.lent.open.Add(-1)
+	}
+	return nil
+}
+
 func halves(idx []int) [][]int {
 	m := len(idx) / 2
 	return [][]int{idx[:m:m], idx[m:]}
@@ -169,7 +227,7 @@ func around(idx []int, k int) [][]int {
 }
 
 // post sends one request and classifies the answer.
-func (s *Sink) post(ctx context.Context, path string, body []byte, compress bool) (reply, error) {
+func (s *Sink) post(ctx context.Context, path string, body []byte, compress bool, lent *lentBodies) (reply, error) {
 	if err := ctx.Err(); err != nil {
 		return reply{}, err
 	}
@@ -184,10 +242,16 @@ func (s *Sink) post(ctx context.Context, path string, body []byte, compress bool
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.base+path, nil)
 	if err != nil {
 		return reply{}, &bridge.ConfigError{Err: err}
 	}
+	// As NewRequest does for a *bytes.Reader (GetBody lets the transport
+	// resend a request it could not write on a stale connection), but
+	// counting the readers, which the transport may close after Do returns.
+	req.ContentLength = int64(len(body))
+	req.Body = lent.reader(body)
+	req.GetBody = func() (io.ReadCloser, error) { return lent.reader(body), nil }
 	s.headers(req)
 	if compress {
 		req.Header.Set("Content-Encoding", "gzip")

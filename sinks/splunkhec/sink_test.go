@@ -340,3 +340,41 @@ func TestConformance(t *testing.T) {
 }
 
 func eventsN(n int) []normalize.Event { return sinktest.Events(0, n) }
+
+// TestSendReusesBufferOnlyWhenBodiesClosed: consecutive Sends deliver every
+// event whole while sharing one encoding buffer, which is kept only once
+// the transport has closed every request body made over it.
+func TestSendReusesBufferOnlyWhenBodiesClosed(t *testing.T) {
+	f := newFakeHEC(t)
+	s := newTestSink(t, f, func(c *Config) { c.Format = normalize.FormatNative })
+	var want []string
+	for i := range 5 {
+		batch := sinktest.Events(i*30, 30)
+		if err := send(t, s, batch); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+		want = append(want, wantIDs(batch)...)
+	}
+	if got := storedIDs(t, f); !slices.Equal(got, want) {
+		t.Fatalf("stored %v\nwant %v", got, want)
+	}
+	if b := s.getBuf(); cap(b) == 0 {
+		t.Fatal("no encoding buffer was kept after the requests completed")
+	}
+
+	lent := new(lentBodies)
+	body := lent.reader([]byte("x"))
+	s.putBuf(make([]byte, 0, 64), lent)
+	if b := s.getBuf(); cap(b) != 0 {
+		t.Fatal("a buffer was kept while a request body over it was open")
+	}
+	body.Close()
+	body.Close() // closing twice counts once
+	if n := lent.open.Load(); n != 0 {
+		t.Fatalf("%d bodies open after close", n)
+	}
+	s.putBuf(make([]byte, 0, 64), lent)
+	if b := s.getBuf(); cap(b) != 64 {
+		t.Fatalf("buffer of cap %d, want the 64 put back", cap(b))
+	}
+}

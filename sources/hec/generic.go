@@ -32,7 +32,7 @@ func decodeRecords(body []byte, max int) []frame {
 	}
 	var frames []frame
 	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
-		frames = append(frames, frame{data: rec.Data, num: len(frames), line: rec.Line}) // Data is owned by the Record
+		frames = append(frames, frame{data: bytes.Clone(rec.Data), num: len(frames), line: rec.Line}) // Data is only lent to fn
 		if len(frames) > max {
 			return errTooMany
 		}
