@@ -36,7 +36,7 @@ type Sink struct {
 	channel string // X-Splunk-Request-Channel of this sink instance
 	enc     encoder
 	client  *http.Client
-	gzips   sync.Pool // *gzip.Writer
+	gzips   sync.Pool   // *gzip.Writer
 	bufs    chan []byte // encoding buffers of earlier Sends, free for reuse
 	closed  atomic.Bool
 }
