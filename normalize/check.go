@@ -9,8 +9,9 @@ import (
 
 // scratch is a tree and a buffer for its compact copy, kept in
 // scratchTrees, for checking a value that is not kept as a tree: a Raw
-// or meta value when rendering (appendValidJSON) and a record the reader
-// or the parser only needs a verdict on (validJSON). The check is
+// or meta value of an event no parser made (Event.CheckJSON, and
+// appendValidJSON when such an event is rendered unchecked) and a record
+// the reader or the parser only needs a verdict on (validJSON). The check is
 // tree.parse, the one JSON scanner of the package, building its index
 // into reused storage: no allocation once warm.
 type scratch struct {
@@ -57,6 +58,21 @@ func validJSON(b []byte) bool {
 	s := getScratch()
 	var ok bool
 	s.buf, ok = s.t.parse(s.buf[:0], b)
+	s.put()
+	return ok
+}
+
+// compactJSON reports whether v is nil, empty (both render as null) or
+// exactly one valid JSON value, by the rules Parse uses, with no
+// whitespace outside strings: what a rendering may copy as it is.
+func compactJSON(v []byte) bool {
+	if len(v) == 0 {
+		return true
+	}
+	s := getScratch()
+	var ok bool
+	s.buf, ok = s.t.parse(s.buf[:0], v)
+	ok = ok && len(s.buf) == len(v) // compacting removed nothing
 	s.put()
 	return ok
 }

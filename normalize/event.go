@@ -3,6 +3,8 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -34,7 +36,91 @@ type Event struct {
 	// Raw is the original record as compact, valid JSON (a TFE plain log line
 	// is kept as a JSON string).
 	Raw json.RawMessage `json:"raw"`
+
+	// jsonChecked says Raw and every Meta value are known to be nil, empty
+	// or exactly one compact JSON value (see CheckJSON): renderings copy
+	// them as they are instead of checking them again.
+	jsonChecked bool
 }
+
+// JSON is checked once, where an event is made (see ARCHITECTURE.md):
+//
+//   - Parse and Unparsed build Raw and Meta values as compact, valid JSON
+//     (the tree's compact copy, or strings they escape) and mark the event.
+//   - An event built elsewhere is unmarked; the spool encoder calls
+//     CheckJSON (and RepairJSON when it fails) before writing it, and
+//     renderings check an unmarked event's values on every call, writing a
+//     value that is not valid JSON as a JSON string.
+//   - The spool decoder marks what it reads (MarkJSONChecked): only
+//     checked values are written into the spool.
+//
+// The contract that makes this safe: the Raw and Meta values of a marked
+// event are read-only. A Meta value may be added or replaced only by
+// another compact, valid JSON value (AppendString, IntakeValue,
+// json.Marshal's output); a marked event whose Raw or a Meta value was
+// changed otherwise renders whatever it now holds. Copies of an event (an
+// assignment, Clone) keep the mark.
+
+// CheckJSON reports whether Raw and every Meta value are nil, empty or
+// exactly one compact JSON value by Parse's rules (encoding/json's, nesting
+// at most 300 deep, no whitespace outside strings) and marks e when they
+// are, so renderings copy them as they are. A marked event is not looked at
+// again. The error names a value that is not (raw, or meta and its key),
+// never its content; e is then left as it was.
+func (e *Event) CheckJSON() error {
+	if e.jsonChecked {
+		return nil
+	}
+	if !compactJSON(e.Raw) {
+		return errRawNotCompact
+	}
+	for k, v := range e.Meta {
+		if !compactJSON(v) {
+			return fmt.Errorf("%w: meta %q", errNotCompact, k)
+		}
+	}
+	e.jsonChecked = true
+	return nil
+}
+
+// RepairJSON replaces Raw and each Meta value that CheckJSON refuses with
+// what a rendering writes for it (valid JSON compacted, anything else as a
+// JSON string), then marks e. The replaced values are new: a changed Meta
+// is a new map, so a map e shares with other events is not written.
+func (e *Event) RepairJSON() {
+	if e.CheckJSON() == nil {
+		return
+	}
+	if !compactJSON(e.Raw) {
+		e.Raw = appendRawJSON(nil, e.Raw)
+	}
+	for _, v := range e.Meta {
+		if compactJSON(v) {
+			continue
+		}
+		m := make(map[string]json.RawMessage, len(e.Meta))
+		for k, v := range e.Meta {
+			if !compactJSON(v) {
+				v = appendRawJSON(nil, v)
+			}
+			m[k] = v
+		}
+		e.Meta = m
+		break
+	}
+	e.jsonChecked = true
+}
+
+// MarkJSONChecked marks e as CheckJSON does, without looking: for a
+// decoder of a format that only checked events are written in (the
+// spool's). Marking an event whose values are not compact JSON makes its
+// renderings invalid.
+func (e *Event) MarkJSONChecked() { e.jsonChecked = true }
+
+var (
+	errNotCompact    = errors.New("normalize: not one compact JSON value")
+	errRawNotCompact = fmt.Errorf("%w: raw", errNotCompact)
+)
 
 // Clone is a deep copy of e sharing no memory with it: for keeping an
 // event past the point its storage is taken back (Parser.Reset, a

@@ -3,8 +3,10 @@ package normalize
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -12,8 +14,9 @@ import (
 
 // FuzzRender builds events from fuzzed strings (invalid UTF-8, control
 // characters, huge numbers, invalid raw JSON included) and checks that every
-// format yields valid one-line JSON, the same bytes twice, and that native
-// round-trips through encoding/json.
+// format yields valid one-line JSON, the same bytes twice, that native
+// round-trips through encoding/json, and that marking (CheckJSON, or
+// RepairJSON when it fails) changes no rendering.
 func FuzzRender(f *testing.F) {
 	f.Add("ae66e491", "pveverka", "authentication_token.create", "create", "iam", "team_membership",
 		"69.323.323.201", "<ua>&", "serialized", []byte(`"x"`), []byte(`{"a":1}`), int64(1593539566), int64(0), int64(0))
@@ -38,8 +41,11 @@ func FuzzRender(f *testing.F) {
 			ev.Meta = map[string]json.RawMessage{metaKey: metaVal, metaKey + "2": raw, "z": metaVal}
 		}
 		checkRenders(t, ev)
+		checkCheckJSON(t, ev)
 		checkNativeRoundTrip(t, ev)
-		checkRenders(t, tampered(t, raw, metaVal))
+		tamp := tampered(t, raw, metaVal)
+		checkRenders(t, tamp)
+		checkCheckJSON(t, tamp)
 	})
 }
 
@@ -63,42 +69,117 @@ func checkRenders(t *testing.T, ev *Event) {
 }
 
 // tampered is a parsed Boundary event (Raw, meta strings and a nested meta
-// value all from the parser) whose Raw and one meta value user code then
-// replaced with raw and metaVal: whatever Parse checked must not vouch
-// for them.
+// value all from the parser) whose Raw and one meta value were replaced
+// with raw and metaVal, copied into an event of its own as user code would
+// build it (by hand, so without the mark Parse sets): its values are
+// checked when it is rendered.
 func tampered(t *testing.T, raw, metaVal []byte) *Event {
 	t.Helper()
-	ev := parsedBoundary(t)
+	ev := *parsedBoundary(t)
+	ev.jsonChecked = false // what Event{...} with these fields is
 	ev.Raw = raw
-	for k := range ev.Meta {
-		ev.Meta[k] = metaVal
+	meta := make(map[string]json.RawMessage, len(ev.Meta))
+	for k, v := range ev.Meta {
+		meta[k] = v
+	}
+	for k := range meta {
+		meta[k] = metaVal
 		break
 	}
-	return ev
+	ev.Meta = meta
+	return &ev
 }
 
-// TestRenderTamperedAfterParse: Raw and meta values changed after Parse,
-// replaced or overwritten in place, still render as valid JSON.
-func TestRenderTamperedAfterParse(t *testing.T) {
-	for _, tt := range []struct{ name, raw, meta string }{
-		{"invalid", `{"a":`, `"x`},
-		{"line breaks", "{\n\"a\": 1\n}", "[1,\n2]"},
-		{"control byte", "\"a\x00b\"", "\"\x1f\""},
-		{"empty", "", ""},
+// checkCheckJSON holds CheckJSON and RepairJSON to the renderings of the
+// unmarked ev (which check every value): an event CheckJSON passes, and
+// one RepairJSON mended, renders the same bytes marked as ev unmarked
+// (but for Raw's whitespace, see below), so
+// the spool (which writes checked or repaired events and marks what it
+// reads) changes no rendering; after a repair the values pass CheckJSON.
+func checkCheckJSON(t *testing.T, ev *Event) {
+	t.Helper()
+	if ev.jsonChecked {
+		t.Fatal("checkCheckJSON wants an unmarked event")
+	}
+	c := *ev
+	if err := c.CheckJSON(); err != nil {
+		if c.jsonChecked {
+			t.Fatalf("CheckJSON failed (%v) but marked the event", err)
+		}
+		c.RepairJSON()
+		again := c
+		again.jsonChecked = false
+		if err := again.CheckJSON(); err != nil {
+			t.Fatalf("after RepairJSON: %v", err)
+		}
+	}
+	if !c.jsonChecked {
+		t.Fatal("not marked after CheckJSON or RepairJSON")
+	}
+	// One difference is allowed: a Raw that is valid JSON with whitespace
+	// is compacted, so event.original (ECS) and raw_data (OCSF), which
+	// quote Raw as text, quote it compact, as for every parsed event.
+	u := *ev
+	if len(u.Raw) > 0 && validJSON(u.Raw) {
+		u.Raw = appendRawJSON(nil, u.Raw)
+	}
+	for _, f := range Formats() {
+		if got, want := AppendJSON(nil, &c, f), AppendJSON(nil, &u, f); !bytes.Equal(got, want) {
+			t.Fatalf("%s: marked event renders differently:\n%s\nunmarked:\n%s", f, got, want)
+		}
+	}
+}
+
+// TestRenderChecksOnlyUnmarked: the contract of Event (Raw and Meta values
+// of a marked event are read-only; see CheckJSON). An event built by hand
+// is unmarked and renders valid JSON whatever its Raw and Meta hold;
+// CheckJSON refuses such values naming them, and RepairJSON mends them
+// without writing a Meta map it shares. A marked event is trusted: what
+// Parse checked is not checked again.
+func TestRenderChecksOnlyUnmarked(t *testing.T) {
+	for _, tt := range []struct{ name, raw, meta, err string }{
+		{"invalid", `{"a":`, `"x`, "raw"},
+		{"line breaks", "{\n\"a\": 1\n}", "[1,\n2]", "raw"},
+		{"control byte", "\"a\x00b\"", "\"\x1f\"", "raw"},
+		{"meta only", `{"a":1}`, "{\"a\" :1}", "meta"},
+		{"empty", "", "", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			checkRenders(t, tampered(t, []byte(tt.raw), []byte(tt.meta)))
+			ev := tampered(t, []byte(tt.raw), []byte(tt.meta))
+			checkRenders(t, ev)
+			checkCheckJSON(t, ev)
+			c := *ev
+			err := c.CheckJSON()
+			switch {
+			case tt.err == "" && err != nil:
+				t.Errorf("CheckJSON = %v, want nil", err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("CheckJSON = %v, want an error naming %s", err, tt.err)
+			case err != nil && (strings.Contains(err.Error(), tt.raw) && tt.raw != "" || strings.Contains(err.Error(), tt.meta)):
+				t.Errorf("CheckJSON's error quotes the value: %v", err)
+			}
+			shared := ev.Meta
+			before := fmt.Sprint(shared)
+			c.RepairJSON()
+			if fmt.Sprint(shared) != before {
+				t.Error("RepairJSON wrote the Meta map the event shares")
+			}
 		})
 	}
-	t.Run("in place", func(t *testing.T) {
+	t.Run("marked is trusted", func(t *testing.T) {
 		ev := parsedBoundary(t)
-		copy(ev.Raw, `{"x":[`)
-		for _, v := range ev.Meta {
-			if len(v) > 0 {
-				v[len(v)-1] = '\\'
-			}
+		if !ev.jsonChecked {
+			t.Fatal("Parse did not mark its event")
 		}
-		checkRenders(t, ev)
+		c := *ev
+		c.Raw = json.RawMessage(`{"changed": true}`) // breaks the contract: read-only
+		if out := AppendJSON(nil, &c, FormatNative); !bytes.HasSuffix(out, []byte(`"raw":{"changed": true}}`)) {
+			t.Errorf("a marked event's Raw was checked again: %s", out)
+		}
+		c.jsonChecked = false // the same values, by hand: checked and compacted
+		if out := AppendJSON(nil, &c, FormatNative); !bytes.HasSuffix(out, []byte(`"raw":{"changed":true}}`)) {
+			t.Errorf("an unmarked event's Raw was not compacted: %s", out)
+		}
 	})
 }
 

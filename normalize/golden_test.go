@@ -148,4 +148,11 @@ func checkEvent(t testing.TB, ev *Event) {
 			t.Errorf("event %q: meta.%s is not valid JSON: %q", ev.ID, k, v)
 		}
 	}
+	// the mark Parse sets (emit), which renderings trust, must be earned:
+	// unmarked, the event passes CheckJSON (Parse's rules, compact)
+	c := *ev
+	c.jsonChecked = false
+	if err := c.CheckJSON(); err != nil {
+		t.Errorf("event %q: marked, but %v", ev.ID, err)
+	}
 }

@@ -1,9 +1,6 @@
 package normalize
 
-import (
-	"encoding/json"
-	"strconv"
-)
+import "encoding/json"
 
 // MetaIntake is the Meta key of an event's provenance: which intake of the
 // bridge produced it, e.g. "hec:<token label>", "tfc:<org label>", "vault",
@@ -13,9 +10,11 @@ import (
 // intake (CIM).
 const MetaIntake = "intake"
 
-// IntakeValue is intake as a Meta value (a JSON string).
+// IntakeValue is intake as a Meta value: a JSON string, compact and valid
+// whatever intake holds (a tailed file's path may hold any byte), as the
+// Meta of a parsed event must stay (see Event.CheckJSON).
 func IntakeValue(intake string) json.RawMessage {
-	return json.RawMessage(strconv.Quote(intake))
+	return json.RawMessage(AppendString(nil, intake))
 }
 
 // SetIntake records v (see IntakeValue) as the provenance of every event

@@ -46,3 +46,26 @@ func TestIntakeInEveryRendering(t *testing.T) {
 		t.Errorf("event without meta: %v", evs2[0].Meta)
 	}
 }
+
+// TestIntakeValueIsJSON: an intake label may hold any byte (a tailed
+// file's path); its Meta value is still one compact JSON string, which
+// the renderings of a parsed (marked) event copy as they are.
+func TestIntakeValueIsJSON(t *testing.T) {
+	for _, in := range []string{"hec:prod", "tail:/var/log/a\xffb\x01c\u2028.log", `hec:"q" <&>`} {
+		v := IntakeValue(in)
+		var back string
+		if !compactJSON(v) || json.Unmarshal(v, &back) != nil || back != strings.ToValidUTF8(in, "\uFFFD") {
+			t.Errorf("IntakeValue(%q) = %s, not the compact JSON string of it (%q)", in, v, back)
+		}
+		evs, err := Parse([]byte(`{"id":"x","timestamp":"2020-06-30T17:52:46Z","auth":{},"request":{},"resource":{}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		SetIntake(evs, v)
+		for _, f := range Formats() {
+			if b := AppendJSON(nil, &evs[0], f); !json.Valid(b) {
+				t.Errorf("%s with intake %q: invalid JSON %s", f, in, b)
+			}
+		}
+	}
+}

@@ -19,8 +19,12 @@ import (
 //
 // A comma is needed before a member unless the buffer ends in '{' or '['
 // (the start of the enclosing container); this keeps the writer stateless.
+//
+// checked is the mark of the event being rendered (Event.CheckJSON): its
+// Raw and Meta values are copied as they are, not checked again.
 type jsonw struct {
-	b []byte
+	b       []byte
+	checked bool
 }
 
 // key appends `"k":`, after a comma unless a container was just opened
@@ -140,16 +144,17 @@ func (w *jsonw) closeOmit(mark int) {
 	w.b = append(w.b, '}')
 }
 
-// raw appends a member whose value is already JSON (see appendRaw).
+// raw appends a member whose value is the event's Raw or a Meta value
+// (see appendRaw).
 func (w *jsonw) raw(k string, v []byte) {
 	w.key(k)
-	w.b = appendRaw(w.b, v)
+	w.b = appendRaw(w.b, v, w.checked)
 }
 
 // meta appends m as an object with keys in sorted order ({} when empty).
 func (w *jsonw) meta(k string, m map[string]json.RawMessage) {
 	w.key(k)
-	w.b = appendMeta(w.b, m)
+	w.b = appendMeta(w.b, m, w.checked)
 }
 
 // time appends t as an RFC 3339 string in UTC keeping its precision.
@@ -168,8 +173,9 @@ func appendTime(dst []byte, t time.Time) []byte {
 
 // appendMeta appends m as a JSON object with sorted keys. Keys and values
 // are taken in one pass over the map and sorted together (insertion sort:
-// a meta holds a handful of keys), so no key is looked up again.
-func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
+// a meta holds a handful of keys), so no key is looked up again. checked
+// is the event's mark (see appendRaw).
+func appendMeta(dst []byte, m map[string]json.RawMessage, checked bool) []byte {
 	type member struct {
 		k string
 		v json.RawMessage
@@ -191,20 +197,31 @@ func appendMeta(dst []byte, m map[string]json.RawMessage) []byte {
 		}
 		dst = appendString(dst, ms[i].k)
 		dst = append(dst, ':')
-		dst = appendRaw(dst, ms[i].v)
+		dst = appendRaw(dst, ms[i].v, checked)
 	}
 	return append(dst, '}')
 }
 
-// appendRaw appends v, which the Event contract says is compact valid JSON.
-// A nil or empty v becomes null. appendValidJSON checks and copies it in
-// one pass of tree.parse (encoding/json's verdicts; FuzzRender checks the
-// output with encoding/json), compacting valid JSON that holds whitespace
-// so output stays one line; anything that is not valid JSON is kept as a
-// JSON string rather than corrupting the document around it.
-func appendRaw(dst []byte, v []byte) []byte {
+// appendRaw appends v, the event's Raw or a Meta value. A nil or empty v
+// becomes null. checked is the event's mark (Event.CheckJSON): v is then
+// compact valid JSON, checked once where the event was made, and is
+// copied as it is. An unmarked event's v is checked and copied in one
+// pass of tree.parse (appendRawJSON: encoding/json's verdicts; FuzzRender
+// checks the output with encoding/json), compacting valid JSON that holds
+// whitespace so output stays one line; anything that is not valid JSON is
+// kept as a JSON string rather than corrupting the document around it.
+// Either way invalid UTF-8 (which JSON's syntax leaves to strings and
+// tree.parse accepts, as encoding/json does) is repaired.
+func appendRaw(dst []byte, v []byte, checked bool) []byte {
 	start := len(dst)
-	dst = appendRawJSON(dst, v)
+	switch {
+	case len(v) == 0:
+		return append(dst, "null"...)
+	case checked:
+		dst = append(dst, v...)
+	default:
+		dst = appendRawJSON(dst, v)
+	}
 	if out := dst[start:]; !utf8.Valid(out) {
 		// invalid UTF-8 can only sit inside strings of valid JSON (its
 		// syntax is ASCII): U+FFFD in its place keeps it valid, as every

@@ -82,10 +82,31 @@ func TestAppendRaw(t *testing.T) {
 			if tt.in != "" {
 				in = []byte(tt.in)
 			}
-			if got := string(appendRaw(nil, in)); got != tt.want {
+			if got := string(appendRaw(nil, in, false)); got != tt.want {
 				t.Errorf("appendRaw(%q) = %s, want %s", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestAppendRawChecked: a value of a marked event (Event.CheckJSON) is
+// copied as it is, not checked again; empty is null and invalid UTF-8 is
+// still repaired, as for an unmarked one.
+func TestAppendRawChecked(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"", "null"},
+		{`{"a":[1,"b"]}`, `{"a":[1,"b"]}`},
+		{"\"a\xffb\"", "\"a\uFFFDb\""},
+		{`{"a": 1}`, `{"a": 1}`}, // trusted: the mark says it was checked
+	} {
+		if got := string(appendRaw(nil, []byte(tt.in), true)); got != tt.want {
+			t.Errorf("appendRaw(%q, checked) = %q, want %q", tt.in, got, tt.want)
+		}
+		if tt.in != `{"a": 1}` {
+			if got := string(appendRaw(nil, []byte(tt.in), false)); got != tt.want {
+				t.Errorf("appendRaw(%q, unchecked) = %q, want %q", tt.in, got, tt.want)
+			}
+		}
 	}
 }
 

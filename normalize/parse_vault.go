@@ -42,7 +42,7 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 		Path:     path,
 		ClientIP: host,
 	}
-	if allDigits(port) {
+	if allDigits(port) && (port[0] != '0' || len(port) == 1) { // 0123 is no JSON number
 		ev.Meta["request_remote_port"] = p.keepRaw([]byte(port)) // a number, as Vault writes remote_port
 	}
 	if ua := req.Get("headers", "user-agent"); ua != nil && ua.typ == typeArray && ua.next > ua.idx()+1 {

@@ -343,3 +343,30 @@ func TestVaultActorType(t *testing.T) {
 		}
 	}
 }
+
+// TestVaultRemotePortIsJSON: meta.request_remote_port is the port of
+// remote_address as a JSON number, and only when it is one (a leading
+// zero is not): Parse's events hold compact, valid JSON that renderings
+// copy unchecked. The entry is approle_login_awx.log's request with the
+// port added to remote_address.
+func TestVaultRemotePortIsJSON(t *testing.T) {
+	b, err := os.ReadFile("testdata/vault/approle_login_awx.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.SplitN(string(b), "\n", 2)[0]
+	for port, want := range map[string]string{"8200": "8200", "0": "0", "0123": ""} {
+		rec := strings.Replace(line, `"remote_address":"172.18.0.5"`, `"remote_address":"172.18.0.5:`+port+`"`, 1)
+		if rec == line {
+			t.Fatal("fixture has no remote_address 172.18.0.5")
+		}
+		evs, err := Parse([]byte(rec))
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("port %s: %d events, %v", port, len(evs), err)
+		}
+		if got := string(evs[0].Meta["request_remote_port"]); got != want {
+			t.Errorf("port %s: meta.request_remote_port = %q, want %q", port, got, want)
+		}
+		checkEvent(t, &evs[0])
+	}
+}

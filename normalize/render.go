@@ -23,7 +23,7 @@ func AppendJSON(dst []byte, ev *Event, f Format) []byte {
 		c.Time = renderNow().UTC()
 		ev = &c
 	}
-	w := jsonw{b: dst}
+	w := jsonw{b: dst, checked: ev.jsonChecked}
 	switch f {
 	case FormatECS:
 		renderECS(&w, ev)

@@ -151,7 +151,7 @@ func ecsOriginal(w *jsonw, raw json.RawMessage) {
 func ecsOriginalAs(w *jsonw, k string, raw json.RawMessage) {
 	w.key(k)
 	if raw[0] == '"' {
-		w.b = appendRaw(w.b, raw) // already the line as a JSON string
+		w.b = appendRaw(w.b, raw, w.checked) // already the line as a JSON string
 		return
 	}
 	w.b = appendStringBytes(w.b, raw)

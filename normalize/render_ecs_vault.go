@@ -124,7 +124,7 @@ func ecsVaultMeta(w *jsonw, m map[string]json.RawMessage) {
 		}
 		w.b = appendString(w.b, ms[i].k)
 		w.b = append(w.b, ':')
-		w.b = appendRaw(w.b, ms[i].v)
+		w.b = appendRaw(w.b, ms[i].v, w.checked)
 	}
 	w.b = append(w.b, '}')
 }

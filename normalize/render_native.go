@@ -37,9 +37,9 @@ func renderNative(w *jsonw, ev *Event) {
 	b = appendMember(b, `},"message":`, ev.Message)
 	b = appendMember(b, `,"severity":`, ev.Severity)
 	b = append(b, `,"meta":`...)
-	b = appendMeta(b, ev.Meta)
+	b = appendMeta(b, ev.Meta, w.checked)
 	b = append(b, `,"raw":`...)
-	b = appendRaw(b, ev.Raw)
+	b = appendRaw(b, ev.Raw, w.checked)
 	w.b = append(b, '}')
 }
 

@@ -15,7 +15,7 @@ import (
 // compacted when it is valid JSON, else the record as a JSON string
 // (invalid UTF-8 repaired when rendered). The time is left zero: the spool
 // stamps the time it was received. Callers may fill in what they know
-// (product, time, more meta).
+// (product, time, more meta: compact, valid JSON, see Event.CheckJSON).
 func Unparsed(rec []byte, err error) Event {
 	sum := sha256.Sum256(rec)
 	reason, _ := json.Marshal(err.Error())
@@ -29,5 +29,8 @@ func Unparsed(rec []byte, err error) Event {
 		Message: "record could not be normalized",
 		Meta:    map[string]json.RawMessage{"parse_error": reason},
 		Raw:     raw,
+		// raw is compact JSON (the tree's copy) or a JSON string, the
+		// reason json.Marshal's: valid where made
+		jsonChecked: true,
 	}
 }
