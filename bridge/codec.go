@@ -31,6 +31,8 @@ import (
 //	               offset in this event's Raw.
 //
 // Times always decode as UTC; nil and empty Meta and Raw are kept apart.
+// Raw and Meta values are compact, valid JSON (appendEvent checks them), so
+// DecodeBatch marks its events as checked (normalize.Event.CheckJSON).
 // Any other version byte is refused with an error naming it (the dispatcher
 // dead-letters such a message whole, reason "undecodable"): nothing was
 // released before this format, so no older one is read. Version bytes 1-4
@@ -110,8 +112,18 @@ func eventStrings2(ev *normalize.Event) [4]*string {
 	return [4]*string{&ev.Request.ClientIP, &ev.Request.UserAgent, &ev.Message, &ev.Severity}
 }
 
-// appendEvent appends ev to a batch body.
+// appendEvent appends ev to a batch body. Its Raw and Meta values are
+// checked first (normalize.Event.CheckJSON: at once for an event Parse
+// made, which carries the mark; ev is marked when they pass), and one that
+// fails is written as a rendering would write it (RepairJSON, on a copy):
+// only compact, valid JSON enters the spool, so the decoder marks what it
+// reads and the sinks' renderings never check it again.
 func appendEvent(dst []byte, ev *normalize.Event) []byte {
+	if ev.CheckJSON() != nil {
+		c := *ev
+		c.RepairJSON()
+		ev = &c
+	}
 	if ev.Raw == nil {
 		dst = append(dst, 0)
 	} else {
@@ -230,6 +242,7 @@ func decodeBody(b []byte) ([]normalize.Event, error) {
 		if d.err != nil {
 			return nil, fmt.Errorf("%w: event %d: %v at offset %d", errCodec, i, d.err, d.off)
 		}
+		events[i].MarkJSONChecked() // the encoder wrote only checked values (appendEvent)
 	}
 	if d.off != len(b) {
 		return nil, fmt.Errorf("%w: %d trailing bytes", errCodec, len(b)-d.off)

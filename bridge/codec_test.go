@@ -190,7 +190,7 @@ func viewEvent() normalize.Event {
 	return normalize.Event{
 		ID: view("ae66e491-db59"), OrganizationID: view("org-AGLwRmx1"), Actor: normalize.Actor{Name: view("ab")},
 		Product: normalize.ProductTerraform, Message: "not in raw: ae66e491-db59",
-		Meta: map[string]json.RawMessage{"resource.meta": raw[i : i+13 : i+13], "other": json.RawMessage(`true`)},
+		Meta: map[string]json.RawMessage{"resource.meta": raw[i : i+11 : i+11], "other": json.RawMessage(`true`)}, // {"x":[1,2]}
 		Raw:  raw,
 	}
 }
@@ -376,5 +376,49 @@ func BenchmarkDecodeRefBatch(b *testing.B) {
 		if _, err := DecodeBatch(enc); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCodecChecksJSONOnce: only compact, valid JSON enters the spool, so
+// the decoder marks what it reads and renderings do not check it again. An
+// event built by hand whose Raw and a Meta value are not compact JSON is
+// written as a rendering writes them (normalize.Event.RepairJSON), so its
+// decoded copy renders the same bytes, in every format, as the event
+// itself did; the caller's event and the Meta map it shares are left as
+// they were.
+func TestCodecChecksJSONOnce(t *testing.T) {
+	shared := map[string]json.RawMessage{"bad": json.RawMessage(`{"b":`), "spaced": json.RawMessage(`[1, 2]`), "ok": json.RawMessage(`"s"`)}
+	ev := normalize.Event{ID: "hand-built", Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
+		Kind: normalize.KindUnknown, Raw: json.RawMessage(`{"a":`), Meta: shared}
+	orig := ev.Clone()
+	got, err := DecodeBatch(EncodeBatch(nil, []normalize.Event{ev}))
+	if err != nil || len(got) != 1 {
+		t.Fatalf("decode: %d events, %v", len(got), err)
+	}
+	if string(ev.Raw) != string(orig.Raw) || !reflect.DeepEqual(shared, orig.Meta) {
+		t.Errorf("the encoder changed the caller's event: raw %s meta %s", ev.Raw, shared)
+	}
+	if string(got[0].Raw) != `"{\"a\":"` || string(got[0].Meta["bad"]) != `"{\"b\":"` ||
+		string(got[0].Meta["spaced"]) != `[1,2]` || string(got[0].Meta["ok"]) != `"s"` {
+		t.Errorf("spooled raw %s meta %s, want the values as renderings write them", got[0].Raw, got[0].Meta)
+	}
+	for _, f := range normalize.Formats() {
+		if a, b := normalize.AppendJSON(nil, &got[0], f), normalize.AppendJSON(nil, &orig, f); !bytes.Equal(a, b) {
+			t.Errorf("%s: decoded event renders\n%s\nthe event itself\n%s", f, a, b)
+		}
+	}
+	// The decoder trusts its format: a body it did not write, holding Raw
+	// with whitespace, is rendered as it is (an unchecked event's Raw would
+	// be compacted).
+	b := []byte{1, 9}
+	b = append(b, `{"a": 1}`...)
+	b = append(b, make([]byte, 24)...) // 24 empty strings
+	b = append(b, 0, timeZero, 0)      // status, time, meta
+	evs, err := decodeBody(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := normalize.AppendJSON(nil, &evs[0], normalize.FormatNative); !bytes.HasSuffix(out, []byte(`"raw":{"a": 1}}`)) {
+		t.Errorf("a decoded event's Raw was checked again: %s", out)
 	}
 }
