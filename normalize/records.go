@@ -228,25 +228,28 @@ type valueScanner struct {
 	inStr, esc bool
 }
 
-// feed scans b; done reports the value ended, at b[:end]. Inside a string
-// it skips eight bytes at a time (nextSpecial).
+// feed scans b; done reports the value ended, at b[:end]. A string is
+// skipped to its closing quote with bytes.IndexByte: a quote ends the string
+// unless an odd number of backslashes precede it.
 func (s *valueScanner) feed(b []byte) (end int, done bool) {
 	for i := 0; i < len(b); i++ {
 		if s.inStr {
-			if s.esc {
+			if s.esc { // the string's last byte so far was an escaping backslash
 				s.esc = false
 				continue
 			}
-			i = nextSpecial(b, i)
-			if i == len(b) {
-				break
-			}
-			if b[i] == '\\' {
-				s.esc = true
-				continue
-			}
-			if b[i] != '"' {
-				continue // a control byte: Parse reports the record
+			from := i
+			for {
+				j := bytes.IndexByte(b[i:], '"')
+				if j < 0 {
+					s.esc = trailingBackslashes(b[from:])%2 == 1
+					return len(b), false
+				}
+				i += j
+				if trailingBackslashes(b[from:i])%2 == 0 {
+					break
+				}
+				i++ // an escaped quote
 			}
 			s.inStr = false
 			if s.depth == 0 {
@@ -267,6 +270,15 @@ func (s *valueScanner) feed(b []byte) (end int, done bool) {
 		}
 	}
 	return len(b), false
+}
+
+// trailingBackslashes counts the backslashes that end b.
+func trailingBackslashes(b []byte) int {
+	n := 0
+	for n < len(b) && b[len(b)-1-n] == '\\' {
+		n++
+	}
+	return n
 }
 
 // splitArray calls fn with each element of the array b (bracket-balanced,
