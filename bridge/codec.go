@@ -207,47 +207,63 @@ func appendRefValue(dst, raw []byte, v json.RawMessage) []byte {
 // and give the event and byte offset (in the decompressed body) of what is
 // wrong. No decoded event shares memory with b.
 func DecodeBatch(b []byte) ([]normalize.Event, error) {
+	events, _, err := decodeBatch(b)
+	return events, err
+}
+
+// decodeBatch is DecodeBatch also returning approxSize of each event,
+// counted while decoding.
+func decodeBatch(b []byte) ([]normalize.Event, []int, error) {
 	if len(b) == 0 {
-		return nil, fmt.Errorf("%w: empty message, no format version", errCodec)
+		return nil, nil, fmt.Errorf("%w: empty message, no format version", errCodec)
 	}
 	if b[0] != codecVersion {
-		return nil, fmt.Errorf("%w: unknown format version %d (this bridge reads version %d only)", errCodec, b[0], codecVersion)
+		return nil, nil, fmt.Errorf("%w: unknown format version %d (this bridge reads version %d only)", errCodec, b[0], codecVersion)
 	}
 	n, err := s2.DecodedLen(b[1:])
 	if err != nil {
-		return nil, fmt.Errorf("%w: compressed block: %v", errCodec, err)
+		return nil, nil, fmt.Errorf("%w: compressed block: %v", errCodec, err)
 	}
 	if n > maxPlainBatch {
-		return nil, fmt.Errorf("%w: compressed block claims %d bytes, more than %d", errCodec, n, maxPlainBatch)
+		return nil, nil, fmt.Errorf("%w: compressed block claims %d bytes, more than %d", errCodec, n, maxPlainBatch)
 	}
 	body := make([]byte, n)
 	if _, err := s2.Decode(body, b[1:]); err != nil {
-		return nil, fmt.Errorf("%w: compressed block: %v", errCodec, err)
+		return nil, nil, fmt.Errorf("%w: compressed block: %v", errCodec, err)
 	}
-	return decodeBody(body)
+	return decodeBodySized(body)
 }
 
 // decodeBody decodes a batch body from b, which it owns and never writes
 // again: the events' strings and byte slices all point into b.
 func decodeBody(b []byte) ([]normalize.Event, error) {
+	events, _, err := decodeBodySized(b)
+	return events, err
+}
+
+// decodeBodySized is decodeBody also returning sizes[i] =
+// approxSize(&events[i]), counted while decoding.
+func decodeBodySized(b []byte) (events []normalize.Event, sizes []int, err error) {
 	d := decoder{buf: b, str: unsafe.String(unsafe.SliceData(b), len(b))}
 	n := d.uvarint()
 	// Every event takes at least 28 bytes: a cheap bound against huge counts.
 	if d.err != nil || n > uint64(len(b))/28 {
-		return nil, fmt.Errorf("%w: bad event count at offset 0", errCodec)
+		return nil, nil, fmt.Errorf("%w: bad event count at offset 0", errCodec)
 	}
-	events := make([]normalize.Event, n)
+	events, sizes = make([]normalize.Event, n), make([]int, n)
 	for i := range events {
+		d.size = 0
 		d.event(&events[i])
 		if d.err != nil {
-			return nil, fmt.Errorf("%w: event %d: %v at offset %d", errCodec, i, d.err, d.off)
+			return nil, nil, fmt.Errorf("%w: event %d: %v at offset %d", errCodec, i, d.err, d.off)
 		}
 		events[i].MarkJSONChecked() // the encoder wrote only checked values (appendEvent)
+		sizes[i] = sizeBase + len(events[i].Raw) + d.size
 	}
 	if d.off != len(b) {
-		return nil, fmt.Errorf("%w: %d trailing bytes", errCodec, len(b)-d.off)
+		return nil, nil, fmt.Errorf("%w: %d trailing bytes", errCodec, len(b)-d.off)
 	}
-	return events, nil
+	return events, sizes, nil
 }
 
 // decoder reads strings from str and byte slices from buf, one private
@@ -255,11 +271,12 @@ func decodeBody(b []byte) ([]normalize.Event, error) {
 // Raw). Byte slices have no spare capacity, so appending to a Raw value
 // copies it and the strings stay as they are.
 type decoder struct {
-	buf []byte
-	str string
-	off int
-	err error
-	raw [2]int // bounds of the current event's Raw in buf
+	buf  []byte
+	str  string
+	off  int
+	err  error
+	raw  [2]int // bounds of the current event's Raw in buf
+	size int    // bytes of the strings and meta pairs read for the current event (approxSize)
 }
 
 func (d *decoder) fail(msg string) {
@@ -382,6 +399,7 @@ func (d *decoder) meta() map[string]json.RawMessage {
 		}
 		prev = k
 		m[k] = v
+		d.size += metaPairSize
 	}
 	return m
 }
@@ -406,6 +424,7 @@ func (d *decoder) refSpan(x uint64) (int, int) {
 
 func (d *decoder) refString() string {
 	s, e := d.refSpan(d.uvarint())
+	d.size += e - s
 	return d.str[s:e]
 }
 
@@ -418,5 +437,6 @@ func (d *decoder) refValue() []byte {
 	if d.err != nil {
 		return nil
 	}
+	d.size += e - s
 	return d.buf[s:e:e]
 }

@@ -296,7 +296,7 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 		d.log.Error("spool message without metadata; leaving it for redelivery", "error", err)
 		return
 	}
-	events, err := DecodeBatch(msg.Data())
+	events, sizes, err := decodeBatch(msg.Data())
 	if err != nil {
 		d.pending.Add(-int64(msgEvents(msg.Headers(), nil)))
 		d.deadLetterRaw(ctx, msg, meta.Sequence.Stream, err)
@@ -308,11 +308,9 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 		d.avgEv = d.avgEv*0.9 + float64(len(events))*0.1
 	}
 	b.after = meta.NumPending
-	sizes := make([]int, len(events))
 	size := 0
-	for i := range events {
-		sizes[i] = approxSize(&events[i])
-		size += sizes[i]
+	for _, n := range sizes {
+		size += n
 	}
 	b.bytes += size
 	if d.avgBytes == 0 {
@@ -324,9 +322,15 @@ func (d *Dispatcher) add(ctx context.Context, b *batch, msg jetstream.Msg) {
 	b.events += len(events)
 }
 
-// approxSize estimates an event's rendered size for the batch byte bound.
+// approxSize estimates an event's rendered size for the batch byte bound
+// (the decoder counts the same while decoding).
+const (
+	sizeBase     = 300 // field names and punctuation of a JSON rendering
+	metaPairSize = 4   // a meta pair's quotes, colon and comma
+)
+
 func approxSize(ev *normalize.Event) int {
-	n := 300 + len(ev.Raw) // field names and punctuation of a JSON rendering
+	n := sizeBase + len(ev.Raw)
 	for _, p := range eventStrings(ev) {
 		n += len(*p)
 	}
@@ -334,7 +338,7 @@ func approxSize(ev *normalize.Event) int {
 		n += len(*p)
 	}
 	for k, v := range ev.Meta {
-		n += len(k) + len(v) + 4
+		n += len(k) + len(v) + metaPairSize
 	}
 	return n
 }
