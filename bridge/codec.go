@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 	"unsafe"
 
@@ -153,14 +152,23 @@ func appendMeta(dst []byte, meta map[string]json.RawMessage, raw []byte) []byte 
 		return append(dst, 0)
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(meta))+1)
-	var small [16]string
-	keys := small[:0]
-	for k := range meta {
-		keys = append(keys, k)
+	type pair struct {
+		k string
+		v []byte
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		dst = appendRefValue(appendRefString(dst, raw, k), raw, meta[k])
+	var small [8]pair
+	pairs := small[:0]
+	for k, v := range meta {
+		// insertion sort: an event has a handful of meta pairs
+		i := len(pairs)
+		pairs = append(pairs, pair{})
+		for ; i > 0 && pairs[i-1].k > k; i-- {
+			pairs[i] = pairs[i-1]
+		}
+		pairs[i] = pair{k, v}
+	}
+	for _, p := range pairs {
+		dst = appendRefValue(appendRefString(dst, raw, p.k), raw, p.v)
 	}
 	return dst
 }
