@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kelseyhightower/envconfig"
+	"github.com/caarlos0/env/v11"
 )
 
 func TestSpoolConfigValidate(t *testing.T) {
@@ -85,14 +85,16 @@ func checkErr(t *testing.T, err error, want []string) {
 	}
 }
 
-// The Default* constructors must agree with the default tags cmd reads.
+// The Default* constructors must agree with the default tags cmd reads
+// (with the library and tag names cmd/auditbridge/envload.go uses).
 func TestDefaultsMatchTags(t *testing.T) {
-	const prefix = "AUDITBRIDGE_BRIDGE_TEST_UNSET" // no such variables: tags' defaults apply
 	var sc SpoolConfig
 	var bc BatchConfig
 	var rc RetryConfig
 	for _, spec := range []any{&sc, &bc, &rc} {
-		if err := envconfig.Process(prefix, spec); err != nil {
+		// no variables set: the tags' defaults apply
+		opts := env.Options{Environment: map[string]string{}, TagName: "envconfig", DefaultValueTagName: "default"}
+		if err := env.ParseWithOptions(spec, opts); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
-	"github.com/auditbridge/auditbridge/bridge"
 	"io"
+	"reflect"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/auditbridge/auditbridge/bridge"
 )
 
 // envGroup is one component's variables for `auditbridge env`.
@@ -60,7 +63,7 @@ func writeEnv(w io.Writer, groups []envGroup) error {
 		fmt.Fprintf(tw, "\n# %s\n", g.title)
 		fmt.Fprintln(tw, "NAME\tTYPE\tDEFAULT\tDESCRIPTION")
 		for _, v := range vars {
-			typ := v.Type
+			typ := typeName(v.field.Type())
 			if v.Required {
 				typ += ", required"
 			}
@@ -76,4 +79,21 @@ func writeEnv(w io.Writer, groups []envGroup) error {
 		}
 	}
 	return tw.Flush()
+}
+
+// typeName is the TYPE column of `auditbridge env`.
+func typeName(t reflect.Type) string {
+	switch {
+	case t == secretType:
+		return "secret"
+	case t == reflect.TypeFor[time.Duration]():
+		return "duration"
+	case t.Kind() == reflect.Slice:
+		return "list of " + typeName(t.Elem())
+	case t.Kind() == reflect.Map:
+		return "map"
+	case t.Kind() == reflect.Pointer:
+		return typeName(t.Elem())
+	}
+	return t.Kind().String()
 }

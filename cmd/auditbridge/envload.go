@@ -1,311 +1,133 @@
 package main
 
 import (
-	"encoding"
 	"errors"
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/auditbridge/auditbridge/bridge"
-	"github.com/kelseyhightower/envconfig"
+	"github.com/caarlos0/env/v11"
 )
+
+// Config structs keep their envconfig tags; github.com/caarlos0/env parses
+// them (defaults, conversion, every error at once) from the variables this
+// layer looks up with getenv (environment or config file; blank = unset).
+// It adds required:"true", <NAME>_FILE for secrets and errors that name the
+// variable. (envconfig.Process reads only os.Getenv, stops at the first
+// error and falls back to names without AUDITBRIDGE_, e.g. NATS_URL.)
 
 // envPrefix is put in front of every variable named by an envconfig tag.
 const envPrefix = "AUDITBRIDGE_"
 
-// envVar is one environment variable of a config struct, found from the
-// field's envconfig tags (envconfig, default, required, desc, ignored).
+// envVar is one environment variable of a config struct.
 type envVar struct {
-	Name     string // full name, e.g. AUDITBRIDGE_SPLUNK_URL
-	Default  string
-	Desc     string
-	Required bool
-	Secret   bool // a bridge.Secret: also read from <Name>_FILE
-	Type     string
-	field    reflect.Value
-	// fileField is a secret's sibling string field <Field>File (tagged
-	// ignored), set to the <Name>_FILE path so the component can re-read a
-	// rotated secret; invalid when the struct has none.
-	fileField reflect.Value
+	Name, Default, Desc string // Name in full, e.g. AUDITBRIDGE_SPLUNK_URL
+	Required, Secret    bool   // Secret: a bridge.Secret, also read from <Name>_FILE
+	field               reflect.Value
+	fname               string        // the struct field's name
+	fileField           reflect.Value // a secret's <Field>File string: the <Name>_FILE path, to re-read it
 }
 
 var (
-	secretType   = reflect.TypeFor[bridge.Secret]()
-	durationType = reflect.TypeFor[time.Duration]()
+	secretType     = reflect.TypeFor[bridge.Secret]()
+	listSeparators = regexp.MustCompile(`\s*(,\s*)+`)
 )
 
-// envVars lists the variables of spec, a pointer to a config struct. prefix
-// goes between AUDITBRIDGE_ and each tag (used for per-sink batching).
-// Nested struct fields are walked like envconfig does: embedded ones keep
-// the prefix, named ones add the field's key.
+// envVars lists the variables of spec, a pointer to a config struct: its
+// fields with an envconfig tag, and those of untagged struct fields with the
+// same prefix (as the library reads them). prefix goes between AUDITBRIDGE_
+// and each tag (per-sink batching).
 func envVars(prefix string, spec any) ([]envVar, error) {
-	v := reflect.ValueOf(spec)
-	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
-		return nil, fmt.Errorf("config spec %T is not a pointer to a struct", spec)
+	if v := reflect.ValueOf(spec); v.Kind() == reflect.Pointer && v.Elem().Kind() == reflect.Struct {
+		return walkVars(prefix, v.Elem()), nil
 	}
-	return walkStruct(prefix, v.Elem())
+	return nil, fmt.Errorf("config spec %T is not a pointer to a struct", spec)
 }
 
-func walkStruct(prefix string, s reflect.Value) ([]envVar, error) {
-	var out []envVar
-	t := s.Type()
-	for i := range t.NumField() {
-		sf, f := t.Field(i), s.Field(i)
-		if !f.CanSet() || isTrue(sf.Tag.Get("ignored")) {
+func walkVars(prefix string, s reflect.Value) (out []envVar) {
+	for i := range s.NumField() {
+		sf, key := s.Type().Field(i), s.Type().Field(i).Tag.Get("envconfig")
+		if sf.IsExported() && key == "" && sf.Type.Kind() == reflect.Struct {
+			out = append(out, walkVars(prefix, s.Field(i))...)
+		}
+		if !sf.IsExported() || key == "" {
 			continue
 		}
-		key := strings.ToUpper(sf.Tag.Get("envconfig"))
-		if key == "" {
-			key = strings.ToUpper(sf.Name)
+		ev := envVar{Name: envPrefix + prefix + key, Default: sf.Tag.Get("default"), Desc: sf.Tag.Get("desc"),
+			Secret: sf.Type == secretType, field: s.Field(i), fname: sf.Name}
+		ev.Required, _ = strconv.ParseBool(sf.Tag.Get("required"))
+		if ff, ok := s.Type().FieldByName(sf.Name + "File"); ev.Secret && ok && ff.Type.Kind() == reflect.String && ff.Tag.Get("envconfig") == "" {
+			ev.fileField = s.FieldByIndex(ff.Index)
 		}
-		if f.Kind() == reflect.Struct && !decodable(f) {
-			inner := prefix
-			if !sf.Anonymous {
-				inner = prefix + key + "_"
-			}
-			vars, err := walkStruct(inner, f)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, vars...)
-			continue
-		}
-		out = append(out, envVar{
-			Name:      envPrefix + prefix + key,
-			Default:   sf.Tag.Get("default"),
-			Desc:      sf.Tag.Get("desc"),
-			Required:  isTrue(sf.Tag.Get("required")),
-			Secret:    f.Type() == secretType,
-			Type:      typeName(f.Type()),
-			field:     f,
-			fileField: secretFileField(s, sf, f),
-		})
+		out = append(out, ev)
 	}
-	return out, nil
+	return out
 }
 
-// loadEnv fills spec from getenv. An empty value counts as unset: the
-// default applies and a required variable is reported missing. A secret
-// may come from the file named by <NAME>_FILE instead (one trailing newline
-// trimmed). Every problem is reported, joined, each with its variable name.
+// loadEnv fills spec from getenv. Values are trimmed (lists item by item);
+// a blank one is unset: the default applies, a required variable is missing.
+// A secret may come from the file named by <NAME>_FILE instead (trimmed).
+// Every problem is reported, joined, each naming its variable.
 func loadEnv(prefix string, spec any, getenv func(string) string) error {
 	vars, err := envVars(prefix, spec)
 	if err != nil {
 		return err
 	}
-	var errs []error
+	environ, byField, errs := map[string]string{}, map[string]envVar{}, []error(nil)
 	for _, v := range vars {
-		value, set, err := lookupVar(v, getenv)
-		if err != nil {
+		byField[v.fname] = v
+		value, path, err := lookupVar(v, getenv)
+		if v.fileField.IsValid() {
+			v.fileField.SetString(path)
+		}
+		if k := v.field.Kind(); k == reflect.Slice || k == reflect.Map { // "a, b,,c" is a,b,c
+			value = strings.Trim(listSeparators.ReplaceAllString(value, ","), ",")
+		}
+		switch {
+		case err != nil:
 			errs = append(errs, err)
-			continue
+		case value != "":
+			environ[v.Name] = value
+		case v.Required:
+			errs = append(errs, fmt.Errorf("%s: required but not set", v.Name))
 		}
-		if v.fileField.IsValid() && set {
-			v.fileField.SetString(strings.TrimSpace(getenv(v.Name + "_FILE")))
-		}
-		if !set {
-			if v.Required {
-				errs = append(errs, fmt.Errorf("%s: required but not set", v.Name))
-				continue
+	}
+	opts := env.Options{Environment: environ, Prefix: envPrefix + prefix, TagName: "envconfig", DefaultValueTagName: "default"}
+	for _, e := range flatten(env.ParseWithOptions(spec, opts)) {
+		var pe env.ParseError
+		var ne *strconv.NumError
+		if errors.As(e, &pe) {
+			v, why := byField[pe.Name], pe.Err.Error() // a bridge.Secret is a string: it never fails, so no secret is shown
+			if errors.As(pe.Err, &ne) {
+				why = fmt.Sprintf("%q: %v", ne.Num, ne.Err) // e.g. the bad item of a list
 			}
-			if v.Default == "" {
-				continue
-			}
-			value = v.Default
+			e = fmt.Errorf("%s: invalid value %q (%s): %s", v.Name, environ[v.Name], typeName(v.field.Type()), why)
 		}
-		if err := setField(v.field, value); err != nil {
-			shown := strconv.Quote(value)
-			if v.Secret {
-				shown = "[REDACTED]"
-			}
-			errs = append(errs, fmt.Errorf("%s: invalid value %s: %w", v.Name, shown, err))
-		}
+		errs = append(errs, e)
 	}
 	return errors.Join(errs...)
 }
 
-// lookupVar returns the raw value of v and whether it is set (non-blank).
-func lookupVar(v envVar, getenv func(string) string) (string, bool, error) {
-	value := getenv(v.Name)
-	if !v.Secret {
-		return value, strings.TrimSpace(value) != "", nil
-	}
-	path := getenv(v.Name + "_FILE")
-	if strings.TrimSpace(path) == "" {
-		return value, strings.TrimSpace(value) != "", nil
-	}
-	if strings.TrimSpace(value) != "" {
-		return "", false, fmt.Errorf("%s and %s_FILE are both set: set only one", v.Name, v.Name)
+// lookupVar returns the value of v (blank when unset) and, for a secret
+// read from <NAME>_FILE, the file's path.
+func lookupVar(v envVar, getenv func(string) string) (value, path string, err error) {
+	value, path = strings.TrimSpace(getenv(v.Name)), strings.TrimSpace(getenv(v.Name+"_FILE"))
+	switch {
+	case !v.Secret || path == "":
+		return value, "", nil
+	case value != "":
+		return "", "", fmt.Errorf("%s and %s_FILE are both set: set only one", v.Name, v.Name)
 	}
 	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", false, fmt.Errorf("%s_FILE: %w", v.Name, err)
+	switch value = strings.TrimSpace(string(b)); {
+	case err != nil:
+		return "", "", fmt.Errorf("%s_FILE: %w", v.Name, err)
+	case value == "":
+		return "", "", fmt.Errorf("%s_FILE: file %s is empty", v.Name, path)
 	}
-	s := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
-	if strings.TrimSpace(s) == "" {
-		return "", false, fmt.Errorf("%s_FILE: file %s is empty", v.Name, path)
-	}
-	return s, true, nil
-}
-
-// secretFileField returns the string field <Name>File beside a secret
-// field (it must be tagged ignored), or the zero Value.
-func secretFileField(s reflect.Value, sf reflect.StructField, f reflect.Value) reflect.Value {
-	if f.Type() != secretType {
-		return reflect.Value{}
-	}
-	ff, ok := s.Type().FieldByName(sf.Name + "File")
-	if !ok || ff.Type.Kind() != reflect.String || !isTrue(ff.Tag.Get("ignored")) {
-		return reflect.Value{}
-	}
-	return s.FieldByIndex(ff.Index)
-}
-
-// decodable reports whether f decodes itself from a string.
-func decodable(f reflect.Value) bool {
-	if !f.CanAddr() {
-		return false
-	}
-	switch f.Addr().Interface().(type) {
-	case envconfig.Decoder, envconfig.Setter, encoding.TextUnmarshaler:
-		return true
-	}
-	return false
-}
-
-// setField decodes value into f with envconfig's rules: Decoder, Setter and
-// TextUnmarshaler first, then the kind; slices are comma lists (blank items
-// skipped), maps are key:value comma lists.
-func setField(f reflect.Value, value string) error {
-	if f.Kind() == reflect.Pointer {
-		if f.IsNil() {
-			f.Set(reflect.New(f.Type().Elem()))
-		}
-		f = f.Elem()
-	}
-	if f.CanAddr() {
-		switch d := f.Addr().Interface().(type) {
-		case envconfig.Decoder:
-			return d.Decode(value)
-		case envconfig.Setter:
-			return d.Set(value)
-		case encoding.TextUnmarshaler:
-			return d.UnmarshalText([]byte(value))
-		}
-	}
-	switch f.Kind() {
-	case reflect.Slice:
-		return setSlice(f, value)
-	case reflect.Map:
-		return setMap(f, value)
-	}
-	return setScalar(f, value)
-}
-
-func setScalar(f reflect.Value, value string) error {
-	value = strings.TrimSpace(value)
-	switch f.Kind() {
-	case reflect.String:
-		f.SetString(value)
-	case reflect.Bool:
-		b, err := strconv.ParseBool(value)
-		if err != nil {
-			return errors.New("not a boolean (true/false)")
-		}
-		f.SetBool(b)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if f.Type() == durationType {
-			d, err := time.ParseDuration(value)
-			if err != nil {
-				return errors.New("not a duration (e.g. 500ms, 30s, 5m)")
-			}
-			f.SetInt(int64(d))
-			return nil
-		}
-		n, err := strconv.ParseInt(value, 0, f.Type().Bits())
-		if err != nil {
-			return errors.New("not an integer in range")
-		}
-		f.SetInt(n)
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, err := strconv.ParseUint(value, 0, f.Type().Bits())
-		if err != nil {
-			return errors.New("not a non-negative integer in range")
-		}
-		f.SetUint(n)
-	case reflect.Float32, reflect.Float64:
-		n, err := strconv.ParseFloat(value, f.Type().Bits())
-		if err != nil {
-			return errors.New("not a number")
-		}
-		f.SetFloat(n)
-	default:
-		return fmt.Errorf("unsupported field type %s", f.Type())
-	}
-	return nil
-}
-
-func setSlice(f reflect.Value, value string) error {
-	out := reflect.MakeSlice(f.Type(), 0, 4)
-	for item := range strings.SplitSeq(value, ",") {
-		if strings.TrimSpace(item) == "" {
-			continue
-		}
-		e := reflect.New(f.Type().Elem()).Elem()
-		if err := setField(e, item); err != nil {
-			return fmt.Errorf("item %q: %w", strings.TrimSpace(item), err)
-		}
-		out = reflect.Append(out, e)
-	}
-	f.Set(out)
-	return nil
-}
-
-func setMap(f reflect.Value, value string) error {
-	out := reflect.MakeMap(f.Type())
-	for pair := range strings.SplitSeq(value, ",") {
-		if strings.TrimSpace(pair) == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(pair, ":")
-		if !ok {
-			return fmt.Errorf("item %q is not key:value", strings.TrimSpace(pair))
-		}
-		kv := reflect.New(f.Type().Key()).Elem()
-		if err := setField(kv, k); err != nil {
-			return err
-		}
-		vv := reflect.New(f.Type().Elem()).Elem()
-		if err := setField(vv, v); err != nil {
-			return err
-		}
-		out.SetMapIndex(kv, vv)
-	}
-	f.Set(out)
-	return nil
-}
-
-func typeName(t reflect.Type) string {
-	switch {
-	case t == secretType:
-		return "secret"
-	case t == durationType:
-		return "duration"
-	case t.Kind() == reflect.Slice:
-		return "list of " + typeName(t.Elem())
-	case t.Kind() == reflect.Map:
-		return "map"
-	case t.Kind() == reflect.Pointer:
-		return typeName(t.Elem())
-	}
-	return t.Kind().String()
-}
-
-func isTrue(s string) bool {
-	b, _ := strconv.ParseBool(s)
-	return b
+	return value, path, nil
 }

@@ -57,7 +57,7 @@ func TestLoadEnv(t *testing.T) {
 			name: "every kind",
 			env: map[string]string{
 				"AUDITBRIDGE_T_NAME": "n", "AUDITBRIDGE_T_NEED": " y ", "AUDITBRIDGE_T_TOKEN": "tok",
-				"AUDITBRIDGE_T_COUNT": "0x10", "AUDITBRIDGE_T_SIZE": "7", "AUDITBRIDGE_T_RATIO": "0.5",
+				"AUDITBRIDGE_T_COUNT": "016", "AUDITBRIDGE_T_SIZE": "7", "AUDITBRIDGE_T_RATIO": "0.5",
 				"AUDITBRIDGE_T_ON": "true", "AUDITBRIDGE_T_WAIT": "150ms", "AUDITBRIDGE_T_LIST": "a, b,,c",
 				"AUDITBRIDGE_T_PORTS": "1,2", "AUDITBRIDGE_T_LABELS": "k:v,x:y",
 			},
@@ -85,7 +85,7 @@ func TestLoadEnv(t *testing.T) {
 			wantErr: []string{
 				"AUDITBRIDGE_T_NEED: required", `AUDITBRIDGE_T_COUNT: invalid value "many"`,
 				"AUDITBRIDGE_T_SIZE:", "AUDITBRIDGE_T_RATIO:", "AUDITBRIDGE_T_ON:", "AUDITBRIDGE_T_WAIT:",
-				`AUDITBRIDGE_T_PORTS: invalid value "1,b": item "b"`, "AUDITBRIDGE_T_LABELS:",
+				`AUDITBRIDGE_T_PORTS: invalid value "1,b" (list of int): "b": invalid syntax`, "AUDITBRIDGE_T_LABELS:",
 			},
 		},
 		{
@@ -135,6 +135,9 @@ func TestLoadEnv(t *testing.T) {
 	}
 }
 
+// Struct fields without a tag are walked with the same prefix, as the
+// library reads them (bridge.SpoolConfig embeds NATSAuth); the listing and
+// the loader must agree on their names.
 func TestEnvVarsNestedAndTypes(t *testing.T) {
 	type spec struct {
 		N bridge.Secret `envconfig:"N"`
@@ -142,15 +145,35 @@ func TestEnvVarsNestedAndTypes(t *testing.T) {
 	}
 	type wrap struct {
 		S struct {
-			Port int `envconfig:"PORT"`
+			Port int `envconfig:"S_PORT"`
 		}
+		spec
 	}
 	var w wrap
-	if err := loadEnv("X_", &w, envMap(map[string]string{"AUDITBRIDGE_X_S_PORT": "9"})); err != nil || w.S.Port != 9 {
-		t.Fatalf("nested struct: port %d, err %v", w.S.Port, err)
+	if err := loadEnv("X_", &w, envMap(map[string]string{"AUDITBRIDGE_X_S_PORT": "9", "AUDITBRIDGE_X_M": "4, 5"})); err != nil ||
+		w.S.Port != 9 || w.M != nil {
+		t.Fatalf("nested struct: port %d, list %v, err %v", w.S.Port, w.M, err)
 	}
 	vars, err := envVars("", &spec{})
-	if err != nil || len(vars) != 2 || !vars[0].Secret || vars[1].Secret || vars[1].Type != "list of int" {
+	if err != nil || len(vars) != 2 || !vars[0].Secret || vars[1].Secret || typeName(vars[1].field.Type()) != "list of int" {
 		t.Fatalf("envVars = %+v, %v", vars, err)
+	}
+	if vars, _ := envVars("X_", &w); len(vars) != 1 || vars[0].Name != "AUDITBRIDGE_X_S_PORT" {
+		t.Fatalf("envVars(wrap) = %+v; the unexported embedded spec is not read", vars)
+	}
+}
+
+// The loader reads only what getenv answers: not the process environment
+// (an empty map must not make the library fall back to it), and never a
+// name without AUDITBRIDGE_.
+func TestLoadEnvReadsOnlyGetenv(t *testing.T) {
+	t.Setenv("AUDITBRIDGE_T_NAME", "from-os")
+	t.Setenv("T_COUNT", "9")
+	var got testSpec
+	if err := loadEnv("", &got, envMap(map[string]string{"AUDITBRIDGE_T_NEED": "x", "T_WAIT": "1h"})); err != nil {
+		t.Fatal(err)
+	}
+	if got.Name != "dflt" || got.Count != 3 || got.Wait != 2*time.Second {
+		t.Errorf("got %+v: read a variable getenv did not give under its full name", got)
 	}
 }
