@@ -7,9 +7,10 @@ import (
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// maxDepth bounds the nesting of objects and arrays in one record: the
-// limit of normalize's tree, which refuses deeper records itself. The
-// line framings use it to refuse a deep line before it is parsed.
+// maxDepth is the nesting of objects and arrays normalize's tree allows in
+// one record; it refuses a deeper record itself, with an error that says
+// so (the tree is iterative: nothing here guards a recursion). decodeRecords
+// uses the same bound to pick its framing (see there).
 const maxDepth = normalize.MaxNesting
 
 // Framing errors.
@@ -61,7 +62,9 @@ func decodeHEC(body []byte, max int) []frame {
 // decodeLines splits a body into one record per line, the way Splunk's raw
 // endpoint breaks events: blank lines are skipped and do not count; other
 // plain-text lines are skipped later if the parser finds them neither JSON
-// nor a TFE audit line. A line nested deeper than maxDepth is refused.
+// nor a TFE audit line. The lines are not scanned here: the parser checks
+// each once (a JSON line nested deeper than maxDepth is refused with its
+// error, its neighbours are not affected).
 //
 // It stops after max+1 frames (the caller refuses such a request).
 func decodeLines(body []byte, max int) []frame {
@@ -77,11 +80,7 @@ func decodeLines(body []byte, max int) []frame {
 		if len(line) == 0 {
 			continue
 		}
-		f := frame{data: line, num: len(frames), line: n, skippable: true}
-		if nestingDepth(line) > maxDepth {
-			f.bad = codeInvalidDataFormat
-		}
-		frames = append(frames, f)
+		frames = append(frames, frame{data: line, num: len(frames), line: n, skippable: true})
 	}
 	return frames
 }
@@ -140,7 +139,9 @@ func stringEnd(b []byte, i int) int {
 
 // nestingDepth is the deepest nesting of brackets outside strings in b. A
 // newline ends any open string (JSON strings cannot hold one), so a stray
-// quote in a text line cannot hide the rest of the input.
+// quote in a text line cannot hide the rest of the input. Brackets left
+// open on one line add up over the next: decodeRecords reads such a body
+// line by line.
 func nestingDepth(b []byte) int {
 	depth, deepest, inString := 0, 0, false
 	for i := 0; i < len(b); i++ {

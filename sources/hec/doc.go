@@ -126,8 +126,8 @@
 // the real binary at default settings peak below 512 MiB RSS
 // (integration/hecmem). Header, read, write and idle
 // timeouts are configurable. Records nested deeper than 300 levels are
-// refused (normalize's tree is iterative and bounds the nesting; raw and
-// /v1/events lines deeper than that are refused before they are parsed).
+// refused with the parser's error, their neighbours kept (normalize's tree
+// is iterative and bounds the nesting; the receiver does not scan for it).
 // Invalid UTF-8 is passed to
 // normalize as is and never crashes the receiver.
 //

@@ -118,6 +118,8 @@ func TestIngest(t *testing.T) {
 	tfeString, _ := json.Marshal(tfeLine)
 	three := wrap(hcp) + wrap(stream) + wrap(boundary)
 	splunk := "Splunk " + testToken
+	// one level deeper than normalize's tree allows: refused by the parser
+	deepRecord := `{"a":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}`
 	const (
 		ev  = "/services/collector/event"
 		raw = "/services/collector/raw"
@@ -179,6 +181,11 @@ func TestIngest(t *testing.T) {
 		{"raw counts non-blank lines", raw, splunk, "", "\n" + hcp + "\nplain log line\n\n[1,\n" + stream, 400,
 			`{"text":"Invalid data format","code":6,"invalid-event-number":2}`, []string{"hcp.platform", "hcp.control_plane"}},
 		{"raw needs a token", raw, "", "", hcp, 401, `{"text":"Token is required","code":2}`, nil},
+		{"raw too deep line between good ones", raw, splunk, "", hcp + "\n" + deepRecord + "\n" + boundary + "\n", 400,
+			`{"text":"Invalid data format","code":6,"invalid-event-number":1}`, []string{"hcp.platform", "boundary.cloudevent"}},
+		{"v1 too deep record named by line", gen, splunk, "", hcp + "\n" + deepRecord + "\n" + stream + "\n", 400,
+			`{"accepted":2,"text":"Invalid data format","code":6,"refused":1,"errors":[{"record":1,"line":2,"code":6,"error":"normalize: invalid JSON: objects and arrays nested deeper than 300 levels"}]}` + "\n",
+			[]string{"hcp.platform", "hcp.control_plane"}},
 		{"v1 NDJSON", gen, "Bearer " + testToken, "", hcp + "\n" + stream + "\n", 200, `{"accepted":2}` + "\n", []string{"hcp.platform", "hcp.control_plane"}},
 		{"v1 JSON array", gen, splunk, "", "[" + hcp + "," + boundary + "]", 200, `{"accepted":2}` + "\n", []string{"hcp.platform", "boundary.cloudevent"}},
 		{"v1 pretty-printed object", gen, splunk, "", "{\n  \"hello\": 1\n}\n", 200, `{"accepted":1}` + "\n", []string{"unknown"}},
