@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"encoding/binary"
-	"math/bits"
 	"sync"
 	"unsafe"
 )
@@ -75,23 +73,6 @@ func compactJSON(v []byte) bool {
 	ok = ok && len(s.buf) == len(v) // compacting removed nothing
 	s.put()
 	return ok
-}
-
-// nextSpecial is the offset of the first quote, backslash or byte below
-// 0x20 in b at or after i (len(b) when there is none), found eight bytes
-// at a time (specialMask).
-func nextSpecial(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		if m := specialMask(binary.LittleEndian.Uint64(b[i:])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c < 0x20 || c == '"' || c == '\\' {
-			return i
-		}
-	}
-	return i
 }
 
 // escapeLen is the length of the valid escape sequence starting e (at its
