@@ -102,8 +102,10 @@ func loadEnv(prefix string, spec any, getenv func(string) string) error {
 		var ne *strconv.NumError
 		if errors.As(e, &pe) {
 			v, why := byField[pe.Name], pe.Err.Error() // a bridge.Secret is a string: it never fails, so no secret is shown
-			if errors.As(pe.Err, &ne) {
-				why = fmt.Sprintf("%q: %v", ne.Num, ne.Err) // e.g. the bad item of a list
+			if errors.As(pe.Err, &ne) && ne.Num == environ[v.Name] {
+				why = ne.Err.Error()
+			} else if ne != nil {
+				why = fmt.Sprintf("item %q: %v", ne.Num, ne.Err)
 			}
 			e = fmt.Errorf("%s: invalid value %q (%s): %s", v.Name, environ[v.Name], typeName(v.field.Type()), why)
 		}

@@ -85,7 +85,8 @@ func TestLoadEnv(t *testing.T) {
 			wantErr: []string{
 				"AUDITBRIDGE_T_NEED: required", `AUDITBRIDGE_T_COUNT: invalid value "many"`,
 				"AUDITBRIDGE_T_SIZE:", "AUDITBRIDGE_T_RATIO:", "AUDITBRIDGE_T_ON:", "AUDITBRIDGE_T_WAIT:",
-				`AUDITBRIDGE_T_PORTS: invalid value "1,b" (list of int): "b": invalid syntax`, "AUDITBRIDGE_T_LABELS:",
+				`AUDITBRIDGE_T_PORTS: invalid value "1,b" (list of int): item "b": invalid syntax`,
+				`AUDITBRIDGE_T_COUNT: invalid value "many" (int): invalid syntax`, "AUDITBRIDGE_T_LABELS:",
 			},
 		},
 		{
