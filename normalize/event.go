@@ -34,7 +34,8 @@ type Event struct {
 	// valid JSON. Renderers emit keys in sorted order.
 	Meta map[string]json.RawMessage `json:"meta"`
 	// Raw is the original record as compact, valid JSON (a TFE plain log line
-	// is kept as a JSON string).
+	// is kept as a JSON string). Raw and Meta values of an event Parse made
+	// are read-only (see CheckJSON).
 	Raw json.RawMessage `json:"raw"`
 
 	// jsonChecked says Raw and every Meta value are known to be nil, empty
@@ -43,6 +44,13 @@ type Event struct {
 	jsonChecked bool
 }
 
+// CheckJSON reports whether Raw and every Meta value are nil, empty or
+// exactly one compact JSON value by Parse's rules (encoding/json's, nesting
+// at most 300 deep, no whitespace outside strings) and marks e when they
+// are, so renderings copy them as they are. A marked event is not looked at
+// again. The error names a value that is not (raw, or meta and its key),
+// never its content; e is then left as it was.
+//
 // JSON is checked once, where an event is made (see ARCHITECTURE.md):
 //
 //   - Parse and Unparsed build Raw and Meta values as compact, valid JSON
@@ -60,13 +68,6 @@ type Event struct {
 // json.Marshal's output); a marked event whose Raw or a Meta value was
 // changed otherwise renders whatever it now holds. Copies of an event (an
 // assignment, Clone) keep the mark.
-
-// CheckJSON reports whether Raw and every Meta value are nil, empty or
-// exactly one compact JSON value by Parse's rules (encoding/json's, nesting
-// at most 300 deep, no whitespace outside strings) and marks e when they
-// are, so renderings copy them as they are. A marked event is not looked at
-// again. The error names a value that is not (raw, or meta and its key),
-// never its content; e is then left as it was.
 func (e *Event) CheckJSON() error {
 	if e.jsonChecked {
 		return nil
