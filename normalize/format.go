@@ -26,7 +26,8 @@ func ParseFormat(s string) (Format, error) {
 // String returns the format's name.
 func (f Format) String() string { return string(f) }
 
-// UnmarshalText implements encoding.TextUnmarshaler (used by envconfig and
+// UnmarshalText implements encoding.TextUnmarshaler (used by the settings
+// loader, github.com/caarlos0/env, and
 // flag.TextVar) with ParseFormat's rules.
 func (f *Format) UnmarshalText(text []byte) error {
 	v, err := ParseFormat(string(text))
