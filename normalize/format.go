@@ -27,8 +27,8 @@ func ParseFormat(s string) (Format, error) {
 func (f Format) String() string { return string(f) }
 
 // UnmarshalText implements encoding.TextUnmarshaler (used by the settings
-// loader, github.com/caarlos0/env, and
-// flag.TextVar) with ParseFormat's rules.
+// loader, github.com/caarlos0/env, and by flag.TextVar) with ParseFormat's
+// rules.
 func (f *Format) UnmarshalText(text []byte) error {
 	v, err := ParseFormat(string(text))
 	if err != nil {
