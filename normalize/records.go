@@ -33,24 +33,35 @@ type Record struct {
 // must copy what it keeps after it returns (Parser.Parse and AppendParse
 // keep nothing of their input). This saves a copy of every record.
 func ReadRecords(r io.Reader, fn func(Record) error) error {
-	rr := recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn, replays: maxReplays}
-	return rr.run()
+	return newRecordReader(r, fn).run()
+}
+
+func newRecordReader(r io.Reader, fn func(Record) error) *recordReader {
+	return &recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn, replays: maxReplays, replayBytes: maxReplayBytes}
 }
 
 type recordReader struct {
-	br      *bufio.Reader
-	fn      func(Record) error
-	line    int
-	acc     []byte // a value spanning lines, so far
-	accLine int
-	starts  []lineStart // lines of acc that start at column 0 with '{' or '['
-	replays int         // how many more cut values may be re-read (bounds the work)
-	sc      valueScanner
+	br          *bufio.Reader
+	fn          func(Record) error
+	line        int
+	acc         []byte // a value spanning lines, so far
+	accLine     int
+	starts      []lineStart // lines of acc that start at column 0 with '{' or '['
+	replays     int         // how many more cut values may be re-read (bounds the work)
+	replayBytes int         // how many more bytes may be re-read (bounds it on huge values)
+	fed         int         // bytes of lines fed so far, re-reads included (the work done)
+	sc          valueScanner
 }
 
-// maxReplays bounds how many cut-short values one stream may re-read, so a
-// pathological input cannot make reading quadratic.
-const maxReplays = 100
+// maxReplays and maxReplayBytes bound how many cut-short values, and how
+// many of their bytes, one stream may re-read, so a pathological input (a
+// stream of lines that each open an array, say) cannot make reading
+// quadratic: past either bound a cut value is emitted whole, as one bad
+// record.
+const (
+	maxReplays     = 100
+	maxReplayBytes = 16 << 20
+)
 
 // lineStart is where a line begins inside acc.
 type lineStart struct{ off, line int }
@@ -90,6 +101,7 @@ func (rr *recordReader) run() error {
 
 // feedLine consumes one line (without its line break).
 func (rr *recordReader) feedLine(b []byte) error {
+	rr.fed += len(b)
 	if rr.acc != nil {
 		t := bytes.TrimLeft(b, " \t")
 		if len(t) > 0 && (t[0] == '{' || t[0] == '[') && !canPrecedeValue(rr.acc) {
@@ -162,24 +174,32 @@ func (rr *recordReader) scanFresh(b []byte) error {
 // record and the lines from it on are read again, so a truncated record
 // does not swallow the good ones after it.
 func (rr *recordReader) flushCut() error {
-	if rr.acc == nil || len(rr.starts) == 0 || rr.replays <= 0 {
+	if rr.acc == nil || len(rr.starts) == 0 || rr.replays <= 0 ||
+		len(rr.acc)-rr.starts[0].off > rr.replayBytes {
 		return rr.flush()
 	}
-	rr.replays--
 	acc, first, cur := rr.acc, rr.starts[0], rr.line
+	rest := acc[first.off:]
+	rr.replays--
+	rr.replayBytes -= len(rest)
 	rr.acc = acc[:first.off-1] // without the line break
 	if err := rr.flush(); err != nil {
 		return err
 	}
-	rest := acc[first.off:]
-	for i, ln := range bytes.Split(rest, []byte("\n")) {
+	lines := bytes.Count(rest, []byte("\n"))
+	for i, tail := 0, rest; ; i++ { // line by line, as bytes.Split would cut rest
+		ln, after, more := bytes.Cut(tail, []byte("\n"))
 		rr.line = first.line + i
 		if err := rr.feedLine(ln); err != nil {
 			return err
 		}
+		if !more {
+			break
+		}
+		tail = after
 	}
 	rr.line = cur
-	if rr.line == first.line+bytes.Count(rest, []byte("\n")) { // at EOF: finish
+	if rr.line == first.line+lines { // at EOF: finish
 		return rr.flushCut()
 	}
 	return nil

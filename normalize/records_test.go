@@ -165,3 +165,23 @@ func TestReadRecordsLongLines(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRecordsReplayWorkIsBounded: lines that each open a value make
+// every cut value a candidate for re-reading; the bytes re-read stay within
+// maxReplayBytes, so the work is linear in the input (it was about a
+// hundred times the input before the byte bound).
+func TestReadRecordsReplayWorkIsBounded(t *testing.T) {
+	for _, in := range []string{strings.Repeat("[\n", 1<<20), strings.Repeat("{\"a\":\n", 1<<19)} {
+		n := 0
+		rr := newRecordReader(strings.NewReader(in), func(Record) error { n++; return nil })
+		if err := rr.run(); err != nil {
+			t.Fatal(err)
+		}
+		if limit := len(in) + maxReplayBytes; rr.fed > limit {
+			t.Errorf("%.8q…: %d bytes fed for %d of input, more than %d", in, rr.fed, len(in), limit)
+		}
+		if n == 0 {
+			t.Errorf("%.8q…: no record", in)
+		}
+	}
+}
