@@ -75,7 +75,8 @@ Stop with Ctrl-C. Exit 1 when the admin server does not answer.`,
 		{name: "tap", usage: "tap [--addr HOST:PORT] [--filter EXPR] [--limit N]", summary: "follow normalized events as a running bridge spools them", text: `
 Prints the normalized events (native JSON, one per line) that a running bridge puts
 in its spool, read from its admin server, like "vector tap": for debugging a mapping
-in production. --filter keeps the events a go-bexpr expression matches, e.g.
+in production. --filter keeps the events a sink filter matches (the same
+expressions as a sink's filter, see "Routing" in the README), e.g.
 'product == "terraform" and action matches "delete"'. A slow reader skips events
 (a sample) instead of slowing the bridge. Stop with Ctrl-C.`,
 			flags: tapFlags},

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/normalize"
-	"github.com/hashicorp/go-bexpr"
 )
 
 // tapBuffer is how many events a tap may be behind before events are
@@ -29,7 +27,7 @@ const tapBuffer = 256
 type tapHub struct {
 	n    atomic.Int32
 	mu   sync.Mutex
-	taps map[chan []byte]struct{}
+	taps map[chan []byte]*bridge.Filter // nil: every event
 }
 
 // tappingPublisher publishes to next and then offers the events to the hub.
@@ -46,14 +44,23 @@ func (t tappingPublisher) Publish(ctx context.Context, events []normalize.Event)
 	return err
 }
 
-// offer renders each event (native JSON) once and sends it to every tap
-// that has room.
+// offer sends each event, rendered as native JSON once (when a tap wants
+// it), to every tap whose filter it passes and that has room. Filters are
+// the sinks' (bridge.Filter), evaluated on the event itself.
 func (h *tapHub) offer(events []normalize.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for i := range events {
-		line := normalize.AppendJSON(nil, &events[i], normalize.FormatNative)
-		for c := range h.taps {
+		var line []byte
+		for c, f := range h.taps {
+			if f != nil {
+				if ok, _ := f.Match(&events[i]); !ok { // an evaluation error matches, as for sinks
+					continue
+				}
+			}
+			if line == nil {
+				line = normalize.AppendJSON(nil, &events[i], normalize.FormatNative)
+			}
 			select {
 			case c <- line:
 			default: // this tap is behind: skip the event for it
@@ -62,14 +69,14 @@ func (h *tapHub) offer(events []normalize.Event) {
 	}
 }
 
-func (h *tapHub) attach() chan []byte {
+func (h *tapHub) attach(f *bridge.Filter) chan []byte {
 	c := make(chan []byte, tapBuffer)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.taps == nil {
-		h.taps = map[chan []byte]struct{}{}
+		h.taps = map[chan []byte]*bridge.Filter{}
 	}
-	h.taps[c] = struct{}{}
+	h.taps[c] = f
 	h.n.Add(1)
 	return c
 }
@@ -82,18 +89,19 @@ func (h *tapHub) detach(c chan []byte) {
 }
 
 // route serves GET /tap?filter=EXPR: native JSON events, one per line, as
-// they are spooled, until the client goes away. A bad filter is a 400.
+// they are spooled, until the client goes away. EXPR is a sink filter
+// (bridge.NewFilter); a bad one is a 400.
 func (h *tapHub) route() adminRoute {
 	return adminRoute{pattern: "GET /tap", handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var eval *bexpr.Evaluator
+		var filter *bridge.Filter
 		if f := r.URL.Query().Get("filter"); f != "" {
 			var err error
-			if eval, err = bexpr.CreateEvaluator(f); err != nil {
-				http.Error(w, "filter: "+err.Error(), http.StatusBadRequest)
+			if filter, err = bridge.NewFilter(f); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
 				return
 			}
 		}
-		c := h.attach()
+		c := h.attach(filter)
 		defer h.detach(c)
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		w.WriteHeader(http.StatusOK)
@@ -104,9 +112,6 @@ func (h *tapHub) route() adminRoute {
 			case <-r.Context().Done():
 				return
 			case line := <-c:
-				if eval != nil && !matches(eval, line) {
-					continue
-				}
 				if _, err := w.Write(append(line, '\n')); err != nil {
 					return
 				}
@@ -114,17 +119,6 @@ func (h *tapHub) route() adminRoute {
 			}
 		}
 	})}
-}
-
-// matches evaluates the filter on the event as a JSON object; an event the
-// expression cannot be evaluated on (a missing field) does not match.
-func matches(eval *bexpr.Evaluator, line []byte) bool {
-	var doc map[string]any
-	if err := json.Unmarshal(line, &doc); err != nil {
-		return false
-	}
-	ok, err := eval.Evaluate(doc)
-	return err == nil && ok
 }
 
 // tapOptions are tap's flags.
@@ -137,7 +131,7 @@ type tapOptions struct {
 func tapFlagValues(fs *flag.FlagSet) *tapOptions {
 	o := &tapOptions{}
 	fs.StringVar(&o.addr, "addr", "", "admin server of the bridge (default: AUDITBRIDGE_ADMIN_ADDR, else 127.0.0.1:9880)")
-	fs.StringVar(&o.filter, "filter", "", `go-bexpr expression on the native event, e.g. 'product == "terraform" and action matches "delete"'`)
+	fs.StringVar(&o.filter, "filter", "", `a sink filter (go-bexpr on the native event, as in "Routing"), e.g. 'product == "terraform" and action matches "delete"'`)
 	fs.IntVar(&o.limit, "limit", 0, "stop after this many events (0: until stopped)")
 	return o
 }
@@ -155,7 +149,7 @@ func cmdTap(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 2
 	}
 	if o.filter != "" {
-		if _, err := bexpr.CreateEvaluator(o.filter); err != nil {
+		if _, err := bridge.NewFilter(o.filter); err != nil {
 			fmt.Fprintf(stderr, "auditbridge tap: --filter: %v\n", err)
 			return 2
 		}

@@ -15,7 +15,7 @@ import (
 )
 
 // tap follows the events a live bridge spools (HEC receiver → spool),
-// filtered by a go-bexpr expression.
+// filtered by a sink filter expression.
 func TestTapShowsEventsFromLiveBridge(t *testing.T) {
 	dir := t.TempDir()
 	hecAddr, err := freeAddr()
@@ -107,9 +107,18 @@ func TestTapShowsEventsFromLiveBridge(t *testing.T) {
 			t.Errorf("filter product == %q let through %v", want, ev["product"])
 		}
 	}
-	var errOut bytes.Buffer
-	if code := run(ctx, []string{"tap", "--addr", admin, "--filter", "product ==="}, getenvWith(env), nil, &bytes.Buffer{}, &errOut); code != 2 ||
-		!strings.Contains(errOut.String(), "--filter") {
-		t.Errorf("bad filter: exit %d: %s", code, errOut.String())
+	// the sinks' filter language: the set form, and meta values as strings
+	inSet := tap("--limit", "3", "--filter", `product in ["`+want+`", "none"] and meta.intake matches "."`)
+	for _, ev := range inSet {
+		if ev["product"] != want {
+			t.Errorf("filter product in [%q] let through %v", want, ev["product"])
+		}
+	}
+	for _, bad := range []string{"product ===", `produkt == "terraform"`} {
+		var errOut bytes.Buffer
+		if code := run(ctx, []string{"tap", "--addr", admin, "--filter", bad}, getenvWith(env), nil, &bytes.Buffer{}, &errOut); code != 2 ||
+			!strings.Contains(errOut.String(), "--filter") {
+			t.Errorf("bad filter %q: exit %d: %s", bad, code, errOut.String())
+		}
 	}
 }
