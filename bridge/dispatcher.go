@@ -87,7 +87,7 @@ func (s *Spool) NewDispatcher(ctx context.Context, sink Sink, cfg BatchConfig, r
 	pending.Store(n)
 	s.m.setPending(name, float64(n))
 	d := &Dispatcher{spool: s, sink: sink, name: name, cfg: cfg, cons: cons, pending: pending,
-		backoff: backoff{cfg: retry, rand: defaultRand}, sleep: realSleep,
+		backoff: backoff{cfg: retry, rand: defaultRand}, sleep: Sleep,
 		log: log.Named("dispatch").With("sink", name)}
 	for _, o := range opts {
 		o(d)

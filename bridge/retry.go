@@ -38,8 +38,9 @@ func (b backoff) retryDelay(attempt int, err error) time.Duration {
 // Tests inject one that records delays and returns at once.
 type Sleeper func(ctx context.Context, d time.Duration) error
 
-// realSleep is the production Sleeper.
-func realSleep(ctx context.Context, d time.Duration) error {
+// Sleep is the production Sleeper, for every component that waits with a
+// context (dispatchers, sources).
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

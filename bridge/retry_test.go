@@ -40,7 +40,7 @@ func TestBackoffDelay(t *testing.T) {
 func TestRealSleepStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := realSleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
-		t.Fatalf("realSleep on a cancelled ctx = %v, want context.Canceled", err)
+	if err := Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sleep on a cancelled ctx = %v, want context.Canceled", err)
 	}
 }

@@ -140,7 +140,7 @@ func TestConfigErrorMarksSinkUnready(t *testing.T) {
 	bad := &ConfigError{Err: errors.New("401 invalid token")}
 	sink := newRecordSink("splunk", func(int, []normalize.Event) error { return bad })
 	// A real but short wait, so the retry loop does not spin.
-	short := func(ctx context.Context, _ time.Duration) error { return realSleep(ctx, 5*time.Millisecond) }
+	short := func(ctx context.Context, _ time.Duration) error { return Sleep(ctx, 5*time.Millisecond) }
 	startDispatcher(t, s, sink, fastBatch(), WithSleeper(short))
 	if err := s.Publish(context.Background(), testEvents("c", 7)); err != nil {
 		t.Fatal(err)

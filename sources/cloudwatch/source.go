@@ -91,7 +91,7 @@ func (s *Source) Run(ctx context.Context, pub bridge.Publisher) error {
 			if !errors.Is(err, bridge.ErrLeaseHeld) && ctx.Err() == nil {
 				s.log.Warn("lease acquisition failed", "error", err)
 			}
-			if sleep(ctx, s.cfg.LeaseTTL/3) != nil {
+			if bridge.Sleep(ctx, s.cfg.LeaseTTL/3) != nil {
 				return nil
 			}
 			continue
@@ -127,7 +127,7 @@ func (s *Source) loop(ctx context.Context, pub bridge.Publisher, lease bridge.Le
 		case err != nil:
 			s.log.Warn("poll failed; retrying at the next interval from the last checkpoint", "error", err)
 		}
-		if sleep(ctx, s.cfg.Interval) != nil {
+		if bridge.Sleep(ctx, s.cfg.Interval) != nil {
 			return
 		}
 	}
@@ -173,16 +173,5 @@ func (s *Source) streams(ctx context.Context) ([]string, error) {
 			return names, nil
 		}
 		token = out.NextToken
-	}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -133,7 +133,7 @@ func (s *Source) publish(ctx context.Context, pub bridge.Publisher, events []nor
 		} else {
 			s.log.Error("publish failed, retrying", "events", len(events), "delay", delay, "error", err)
 		}
-		if err := sleep(ctx, delay); err != nil {
+		if err := bridge.Sleep(ctx, delay); err != nil {
 			return err
 		}
 		delay = min(2*delay, 5*time.Second)

@@ -98,7 +98,7 @@ func (s *Source) newPoller(org Org, pub bridge.Publisher) *poller {
 		log:    s.log.With("org", org.Label),
 		parser: normalize.NewParser(),
 		client: s.newClient(org, limiter),
-		now:    time.Now, sleep: sleepCtx, rand: rand.Float64,
+		now:    time.Now, sleep: bridge.Sleep, rand: rand.Float64,
 	}
 }
 
@@ -106,18 +106,6 @@ func (s *Source) newClient(org Org, limiter waiter) *client {
 	return &client{
 		endpoint: strings.TrimRight(s.cfg.Address, "/") + auditTrailPath,
 		token:    s.tokens[org.Label], http: s.http, ua: s.cfg.UserAgent, limiter: limiter,
-	}
-}
-
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 
