@@ -76,3 +76,13 @@ func (p *Publisher) IDs() []string {
 	}
 	return out
 }
+
+// Meta returns the meta value under key (its JSON text, "" when absent) of
+// every event published, in order.
+func (p *Publisher) Meta(key string) []string {
+	var out []string
+	for _, e := range p.Events() {
+		out = append(out, string(e.Meta[key]))
+	}
+	return out
+}

@@ -9,18 +9,6 @@ import (
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// intakes is the shared recording Publisher, read for the provenance of
-// every published event.
-type intakes struct{ testutil.Publisher }
-
-func (r *intakes) all() []string {
-	var out []string
-	for _, e := range r.Events() {
-		out = append(out, string(e.Meta[normalize.MetaIntake]))
-	}
-	return out
-}
-
 // TestEventsRecordTheirLogGroup: events read by Run record
 // "cloudwatch:<log group>" as their intake.
 func TestEventsRecordTheirLogGroup(t *testing.T) {
@@ -31,17 +19,17 @@ func TestEventsRecordTheirLogGroup(t *testing.T) {
 		srv.add("stream-0", cwEvent{TS: now - int64(60000-i*100), Msg: m})
 	}
 	s := newSource(t, hs.URL, newMemKV())
-	rec := &intakes{}
+	rec := &testutil.Publisher{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx, rec) }()
 	deadline := time.Now().Add(30 * time.Second)
-	for len(rec.all()) < len(msgs) && time.Now().Before(deadline) {
+	for len(rec.Meta(normalize.MetaIntake)) < len(msgs) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	cancel()
 	<-done
-	got := rec.all()
+	got := rec.Meta(normalize.MetaIntake)
 	if len(got) < len(msgs) {
 		t.Fatalf("published %d events, want %d", len(got), len(msgs))
 	}

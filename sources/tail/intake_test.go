@@ -9,32 +9,20 @@ import (
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// intakes is the shared recording Publisher, read for the provenance of
-// every published event.
-type intakes struct{ testutil.Publisher }
-
-func (r *intakes) all() []string {
-	var out []string
-	for _, e := range r.Events() {
-		out = append(out, string(e.Meta[normalize.MetaIntake]))
-	}
-	return out
-}
-
 // TestEventsRecordTheirFile: events read from a file record "tail:<path>"
 // as their intake.
 func TestEventsRecordTheirFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "audit.log")
-	g, rec := newLineGen(t), &intakes{}
+	g, rec := newLineGen(t), &testutil.Publisher{}
 	sent := g.appendLines(t, create(t, path), 10)
 	r := start(t, testConfig(filepath.Join(dir, "*.log")), newMemKV(), rec)
 	defer r.stop(t)
 	deadline := time.Now().Add(20 * time.Second)
-	for len(rec.all()) < len(sent) && time.Now().Before(deadline) {
+	for len(rec.Meta(normalize.MetaIntake)) < len(sent) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	got := rec.all()
+	got := rec.Meta(normalize.MetaIntake)
 	if len(got) != len(sent) {
 		t.Fatalf("published %d events, want %d", len(got), len(sent))
 	}

@@ -8,18 +8,6 @@ import (
 	"github.com/auditbridge/auditbridge/normalize"
 )
 
-// intakes is the shared recording Publisher, read for the provenance of
-// every published event.
-type intakes struct{ testutil.Publisher }
-
-func (r *intakes) all() []string {
-	var out []string
-	for _, e := range r.Events() {
-		out = append(out, string(e.Meta[normalize.MetaIntake]))
-	}
-	return out
-}
-
 // TestEventsRecordVaultSocket: events received on the socket record
 // "vault-socket" as their intake.
 func TestEventsRecordVaultSocket(t *testing.T) {
@@ -27,7 +15,7 @@ func TestEventsRecordVaultSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := &intakes{}
+	rec := &testutil.Publisher{}
 	_, stop := startSource(t, DefaultConfig("127.0.0.1:1"), ln, rec)
 	defer stop()
 	lines := vaultLines(t, 1)
@@ -41,8 +29,8 @@ func TestEventsRecordVaultSocket(t *testing.T) {
 		}
 	}
 	conn.Close()
-	waitFor(t, "every line published", func() bool { return len(rec.all()) == len(lines) })
-	for _, got := range rec.all() {
+	waitFor(t, "every line published", func() bool { return len(rec.Meta(normalize.MetaIntake)) == len(lines) })
+	for _, got := range rec.Meta(normalize.MetaIntake) {
 		if got != `"vault-socket"` {
 			t.Fatalf("meta.intake = %s, want \"vault-socket\"", got)
 		}
