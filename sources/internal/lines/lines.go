@@ -68,7 +68,8 @@ func (b *Batch) Len() int { return b.lines }
 func (b *Batch) Events() int { return len(b.events) }
 
 // Add parses one line. A blank line or a plain log line (not a record) is
-// skipped; a record that cannot be parsed is kept as an unknown event
+// skipped; a record that cannot be parsed, or a subscription payload that
+// cannot be read, is kept as an unknown event
 // (normalize.Unparsed) and logged naming where (e.g. "conn 3 line 17"); it
 // never affects its neighbours. A CloudWatch Logs subscription payload
 // adds one record per log event.
@@ -82,8 +83,8 @@ func (b *Batch) Add(line []byte, where string, limit int64) {
 	}
 	b.lines++
 	if msg, ok, err := cwsub.Decode(line, limit); ok {
-		if err != nil {
-			b.Log.Warn("cannot read cloudwatch subscription payload, skipped", "at", where, "error", err)
+		if err != nil { // a broken payload (bad gzip, too large unpacked)
+			b.keep(line, where, err)
 			return
 		}
 		for _, rec := range msg.Records() {
@@ -109,11 +110,17 @@ func (b *Batch) parse(rec []byte, where string) {
 	case err == nil, errors.Is(err, normalize.ErrEmpty):
 	case errors.Is(err, normalize.ErrNotRecord): // a plain log line (TFE logs have many)
 		b.Log.Debug("line is not a record, skipped", "at", where)
-	default: // nobody to answer: kept as an unknown event, never dropped
-		ev := normalize.Unparsed(rec, err)
-		b.events = append(b.events, ev)
-		b.Log.Warn("record could not be normalized; kept as unknown", "at", where, "event_id", ev.ID, "error", err)
+	default:
+		b.keep(rec, where, err)
 	}
+}
+
+// keep adds rec, which could not be read, as an unknown event
+// (normalize.Unparsed): nobody is there to answer, so it is never dropped.
+func (b *Batch) keep(rec []byte, where string, err error) {
+	ev := normalize.Unparsed(rec, err)
+	b.events = append(b.events, ev)
+	b.Log.Warn("record could not be normalized; kept as unknown", "at", where, "event_id", ev.ID, "error", err)
 }
 
 // Flush publishes the events added so far, retrying (with backoff, logged)

@@ -105,3 +105,26 @@ func TestAddKeepsARefusedRecord(t *testing.T) {
 		t.Errorf("id %q then %q: not stable", kept.ID, again.ID)
 	}
 }
+
+// A line that looks like a gzip CloudWatch Logs subscription payload but
+// cannot be unpacked is kept as an unknown event too, between its
+// neighbours.
+func TestAddKeepsABrokenSubscriptionPayload(t *testing.T) {
+	good, err := os.ReadFile("../../../normalize/testdata/vault/guides_k8s_kv_v1_read.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	good = bytes.TrimSpace(bytes.SplitN(good, []byte("\n"), 2)[0])
+	broken := []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 'n', 'o', 't'} // gzip magic, then garbage
+	b := &Batch{Source: "test", Log: hclog.NewNullLogger()}
+	b.Add(good, "line 1", 1<<20)
+	b.Add(broken, "line 2", 1<<20)
+	b.Add(good, "line 3", 1<<20)
+	if len(b.events) != 3 {
+		t.Fatalf("%d events from 3 lines, want 3", len(b.events))
+	}
+	kept := b.events[1]
+	if kept.Kind != normalize.KindUnknown || len(kept.Meta["parse_error"]) == 0 {
+		t.Errorf("broken payload kept as %+v", kept)
+	}
+}
