@@ -15,8 +15,10 @@ import (
 	"github.com/auditbridge/auditbridge/bridge"
 	"github.com/auditbridge/auditbridge/internal/testutil"
 	"github.com/auditbridge/auditbridge/normalize"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -229,5 +231,28 @@ func TestSubscriptionPayloadInMessage(t *testing.T) {
 	}
 	if len(rec.ids()) != 2 {
 		t.Fatalf("%d events, want the payload's 2", len(rec.ids()))
+	}
+}
+
+// TestUnreadableSubscriptionPayloadKept: a message that starts like a
+// gzip subscription payload but cannot be unpacked is kept as an unknown
+// event between its neighbours, not dropped.
+func TestUnreadableSubscriptionPayloadKept(t *testing.T) {
+	_, hs := newCWServer(t, group)
+	s := newSource(t, hs.URL, newMemKV())
+	msgs := messages(t, 2)
+	now := time.Now().UnixMilli()
+	broken := string([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff, 'x'})
+	page := []types.OutputLogEvent{
+		{Timestamp: aws.Int64(now), Message: aws.String(msgs[0])},
+		{Timestamp: aws.Int64(now + 1), Message: aws.String(broken)},
+		{Timestamp: aws.Int64(now + 2), Message: aws.String(msgs[1])},
+	}
+	events, _, _ := s.parsePage(page, map[string]bool{}, "s")
+	if len(events) != 3 {
+		t.Fatalf("%d events from 3 messages, want 3", len(events))
+	}
+	if kept := events[1]; kept.Kind != normalize.KindUnknown || len(kept.Meta["parse_error"]) == 0 {
+		t.Errorf("unreadable payload kept as %+v", kept)
 	}
 }

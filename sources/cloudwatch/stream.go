@@ -79,23 +79,26 @@ const maxPages = 1000
 // was published before (seen, which it extends). ids are the published
 // ids with the CloudWatch timestamps of their messages.
 func (s *Source) parsePage(page []types.OutputLogEvent, seen map[string]bool, stream string) (events []normalize.Event, ids []seenID, dups int) {
-	for i, le := range page {
+	for _, le := range page {
 		if le.Message == nil {
 			continue
 		}
 		ts := aws.ToInt64(le.Timestamp)
 		recs := [][]byte{[]byte(*le.Message)}
+		var unreadable error // a subscription payload that cannot be unpacked: kept whole
 		if msg, ok, err := cwsub.Decode(recs[0], maxMessage); ok {
 			if err != nil {
-				s.log.Warn("cannot read subscription payload in message, skipped", "stream", stream, "message", i, "error", err)
-				continue
+				unreadable = err
+			} else {
+				recs = msg.Records()
 			}
-			recs = msg.Records()
 		}
 		for _, rec := range recs {
 			n := len(events)
-			var err error
-			events, err = s.parser.AppendParse(events, rec)
+			err := unreadable
+			if err == nil {
+				events, err = s.parser.AppendParse(events, rec)
+			}
 			if err != nil && !errors.Is(err, normalize.ErrEmpty) && !errors.Is(err, normalize.ErrNotRecord) {
 				// Nobody to answer: kept as an unknown event, never dropped.
 				ev := normalize.Unparsed(rec, err)
