@@ -228,8 +228,26 @@ func (rr *recordReader) emit(b []byte, line int) error {
 
 // isPlainLogLine: a one-line atlas container object without an audit entry.
 func isPlainLogLine(b []byte) bool {
-	return b[0] == '{' && bytes.Contains(b, []byte(`"component"`)) &&
-		bytes.Contains(b, []byte(`"log"`)) && !isTFELine(b)
+	return b[0] == '{' && hasQuoted(b, "log") && hasQuoted(b, "component") && !isTFELine(b)
+}
+
+// hasQuoted reports whether b contains s in quotes. It looks for s and
+// its closing quote, then for the opening quote before: searching from
+// the quote itself, which starts every key and string of a record, cost
+// about 3 % of the CPU of a replay.
+func hasQuoted(b []byte, s string) bool {
+	for i := 1; i < len(b); {
+		j := bytes.Index(b[i:], []byte(s))
+		if j < 0 {
+			return false
+		}
+		i += j
+		if b[i-1] == '"' && i+len(s) < len(b) && b[i+len(s)] == '"' {
+			return true
+		}
+		i++
+	}
+	return false
 }
 
 // canPrecedeValue reports whether the last significant byte of b is one

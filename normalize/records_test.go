@@ -30,6 +30,8 @@ func TestReadRecords(t *testing.T) {
 			[]rec{{2, `2018-03-27 21:55:29 [INFO] [Audit Log] {"resource":"x"}`}, {4, `t audit event: event_type=logout user=a`}}},
 		{"atlas lines without audit are skipped", "{\"component\":\"atlas\",\"log\":\"GET /\"}\n{\"component\":\"atlas\",\"log\":\"x [Audit Log] {}\"}",
 			[]rec{{2, `{"component":"atlas","log":"x [Audit Log] {}"}`}}},
+		{"atlas keys only when quoted whole", "{\"subcomponent\":\"atlas\",\"log\":\"GET /\"}\n{\"component\":\"atlas\",\"logs\":\"GET /\"}\n{\"log\":\"GET /\",\"component\":\"atlas\"}",
+			[]rec{{1, `{"subcomponent":"atlas","log":"GET /"}`}, {2, `{"component":"atlas","logs":"GET /"}`}}},
 		{"json scalars are records", "42\ntrue\nnot json\n", []rec{{1, "42"}, {2, "true"}}},
 		{"truncated line does not swallow the next", "{\"a\":1\n{\"b\":2}\n", []rec{{1, `{"a":1`}, {2, `{"b":2}`}}},
 		{"line ending inside a string", "{\"a\":\"x\n{\"b\":2}\n", []rec{{1, `{"a":"x`}, {2, `{"b":2}`}}},
