@@ -50,6 +50,14 @@ type tree struct {
 	// a quote, a backslash or below 0x20 (and past its end), so the end of
 	// a string is found a word of the map at a time (scanString).
 	specials []uint64
+	// mapped is how far specials is filled: the source's length for parse,
+	// which maps it all; for parsePrefix, whose source runs on past the
+	// value, the end of the block mapped last, a multiple of 64 followed by
+	// a word with bit 0 set, where scanString maps the next block (mapAt).
+	mapped int
+	// step is the number of words mapAt maps next (it doubles each time);
+	// mappedWords counts the words parsePrefix mapped (the tests read it).
+	step, mappedWords int
 }
 
 // Parser states: what may come next.
@@ -75,11 +83,45 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		return dst, false
 	}
 	t.mapSpecials(src)
+	dst, _, ok := t.scan(dst, src, 0, false)
+	return dst, ok
+}
+
+// prefixFirstWords is the size, in words of the specials map, of the first
+// block parsePrefix maps (512 bytes): about one small event object.
+const prefixFirstWords = 8
+
+// parsePrefix is parse for the one JSON value starting at src[start],
+// which src may continue past (with whitespace or anything else, e.g. the
+// next value): it appends the value, compacted, to dst, indexes it, and
+// returns the offset in src just past its last byte. Only the bytes the
+// value spans are read, give or take a block: the specials of src are
+// mapped lazily, in blocks that double as the scan advances (scanString,
+// mapAt), so parsing the values of a long input one after the other
+// (successive calls, each starting where the last ended) maps each byte
+// about once, not the rest of the input on every call. src[start] must not
+// be whitespace. Otherwise it is parse: the same checks, the same nesting
+// bound, t.raw and t.root() set on success.
+func (t *tree) parsePrefix(dst, src []byte, start int) ([]byte, int, bool) {
+	t.vals, t.stack, t.unesc, t.raw = t.vals[:0], t.stack[:0], t.unesc[:0], nil
+	base := start &^ 63 // the map's word 0 covers src[base:base+64]
+	src = src[base:min(len(src), base+math.MaxInt32/2)]
+	t.mapped, t.step = 0, prefixFirstWords
+	t.mapAt(src, start-base)
+	dst, end, ok := t.scan(dst, src, start-base, true)
+	return dst, base + end, ok
+}
+
+// scan is parse and parsePrefix after the map is set up: it indexes the
+// value starting at src[start] and returns dst with it appended. For a
+// prefix the value may be followed by anything, and end is the offset in
+// src just past it; otherwise src must hold nothing else but whitespace.
+func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int, _ bool) {
 	rawStart := len(dst)
-	run, shift := 0, 0 // src[run:] is not copied yet; src index j lands at raw offset j+shift
+	run, shift := start, -start // src[run:] is not copied yet; src index j lands at raw offset j+shift
 	state := wantValue
 	ct := jtype(typeNull) // the innermost open container's type; typeNull outside any
-	i := 0
+	i := start
 	for {
 		if i < len(src) && src[i] <= ' ' && isSpace(src[i]) {
 			dst = append(dst, src[run:i]...)
@@ -95,7 +137,10 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		switch state {
 		case wantComma:
 			if ct == typeNull {
-				return dst, false // something after the document's value
+				if prefix { // the value ended before the whitespace that may precede i
+					return t.prefixDone(dst, src, rawStart, run, i)
+				}
+				return dst, 0, false // something after the document's value
 			}
 			switch {
 			case c == ',' && ct == typeObject:
@@ -105,13 +150,13 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 			case c == '}' && ct == typeObject, c == ']' && ct == typeArray:
 				ct = t.close(i + 1 + shift)
 			default:
-				return dst, false
+				return dst, 0, false
 			}
 			i++
 			continue
 		case wantColon:
 			if c != ':' {
-				return dst, false
+				return dst, 0, false
 			}
 			i++
 			state = wantValue
@@ -124,11 +169,11 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 				continue
 			}
 			if c != '"' {
-				return dst, false
+				return dst, 0, false
 			}
 			n, esc := t.scanString(src, i+1)
 			if n < 0 {
-				return dst, false
+				return dst, 0, false
 			}
 			t.push(typeString, esc, i+1+shift, i+1+n+shift)
 			i += n + 2
@@ -146,7 +191,7 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		switch c {
 		case '{', '[':
 			if len(t.stack) >= maxNesting {
-				return dst, false
+				return dst, 0, false
 			}
 			typ, next := jtype(typeObject), wantKeyOrEnd
 			if c == '[' {
@@ -161,14 +206,14 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		case '"':
 			n, esc := t.scanString(src, i+1)
 			if n < 0 {
-				return dst, false
+				return dst, 0, false
 			}
 			t.push(typeString, esc, i+1+shift, i+1+n+shift)
 			i += n + 2
 		case 't', 'f', 'n':
 			n := literalLen(src[i:])
 			if n == 0 {
-				return dst, false
+				return dst, 0, false
 			}
 			typ := jtype(typeNull)
 			switch c {
@@ -182,19 +227,38 @@ func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 		default:
 			n := numberLen(src[i:])
 			if n == 0 {
-				return dst, false
+				return dst, 0, false
 			}
 			t.push(typeNumber, false, i+shift, i+n+shift)
 			i += n
 		}
 		state = wantComma
 	}
+	if prefix && len(t.stack) == 0 && state == wantComma {
+		return t.prefixDone(dst, src, rawStart, run, i)
+	}
 	dst = append(dst, src[run:]...)
 	if len(t.stack) != 0 || state != wantComma {
-		return dst, false
+		return dst, 0, false
 	}
 	t.raw = dst[rawStart:len(dst):len(dst)]
-	return dst, true
+	return dst, len(src), true
+}
+
+// prefixDone ends a successful parsePrefix at src[i], the first byte after
+// the value that is not whitespace (or the end of src): the value ends
+// before that whitespace (no JSON value ends with whitespace), and its
+// bytes from run on are not copied yet.
+func (t *tree) prefixDone(dst, src []byte, rawStart, run, i int) ([]byte, int, bool) {
+	end := i
+	for isSpace(src[end-1]) {
+		end--
+	}
+	if run < end {
+		dst = append(dst, src[run:end]...)
+	}
+	t.raw = dst[rawStart:len(dst):len(dst)]
+	return dst, end, true
 }
 
 // mapSpecials fills t.specials for src: the whole 64-byte blocks by
@@ -209,6 +273,36 @@ func (t *tree) mapSpecials(src []byte) {
 	var pad [64]byte
 	copy(pad[:], src[64*full:])
 	specialBits(t.specials[full:], pad[:])
+	t.mapped = len(src)
+}
+
+// mapAt maps the block of t.step words of src starting at the word of p
+// (parsePrefix: p is where scanString reached the end of the mapped
+// block, or the start of a string past it) and doubles t.step. Unless
+// the block reaches the end of src, the word after it gets bit 0 set, so
+// that a scan stops there and calls mapAt again; the last word is padded
+// as mapSpecials pads it. Words before p's are never read again: the
+// parse only moves forward.
+func (t *tree) mapAt(src []byte, p int) {
+	lo, full := p>>6, len(src)/64
+	hi := min(lo+t.step, full)
+	t.step *= 2
+	if len(t.specials) <= hi {
+		t.specials = slices.Grow(t.specials[:0], hi+1)[:hi+1]
+	}
+	if hi > lo {
+		specialBits(t.specials[lo:hi], src[64*lo:64*hi])
+	}
+	t.mappedWords += hi - lo + 1
+	if hi < full {
+		t.specials[hi] = 1
+		t.mapped = 64 * hi
+		return
+	}
+	var pad [64]byte
+	copy(pad[:], src[64*full:])
+	specialBits(t.specials[full:full+1], pad[:])
+	t.mapped = len(src)
 }
 
 // scanString checks the string whose content starts at src[i] (after the
@@ -219,16 +313,22 @@ func (t *tree) mapSpecials(src []byte) {
 func (t *tree) scanString(src []byte, i int) (int, bool) {
 	esc := false
 	for p := i; ; {
+		if p >= t.mapped && t.mapped < len(src) { // parsePrefix: past the block mapped
+			t.mapAt(src, p)
+		}
 		w := p >> 6
 		m := t.specials[w] >> (p & 63)
 		for m == 0 {
-			w++ // the padding guarantees a bit in the last word
+			w++ // the padding (or a block's stop bit) guarantees a bit in the last word
 			m = t.specials[w]
 			p = w << 6
 		}
 		p += bits.TrailingZeros64(m)
-		if p >= len(src) {
-			return -1, esc
+		if p >= t.mapped {
+			if p >= len(src) {
+				return -1, esc
+			}
+			continue // parsePrefix: the block's stop bit
 		}
 		switch c := src[p]; {
 		case c == '"':

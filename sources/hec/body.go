@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
 // readBody reads the request body, gunzipping it when Content-Encoding says
@@ -152,16 +154,24 @@ func tooMany() reply {
 		text: "Too many events in one request", event: -1}
 }
 
-// frames splits body into records for kind.
-func (s *Server) frames(kind endpoint, body []byte) []frame {
-	if fs, ok := s.subscriptionFrames(kind, body); ok {
-		return fs
+// decode splits body into records for kind and parses them with wk (see
+// parse): frames are the records, for the replies. ok is false when the
+// request has more than MaxEvents records or events. The event endpoint
+// frames by parsing (parseHEC); the others frame first.
+func (s *Server) decode(wk *worker, kind endpoint, body []byte) (frames []frame, events []normalize.Event, bad []badRecord, ok bool) {
+	frames, sub := s.subscriptionFrames(kind, body)
+	switch {
+	case sub:
+	case kind == kindEvent:
+		return parseHEC(wk, body, s.cfg.MaxEvents)
+	case kind == kindRaw:
+		frames = decodeLines(body, s.cfg.MaxEvents)
+	default:
+		frames = decodeRecords(body, s.cfg.MaxEvents)
 	}
-	switch kind {
-	case kindEvent:
-		return decodeHEC(body, s.cfg.MaxEvents)
-	case kindRaw:
-		return decodeLines(body, s.cfg.MaxEvents)
+	if len(frames) > s.cfg.MaxEvents {
+		return nil, nil, nil, false
 	}
-	return decodeRecords(body, s.cfg.MaxEvents)
+	events, bad, ok = s.parse(wk, frames)
+	return frames, events, bad, ok
 }

@@ -155,8 +155,7 @@ func TestWorkerRetained(t *testing.T) {
 	for range 2000 {
 		body.WriteString(sizedEvent(4000))
 	}
-	frames := s.frames(kindEvent, []byte(body.String()))
-	events, bad, ok := s.parse(wk, frames)
+	_, events, bad, ok := s.decode(wk, kindEvent, []byte(body.String()))
 	if !ok || len(bad) != 0 || len(events) != 2000 {
 		t.Fatalf("parse: %d events, %d bad, ok %v", len(events), len(bad), ok)
 	}

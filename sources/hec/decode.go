@@ -27,22 +27,68 @@ type frame struct {
 	num  int    // 0-based number of the record in the request
 	line int    // 1-based line where it starts (raw and generic endpoints), or 0
 	bad  code   // codeSuccess when the frame is well-formed
-	// hec: an HEC event object, parsed with Parser.AppendParseHEC, which
-	// validates it and checks its "event" member in the same pass.
+	// hec: an HEC event object, parsed with Parser.AppendParseHECPrefix
+	// (parseHEC) or Parser.AppendParseHEC, which validate it and check its
+	// "event" member in the same pass.
 	hec bool
 	// skippable: a line that turns out to be neither JSON nor a TFE audit
 	// line is skipped, not refused (plain log lines, as ReadRecords does).
 	skippable bool
 }
 
-// decodeHEC splits the body of /services/collector/event into its events:
-// JSON objects written one after the other, with or without whitespace or
-// newlines between them. The framing tracks only strings and brackets;
-// each framed object is validated and checked (a non-blank "event") when
-// it is parsed, on its own, so one bad event never hides its neighbours.
-// When the framing itself breaks (text that is not an object, an
-// unterminated object or string) the rest of the body cannot be split
-// reliably and becomes one bad frame, the last.
+// parseHEC frames and parses the body of /services/collector/event in one
+// pass: JSON objects written one after the other, with or without
+// whitespace or newlines between them. At each object the parser parses
+// it as a prefix of the rest of the body (Parser.AppendParseHECPrefix),
+// which validates it, checks its "event" member and says where it ends,
+// so a well-formed request is scanned once. Only an object that is not
+// valid JSON is framed otherwise, by its brackets (scanObject), and parsed
+// on its own (AppendParseHEC, for the error that describes it), so one bad
+// event never hides its neighbours. When the bracket framing breaks too
+// (text that is not an object, an unterminated object or string) the rest
+// of the body cannot be split reliably and becomes one bad frame, the
+// last.
+//
+// The events and their owners go to wk (as parse); frames are the
+// request's records, for the replies. ok is false when the request has
+// more than max records or events: it stops after max+1 frames.
+func parseHEC(wk *worker, body []byte, max int) (frames []frame, events []normalize.Event, bad []badRecord, ok bool) {
+	events = wk.events[:0]
+	wk.owners = wk.owners[:0]
+	defer func() { wk.events = events[:0] }()
+	for off := skipSpace(body, 0); off < len(body) && len(frames) <= max; off = skipSpace(body, off) {
+		if len(events) > max {
+			return nil, nil, nil, false
+		}
+		f := frame{num: len(frames), hec: true}
+		before := len(events)
+		var end int
+		var err error
+		events, end, err = wk.parser.AppendParseHECPrefix(events, body, off)
+		if errors.Is(err, normalize.ErrEventInvalid) {
+			n, ferr := scanObject(body[off:])
+			if ferr != nil {
+				f.data, f.bad = body[off:], codeInvalidDataFormat
+				frames = append(frames, f)
+				bad = append(bad, badRecord{num: f.num, code: f.bad})
+				break
+			}
+			end = off + n
+			events, err = wk.parser.AppendParseHEC(events, body[off:end])
+		}
+		f.data = body[off:end]
+		frames = append(frames, f)
+		bad = wk.took(len(frames)-1, f, before, events, err, bad)
+		off = end
+	}
+	return frames, events, bad, len(frames) <= max && len(events) <= max
+}
+
+// decodeHEC splits the body of /services/collector/event into its events
+// the way parseHEC does, by their brackets only, without parsing them:
+// each framed object is validated and checked when it is parsed
+// (AppendParseHEC), on its own. Only a body carrying CloudWatch
+// subscription payloads needs the frames first (subscriptionFrames).
 //
 // It stops after max+1 frames (the caller refuses such a request).
 func decodeHEC(body []byte, max int) []frame {
@@ -86,7 +132,9 @@ func decodeLines(body []byte, max int) []frame {
 }
 
 // scanObject returns the length of the JSON object at the start of b. It
-// tracks strings and brackets only; validation is the parser's job.
+// tracks strings and brackets only; validation is the parser's job. It
+// frames an object the parser refused (parseHEC) and every object of a
+// body with CloudWatch subscription payloads (decodeHEC).
 func scanObject(b []byte) (int, error) {
 	if len(b) == 0 || b[0] != '{' {
 		return 0, errNotObject

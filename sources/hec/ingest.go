@@ -88,12 +88,8 @@ func (s *Server) process(ctx context.Context, pub bridge.Publisher, kind endpoin
 			s.workers.Put(wk)
 		}
 	}()
-	frames := s.frames(kind, body)
-	if len(frames) > s.cfg.MaxEvents {
-		return outcome{reply: tooMany()}
-	}
 	wk.parser.Reset() // the worker's last request is answered: its events are done
-	events, bad, ok := s.parse(wk, frames)
+	frames, events, bad, ok := s.decode(wk, kind, body)
 	if !ok {
 		return outcome{reply: tooMany()}
 	}
@@ -157,18 +153,26 @@ func (s *Server) parse(wk *worker, frames []frame) (events []normalize.Event, ba
 		} else {
 			events, err = wk.parser.AppendParse(events, f.data)
 		}
-		for range len(events) - before {
-			wk.owners = append(wk.owners, int32(i))
-		}
-		if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
-			c := wrapperCode(err)
-			if c != codeInvalidDataFormat {
-				err = nil // Splunk's text for codes 12 and 13
-			}
-			bad = append(bad, badRecord{num: f.num, line: f.line, code: c, err: err})
-		}
+		bad = wk.took(i, f, before, events, err, bad)
 	}
 	return events, bad, len(events) <= s.cfg.MaxEvents
+}
+
+// took accounts for the parse of frames[fi], f, which appended
+// events[before:] and returned err: wk.owners gets the events' frame, bad
+// the refusal when err refuses the record (or some of it).
+func (wk *worker) took(fi int, f frame, before int, events []normalize.Event, err error, bad []badRecord) []badRecord {
+	for range len(events) - before {
+		wk.owners = append(wk.owners, int32(fi))
+	}
+	if err != nil && !(f.skippable && errors.Is(err, normalize.ErrNotRecord)) {
+		c := wrapperCode(err)
+		if c != codeInvalidDataFormat {
+			err = nil // Splunk's text for codes 12 and 13
+		}
+		bad = append(bad, badRecord{num: f.num, line: f.line, code: c, err: err})
+	}
+	return bad
 }
 
 // publish hands events to the spool; err is nil only when it took them,
