@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seedRecords adds every record of testdata/<dir>/ (all dirs when none)
@@ -248,6 +250,29 @@ func FuzzReadRecords(f *testing.F) {
 		}
 		if !reflect.DeepEqual(recs, split()) {
 			t.Fatal("the same stream split differently")
+		}
+		// ReadRecordsIndexed splits the same way, and AppendParseRecord
+		// makes the events AppendParse makes of the same bytes.
+		var indexed []Record
+		received := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+		byRecord, byBytes := NewParser(), NewParser()
+		byRecord.SetReceived(received)
+		byBytes.SetReceived(received)
+		if err := ReadRecordsIndexed(bytes.NewReader(b), func(r Record) error {
+			indexed = append(indexed, Record{Data: bytes.Clone(r.Data), Line: r.Line})
+			a, errA := byRecord.AppendParseRecord(nil, r)
+			c, errC := byBytes.AppendParse(nil, r.Data)
+			if fmt.Sprint(errA) != fmt.Sprint(errC) || !reflect.DeepEqual(a, c) {
+				t.Fatalf("line %d: AppendParseRecord gave %+v, %v; AppendParse %+v, %v", r.Line, a, errA, c, errC)
+			}
+			byRecord.Reset()
+			byBytes.Reset()
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(recs, indexed) {
+			t.Fatalf("ReadRecordsIndexed split %v, ReadRecords %v", indexed, recs)
 		}
 	})
 }

@@ -115,6 +115,30 @@ func (p *Parser) AppendParse(dst []Event, rec []byte) ([]Event, error) {
 	return out, err
 }
 
+// AppendParseRecord is AppendParse for a record of ReadRecordsIndexed:
+// when the reader already checked and indexed the record (a line that is
+// one JSON object), its compact bytes are copied into p's storage and the
+// index is used as it is, instead of scanning the record again.
+func (p *Parser) AppendParseRecord(dst []Event, rec Record) ([]Event, error) {
+	t := rec.indexed
+	if t == nil || t.root() == nil {
+		return p.AppendParse(dst, rec.Data)
+	}
+	p.reuse, p.out = true, dst
+	defer func() { p.reuse, p.out = false, nil }()
+	// The values are offsets into t.raw: pointing it at the copy moves
+	// the whole index with it.
+	buf := p.arena
+	if cap(buf)-len(buf) < len(t.raw) {
+		buf = p.block(len(t.raw) + arenaBlock)
+	}
+	buf = append(buf, t.raw...)
+	t.raw = buf[len(buf)-len(t.raw) : len(buf) : len(buf)]
+	p.arena = buf[len(buf):]
+	err := p.parseValue(t.root(), t.raw, nil, 0)
+	return p.out, err
+}
+
 // Reset takes back the storage of every event AppendParse returned; those
 // events must not be used any more.
 func (p *Parser) Reset() {

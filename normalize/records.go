@@ -13,6 +13,12 @@ import (
 type Record struct {
 	Data []byte // the record's bytes: read-only, valid until fn returns
 	Line int    // 1-based line where the record starts
+
+	// indexed is Data already checked and indexed by the tree, when
+	// ReadRecordsIndexed split it from a line that is one JSON object (the
+	// common case: NDJSON): Parser.AppendParseRecord takes it instead of
+	// scanning Data again. It is the reader's, valid until fn returns.
+	indexed *tree
 }
 
 // ReadRecords splits a stream into records: NDJSON (one value per line), a
@@ -36,6 +42,19 @@ func ReadRecords(r io.Reader, fn func(Record) error) error {
 	return newRecordReader(r, fn).run()
 }
 
+// ReadRecordsIndexed is ReadRecords for a caller that parses each record
+// with Parser.AppendParseRecord. A line that is exactly one JSON object is
+// split by parsing it with the tree, which checks and indexes it, and the
+// record carries that index to AppendParseRecord: such a record is scanned
+// once instead of twice (the reader's split, then the parse). Any other
+// line is split as ReadRecords splits it; the records are the same either
+// way.
+func ReadRecordsIndexed(r io.Reader, fn func(Record) error) error {
+	rr := newRecordReader(r, fn)
+	rr.index = new(tree)
+	return rr.run()
+}
+
 func newRecordReader(r io.Reader, fn func(Record) error) *recordReader {
 	return &recordReader{br: bufio.NewReaderSize(r, 64<<10), fn: fn, replays: maxReplays, replayBytes: maxReplayBytes}
 }
@@ -51,6 +70,8 @@ type recordReader struct {
 	replayBytes int         // how many more bytes may be re-read (bounds it on huge values)
 	fed         int         // bytes of lines fed so far, re-reads included (the work done)
 	sc          valueScanner
+	index       *tree  // ReadRecordsIndexed: one-line objects are split by parsing them
+	indexBuf    []byte // the compact bytes of index's last parse
 }
 
 // maxReplays and maxReplayBytes bound how many cut-short values, and how
@@ -149,6 +170,9 @@ func (rr *recordReader) scanFresh(b []byte) error {
 			}
 			return nil // a non-audit log line
 		}
+		if done, err := rr.emitIndexed(b); done || err != nil {
+			return err
+		}
 		rr.sc = valueScanner{}
 		end, done := rr.sc.feed(b)
 		if !done {
@@ -166,6 +190,27 @@ func (rr *recordReader) scanFresh(b []byte) error {
 		}
 		b = b[end:]
 	}
+}
+
+// emitIndexed emits b, the rest of a line, when it is exactly one JSON
+// object (whitespace after it aside), with the tree's index of it; done is
+// false, and nothing was emitted, when b is anything else (or indexing is
+// off): the caller splits it with the scanner. The tree accepts just the
+// objects the scanner would end at b's last bracket, so the records are
+// the same either way.
+func (rr *recordReader) emitIndexed(b []byte) (done bool, err error) {
+	if rr.index == nil || b[0] != '{' {
+		return false, nil
+	}
+	var ok bool
+	if rr.indexBuf, ok = rr.index.parse(rr.indexBuf[:0], b); !ok {
+		return false, nil
+	}
+	b = bytes.TrimRight(b, " \t\r\n")
+	if isPlainLogLine(b) {
+		return true, nil
+	}
+	return true, rr.fn(Record{Data: b, Line: rr.line, indexed: rr.index})
 }
 
 // flushCut emits a value that was cut short (or never ended). When one of

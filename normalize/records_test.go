@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestReadRecords(t *testing.T) {
@@ -39,25 +42,72 @@ func TestReadRecords(t *testing.T) {
 		{"unterminated at end of input", "{\"a\":1}\n{\"b\":", []rec{{1, `{"a":1}`}, {2, `{"b":`}}},
 		{"junk after a value", `{"a":1} garbage`, []rec{{1, `{"a":1}`}}},
 	}
+	readers := map[string]func(io.Reader, func(Record) error) error{"plain": ReadRecords, "indexed": ReadRecordsIndexed}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var got []rec
-			err := ReadRecords(strings.NewReader(tt.in), func(r Record) error {
-				got = append(got, rec{r.Line, string(r.Data)})
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(tt.want) {
-				t.Fatalf("got %d records %+v, want %d %+v", len(got), got, len(tt.want), tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Errorf("record %d = %+v, want %+v", i, got[i], tt.want[i])
+		for name, read := range readers {
+			t.Run(tt.name+"/"+name, func(t *testing.T) {
+				var got []rec
+				err := read(strings.NewReader(tt.in), func(r Record) error {
+					got = append(got, rec{r.Line, string(r.Data)})
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-		})
+				if len(got) != len(tt.want) {
+					t.Fatalf("got %d records %+v, want %d %+v", len(got), got, len(tt.want), tt.want)
+				}
+				for i := range got {
+					if got[i] != tt.want[i] {
+						t.Errorf("record %d = %+v, want %+v", i, got[i], tt.want[i])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestReadRecordsIndexed: the records of one-line objects come indexed,
+// and AppendParseRecord makes of them exactly the events AppendParse makes
+// of their bytes; other records come without an index.
+func TestReadRecordsIndexed(t *testing.T) {
+	in := "{\"id\":\"a\",\"timestamp\":\"2024-01-01T00:00:00Z\",\"auth\":{\"accessor_id\":\"user-1\",\"description\":\"x\\\"y\",\"type\":\"Client\"},\"request\":{\"id\":\"r\"},\"resource\":{\"id\":\"ws-1\",\"type\":\"workspace\",\"action\":\"create\",\"meta\":{\"k\":1}}}  \n" +
+		"{\n  \"pretty\": true\n}\n" +
+		"[{\"in\":\"array\"}]\n" +
+		"{\"a\":1}{\"b\":2}\n" +
+		"{\"bad\":}\n" +
+		"{\"component\":\"atlas\",\"log\":\"GET /\"}\n" +
+		"{\"type\":\"response\",\"time\":\"2024-01-01T00:00:00Z\",\"request\":{\"path\":\"sys/audit\",\"operation\":\"read\"}}\n"
+	type got struct {
+		line    int
+		indexed bool
+	}
+	var recs []got
+	received := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	byRecord, byBytes := NewParser(), NewParser()
+	byRecord.SetReceived(received)
+	byBytes.SetReceived(received)
+	// The events are compared once all lines are read: they must not view
+	// the reader's buffers, which the later lines overwrite.
+	var evA, evB []Event
+	var errsA, errsB []string
+	err := ReadRecordsIndexed(strings.NewReader(in), func(r Record) error {
+		recs = append(recs, got{r.Line, r.indexed != nil})
+		var errA, errB error
+		evA, errA = byRecord.AppendParseRecord(evA, r)
+		evB, errB = byBytes.AppendParse(evB, r.Data)
+		errsA, errsB = append(errsA, fmt.Sprint(errA)), append(errsB, fmt.Sprint(errB))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(errsA, errsB) || !reflect.DeepEqual(evA, evB) {
+		t.Errorf("AppendParseRecord gave %+v, %v; AppendParse %+v, %v", evA, errsA, evB, errsB)
+	}
+	want := []got{{1, true}, {2, false}, {5, false}, {6, false}, {6, true}, {7, false}, {9, true}} // the rest of line 6 is one object
+	if !reflect.DeepEqual(recs, want) {
+		t.Fatalf("records (line, indexed) = %v, want %v", recs, want)
 	}
 }
 

@@ -97,10 +97,10 @@ func (s *Source) runOne(ctx context.Context, pub bridge.Publisher, path string) 
 	// are published; then Reset takes it back for the next batch.
 	parser := normalize.NewParser()
 	pending := make([]normalize.Event, 0, batch)
-	err := normalize.ReadRecords(r, func(rec normalize.Record) error {
+	err := normalize.ReadRecordsIndexed(r, func(rec normalize.Record) error {
 		s.stats.Records++
 		var err error
-		pending, err = parser.AppendParse(pending, rec.Data)
+		pending, err = parser.AppendParseRecord(pending, rec)
 		if err != nil {
 			s.stats.Bad++
 			s.Report(BadRecord{File: path, Line: rec.Line, Err: err})
