@@ -297,6 +297,10 @@ func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
+	if d.off < len(d.buf) && d.buf[d.off] < 0x80 { // one byte: most lengths and offsets
+		d.off++
+		return uint64(d.buf[d.off-1])
+	}
 	v, n := binary.Uvarint(d.buf[d.off:])
 	if n <= 0 {
 		d.fail("bad uvarint")

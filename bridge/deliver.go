@@ -50,7 +50,12 @@ func sendBatch(refs []evRef) []normalize.Event {
 func (d *Dispatcher) deliver(ctx context.Context, b batch) (err error) {
 	stop := d.keepAlive(b)
 	defer stop()
-	var chunk []evRef
+	total := 0
+	for _, m := range b.msgs {
+		total += len(m.events)
+	}
+	// Sized once: grown by append, a chunk of 500 was copied nine times.
+	chunk := make([]evRef, 0, min(total, d.cfg.Events))
 	bytes := 0
 	filtered := 0
 	defer func() {
@@ -69,7 +74,7 @@ func (d *Dispatcher) deliver(ctx context.Context, b batch) (err error) {
 				if err := d.deliverChunk(ctx, chunk); err != nil {
 					return err
 				}
-				chunk, bytes = nil, 0
+				chunk, bytes = make([]evRef, 0, min(total, d.cfg.Events)), 0
 			}
 			chunk = append(chunk, evRef{ev: &m.events[i], seq: m.seq, idx: i, msg: m.events})
 			bytes += size
