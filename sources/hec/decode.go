@@ -68,7 +68,7 @@ func parseHEC(wk *worker, body []byte, max int) (frames []frame, events []normal
 		if errors.Is(err, normalize.ErrEventInvalid) {
 			n, ferr := scanObject(body[off:])
 			if ferr != nil {
-				f.data, f.bad = body[off:], codeInvalidDataFormat
+				f = frame{data: body[off:], num: f.num, bad: codeInvalidDataFormat}
 				frames = append(frames, f)
 				bad = append(bad, badRecord{num: f.num, code: f.bad})
 				break

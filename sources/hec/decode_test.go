@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
 // want is an expected frame: its text and its refusal code.
@@ -49,6 +51,24 @@ func checkedHEC(body []byte) []frame {
 	return fs
 }
 
+// parsedHEC is parseHEC's frames with each frame's code from its bad
+// record, as the handler refuses them.
+func parsedHEC(t *testing.T, body []byte) []frame {
+	t.Helper()
+	wk := &worker{parser: normalize.NewParser()}
+	fs, events, bad, ok := parseHEC(wk, body, 1<<20)
+	if !ok || len(wk.owners) != len(events) {
+		t.Fatalf("parseHEC: ok %v, %d events, %d owners", ok, len(events), len(wk.owners))
+	}
+	for _, b := range bad {
+		fs[b.num].bad = b.code
+	}
+	return fs
+}
+
+// TestDecodeHEC runs each body through both framings of the event
+// endpoint: parseHEC (frames by parsing) and decodeHEC (by brackets, then
+// parsed).
 func TestDecodeHEC(t *testing.T) {
 	deep := `{"event":` + strings.Repeat("[", maxDepth) + strings.Repeat("]", maxDepth) + `}`
 	tests := []struct {
@@ -90,6 +110,7 @@ func TestDecodeHEC(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sameFrames(t, checkedHEC([]byte(tt.body)), tt.want)
+			sameFrames(t, parsedHEC(t, []byte(tt.body)), tt.want)
 		})
 	}
 }
