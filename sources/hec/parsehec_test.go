@@ -80,7 +80,13 @@ func hecSeeds(t testing.TB) []string {
 	}
 	w := string(wrapped)
 	first := w[:strings.IndexByte(w, '\n')]
+	// The wrapped audit-trail page with its one item twice: one object,
+	// two events (MaxEvents counts events too).
+	page := strings.Split(w, "\n")[1]
+	i, j := strings.Index(page, `"data":[`)+len(`"data":[`), strings.Index(page, `],"pagination"`)
+	twoItems := page[:j] + "," + page[i:j] + page[j:]
 	return []string{
+		twoItems, first + twoItems, twoItems + first,
 		w, strings.ReplaceAll(w, "\n", ""), strings.ReplaceAll(w, "\n", "\r\n\n "),
 		first + `{"event":x}` + first, first + `{"event":[}]}` + first, first + " hello " + first,
 		first + `{"event":{"b":1}`, first + `{"event":"a}`, first + `]`,
