@@ -35,7 +35,8 @@ const MaxNesting = maxNesting
 var errNestedTooDeep = fmt.Errorf("%w: objects and arrays nested deeper than %d levels", ErrInvalidJSON, maxNesting)
 
 // AppendParseHEC is AppendParse for one HEC event object obj, as framed
-// from a /services/collector/event body, checked the way Splunk checks it.
+// from a /services/collector/event body by its brackets (a body framed by
+// parsing uses AppendParseHECPrefix), checked the way Splunk checks it.
 // obj is scanned once: the tree validates it (ErrInvalidJSON, also for
 // nesting deeper than MaxNesting; the error matches ErrEventInvalid), then
 // its "event" member is checked (ErrEventRequired, ErrEventBlank) and the same tree is parsed into

@@ -83,10 +83,17 @@
 // the rest of the body not be split, and everything from that point on is
 // refused as one event.
 //
-// An event object is scanned twice in all: the framing follows only its
-// strings and brackets, then normalize's tree validates, compacts and
-// indexes it in one pass (Parser.AppendParseHEC), the "event" member is
-// checked on that tree and the same tree is parsed into events.
+// A well-formed event object is scanned once: the framing is the parse.
+// At each object normalize's tree validates, compacts and indexes it as a
+// prefix of the rest of the body and says where it ends
+// (Parser.AppendParseHECPrefix; its string map is built as the object is
+// scanned, not for the rest of the body), the "event" member is checked on
+// that tree and the same tree is parsed into events. Only an object that
+// is not valid JSON is framed again by its strings and brackets, to find
+// where it ends, and parsed on its own (Parser.AppendParseHEC) for the
+// error that describes it. A body carrying CloudWatch subscription
+// payloads is framed by brackets first (each object is looked into before
+// it is parsed).
 //
 // The same holds for an event too large for the spool: one whose spool
 // encoding exceeds AUDITBRIDGE_SPOOL_MSG_BYTES (768 KiB by default; the
