@@ -146,29 +146,14 @@ func appendEvent(dst []byte, ev *normalize.Event) []byte {
 	return appendMeta(dst, ev.Meta, ev.Raw)
 }
 
-// appendMeta appends meta with its keys sorted.
-func appendMeta(dst []byte, meta map[string]json.RawMessage, raw []byte) []byte {
+// appendMeta appends meta, whose keys are in order (normalize.Meta).
+func appendMeta(dst []byte, meta normalize.Meta, raw []byte) []byte {
 	if meta == nil {
 		return append(dst, 0)
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(meta))+1)
-	type pair struct {
-		k string
-		v []byte
-	}
-	var small [8]pair
-	pairs := small[:0]
-	for k, v := range meta {
-		// insertion sort: an event has a handful of meta pairs
-		i := len(pairs)
-		pairs = append(pairs, pair{})
-		for ; i > 0 && pairs[i-1].k > k; i-- {
-			pairs[i] = pairs[i-1]
-		}
-		pairs[i] = pair{k, v}
-	}
-	for _, p := range pairs {
-		dst = appendRefValue(appendRefString(dst, raw, p.k), raw, p.v)
+	for _, p := range meta {
+		dst = appendRefValue(appendRefString(dst, raw, p.Key), raw, p.Value)
 	}
 	return dst
 }
@@ -285,6 +270,8 @@ type decoder struct {
 	err  error
 	raw  [2]int // bounds of the current event's Raw in buf
 	size int    // bytes of the strings and meta pairs read for the current event (approxSize)
+	// pairs is the block the events' meta pairs are carved from.
+	pairs []normalize.MetaPair
 }
 
 func (d *decoder) fail(msg string) {
@@ -387,17 +374,25 @@ func (d *decoder) time() time.Time {
 	}
 }
 
-func (d *decoder) meta() map[string]json.RawMessage {
+func (d *decoder) meta() normalize.Meta {
 	n := d.uvarint()
 	if n == 0 || d.err != nil {
 		return nil
 	}
 	n--
+	if n == 0 {
+		return normalize.Meta{} // empty, not nil (no allocation)
+	}
 	if n > uint64(len(d.buf)-d.off)/2 {
 		d.fail("bad meta count")
 		return nil
 	}
-	m := make(map[string]json.RawMessage, n)
+	// The pairs of a batch's events are carved from shared blocks, each
+	// Meta without spare room (a Set on it copies).
+	if uint64(cap(d.pairs)-len(d.pairs)) < n {
+		d.pairs = make([]normalize.MetaPair, 0, max(n, metaPairsBlock))
+	}
+	start := len(d.pairs)
 	prev := ""
 	for i := range n {
 		k := d.refString()
@@ -410,11 +405,14 @@ func (d *decoder) meta() map[string]json.RawMessage {
 			return nil
 		}
 		prev = k
-		m[k] = v
+		d.pairs = append(d.pairs, normalize.MetaPair{Key: k, Value: v})
 		d.size += metaPairSize
 	}
-	return m
+	return d.pairs[start:len(d.pairs):len(d.pairs)]
 }
+
+// metaPairsBlock is how many meta pairs the decoder allocates at once.
+const metaPairsBlock = 512
 
 // refSpan returns the bounds of a string ref whose uvarint tag was x.
 func (d *decoder) refSpan(x uint64) (int, int) {

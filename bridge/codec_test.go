@@ -30,7 +30,7 @@ func fullEvent() normalize.Event {
 		Request: normalize.Request{ID: "4df584d4", Method: "POST", Path: "/api/v2/x", ClientIP: "10.0.0.1, 1.2.3.4",
 			UserAgent: "curl/8", StatusCode: 201},
 		Message: "pveverka create authentication_token — ünïcode ✓", Severity: "info",
-		Meta: map[string]json.RawMessage{"b": json.RawMessage(`{"x":[1,2]}`), "a": json.RawMessage(`"s"`), "c": nil},
+		Meta: normalize.MetaOf(map[string]json.RawMessage{"b": json.RawMessage(`{"x":[1,2]}`), "a": json.RawMessage(`"s"`), "c": nil}),
 		Raw:  json.RawMessage(`{"id":"ae66e491"}`),
 	}
 }
@@ -38,7 +38,7 @@ func fullEvent() normalize.Event {
 func TestCodecRoundTrip(t *testing.T) {
 	full := fullEvent()
 	zero := normalize.Event{}
-	emptyMeta := normalize.Event{ID: "x", Meta: map[string]json.RawMessage{}, Raw: json.RawMessage{}}
+	emptyMeta := normalize.Event{ID: "x", Meta: normalize.Meta{}, Raw: json.RawMessage{}}
 	negStatus := normalize.Event{ID: "n", Request: normalize.Request{StatusCode: -1}}
 	preEpoch := normalize.Event{ID: "old", Time: time.Date(1901, 2, 3, 4, 5, 6, 7, time.UTC)}
 	offset := normalize.Event{ID: "tz", Time: time.Date(2024, 1, 1, 12, 0, 0, 0, time.FixedZone("x", 3600))}
@@ -190,7 +190,7 @@ func viewEvent() normalize.Event {
 	return normalize.Event{
 		ID: view("ae66e491-db59"), OrganizationID: view("org-AGLwRmx1"), Actor: normalize.Actor{Name: view("ab")},
 		Product: normalize.ProductTerraform, Message: "not in raw: ae66e491-db59",
-		Meta: map[string]json.RawMessage{"resource.meta": raw[i : i+11 : i+11], "other": json.RawMessage(`true`)}, // {"x":[1,2]}
+		Meta: normalize.MetaOf(map[string]json.RawMessage{"resource.meta": raw[i : i+11 : i+11], "other": json.RawMessage(`true`)}), // {"x":[1,2]}
 		Raw:  raw,
 	}
 }
@@ -265,7 +265,7 @@ func TestParsedEventsEncodeAsReferences(t *testing.T) {
 
 func FuzzDecodeBatch(f *testing.F) {
 	f.Add(EncodeBatch(nil, []normalize.Event{fullEvent()}))
-	f.Add(EncodeBatch(nil, []normalize.Event{{}, {ID: "x", Meta: map[string]json.RawMessage{}}}))
+	f.Add(EncodeBatch(nil, []normalize.Event{{}, {ID: "x", Meta: normalize.Meta{}}}))
 	f.Add(EncodeBatch(nil, []normalize.Event{viewEvent(), fullEvent(), viewEvent()}))
 	f.Add([]byte{codecVersion})
 	f.Add(append([]byte{codecVersion}, s2.Encode(nil, unsortedMeta())...))
@@ -391,7 +391,7 @@ func BenchmarkDecodeRefBatch(b *testing.B) {
 // itself did; the caller's event and the Meta map it shares are left as
 // they were.
 func TestCodecChecksJSONOnce(t *testing.T) {
-	shared := map[string]json.RawMessage{"bad": json.RawMessage(`{"b":`), "spaced": json.RawMessage(`[1, 2]`), "ok": json.RawMessage(`"s"`)}
+	shared := normalize.MetaOf(map[string]json.RawMessage{"bad": json.RawMessage(`{"b":`), "spaced": json.RawMessage(`[1, 2]`), "ok": json.RawMessage(`"s"`)})
 	ev := normalize.Event{ID: "hand-built", Time: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC),
 		Kind: normalize.KindUnknown, Raw: json.RawMessage(`{"a":`), Meta: shared}
 	orig := ev.Clone()
@@ -402,8 +402,8 @@ func TestCodecChecksJSONOnce(t *testing.T) {
 	if string(ev.Raw) != string(orig.Raw) || !reflect.DeepEqual(shared, orig.Meta) {
 		t.Errorf("the encoder changed the caller's event: raw %s meta %s", ev.Raw, shared)
 	}
-	if string(got[0].Raw) != `"{\"a\":"` || string(got[0].Meta["bad"]) != `"{\"b\":"` ||
-		string(got[0].Meta["spaced"]) != `[1,2]` || string(got[0].Meta["ok"]) != `"s"` {
+	if string(got[0].Raw) != `"{\"a\":"` || string(got[0].Meta.Value("bad")) != `"{\"b\":"` ||
+		string(got[0].Meta.Value("spaced")) != `[1,2]` || string(got[0].Meta.Value("ok")) != `"s"` {
 		t.Errorf("spooled raw %s meta %s, want the values as renderings write them", got[0].Raw, got[0].Meta)
 	}
 	for _, f := range normalize.Formats() {

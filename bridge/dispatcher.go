@@ -337,8 +337,8 @@ func approxSize(ev *normalize.Event) int {
 	for _, p := range eventStrings2(ev) {
 		n += len(*p)
 	}
-	for k, v := range ev.Meta {
-		n += len(k) + len(v) + metaPairSize
+	for _, m := range ev.Meta {
+		n += len(m.Key) + len(m.Value) + metaPairSize
 	}
 	return n
 }

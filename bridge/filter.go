@@ -25,6 +25,7 @@ type Filter struct {
 const maxFilterLen = 4096
 
 var rawMessageType = reflect.TypeFor[json.RawMessage]()
+var metaType = reflect.TypeFor[normalize.Meta]()
 
 // NewFilter parses expr and checks that every selector names a field of the
 // native event; the error says which one does not.
@@ -72,6 +73,9 @@ func (f *Filter) Match(ev *normalize.Event) (bool, error) {
 // metaAsString shows a meta value (compact JSON) to the expression as its
 // string when it is a JSON string, else as its JSON text.
 func metaAsString(v reflect.Value) reflect.Value {
+	if v.Type() == metaType { // pairs in key order: the expression sees a map
+		return reflect.ValueOf(v.Interface().(normalize.Meta).Map())
+	}
 	if v.Type() != rawMessageType {
 		return v
 	}

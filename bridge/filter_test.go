@@ -25,7 +25,7 @@ func filterEvent() normalize.Event {
 		Request: normalize.Request{ID: "req-1", Method: "POST", Path: "/v1/targets", ClientIP: "192.0.2.7",
 			UserAgent: "boundary-cli"},
 		Message: "denied", Severity: "warning",
-		Meta: map[string]json.RawMessage{"bucket": json.RawMessage(`"golden"`), "n": json.RawMessage(`3`)},
+		Meta: normalize.MetaOf(map[string]json.RawMessage{"bucket": json.RawMessage(`"golden"`), "n": json.RawMessage(`3`)}),
 	}
 }
 

@@ -42,7 +42,7 @@ func testEvents(prefix string, n int) []normalize.Event {
 			Product: normalize.ProductTerraform, Kind: normalize.KindTFCAuditTrail,
 			Action: "workspace.update", Verb: normalize.VerbUpdate, Outcome: normalize.OutcomeUnknown,
 			Actor: normalize.Actor{ID: "user-1", Type: normalize.ActorUser},
-			Meta:  map[string]json.RawMessage{"k": json.RawMessage(`"v"`)},
+			Meta:  normalize.MetaOf(map[string]json.RawMessage{"k": json.RawMessage(`"v"`)}),
 			Raw:   json.RawMessage(fmt.Sprintf(`{"id":"%s-%d"}`, prefix, i)),
 		}
 	}

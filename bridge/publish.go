@@ -96,10 +96,7 @@ func stampReceived(events []normalize.Event, now time.Time) {
 			continue
 		}
 		ev.Time = now.UTC()
-		if ev.Meta == nil {
-			ev.Meta = make(map[string]json.RawMessage, 1)
-		}
-		ev.Meta["time_source"] = json.RawMessage(`"received"`)
+		ev.Meta.Set("time_source", json.RawMessage(`"received"`))
 	}
 }
 

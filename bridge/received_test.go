@@ -23,7 +23,7 @@ func TestPublishStampsReceivedTime(t *testing.T) {
 		defer mu.Unlock()
 		for _, ev := range batch {
 			seen = append(seen, ev.Time)
-			source = append(source, string(ev.Meta["time_source"]))
+			source = append(source, string(ev.Meta.Value("time_source")))
 		}
 		if call == 1 {
 			return errors.New("first delivery fails")

@@ -81,7 +81,7 @@ func (t *Template) Render(ev *normalize.Event) string {
 // unknown one.
 func EventField(ev *normalize.Event, name string) string {
 	if key, ok := strings.CutPrefix(name, "meta."); ok {
-		raw, found := ev.Meta[key]
+		raw, found := ev.Meta.Get(key)
 		if !found {
 			return ""
 		}

@@ -52,8 +52,8 @@ func withFields(t *testing.T, name string, change func(m map[string]any)) string
 func metaString(t *testing.T, ev Event, key string) string {
 	t.Helper()
 	var s string
-	if err := json.Unmarshal(ev.Meta[key], &s); err != nil {
-		t.Fatalf("meta.%s = %s: %v", key, ev.Meta[key], err)
+	if err := json.Unmarshal(ev.Meta.Value(key), &s); err != nil {
+		t.Fatalf("meta.%s = %s: %v", key, ev.Meta.Value(key), err)
 	}
 	return s
 }
@@ -230,7 +230,7 @@ func TestTFCDerivedRecords(t *testing.T) {
 	})))
 	if ev.Actor.ID != "user-MaPuLxAXvtq2PWTH" || ev.Actor.ImpersonatorID != "user-V3R563qtJNcExAkN" ||
 		ev.Actor.Type != ActorUser || metaString(t, ev, "auth_type") != "Impersonated" {
-		t.Errorf("impersonated: actor %+v meta %s", ev.Actor, ev.Meta["auth_type"])
+		t.Errorf("impersonated: actor %+v meta %s", ev.Actor, ev.Meta.Value("auth_type"))
 	}
 
 	// auth.type System with empty accessor and description: a system actor.
@@ -258,8 +258,8 @@ func TestTFCDerivedRecords(t *testing.T) {
 		item["resource"].(map[string]any)["meta"] = map[string]any{"serial": 42}
 	})))
 	if ev.Actor.Name != "" || ev.Actor.ID != "user-MaPuLxAXvtq2PWTH" || ev.Request.ID != "" ||
-		string(ev.Meta["resource_meta"]) != `{"serial":42}` || !strings.HasPrefix(ev.Message, "user-MaPuLxAXvtq2PWTH create") {
-		t.Errorf("nulls: actor %+v request %+v meta %s message %q", ev.Actor, ev.Request, ev.Meta["resource_meta"], ev.Message)
+		string(ev.Meta.Value("resource_meta")) != `{"serial":42}` || !strings.HasPrefix(ev.Message, "user-MaPuLxAXvtq2PWTH create") {
+		t.Errorf("nulls: actor %+v request %+v meta %s message %q", ev.Actor, ev.Request, ev.Meta.Value("resource_meta"), ev.Message)
 	}
 }
 

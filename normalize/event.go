@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,7 +33,7 @@ type Event struct {
 	// Meta holds vendor extras (Boundary serialized/serialized_hmac, Packer
 	// bucket/version/build/channel, TFC resource.meta, …). Values are compact,
 	// valid JSON. Renderers emit keys in sorted order.
-	Meta map[string]json.RawMessage `json:"meta"`
+	Meta Meta `json:"meta"`
 	// Raw is the original record as compact, valid JSON (a TFE plain log line
 	// is kept as a JSON string). Raw and Meta values of an event Parse made
 	// are read-only (see CheckJSON).
@@ -45,7 +46,8 @@ type Event struct {
 }
 
 // CheckJSON reports whether Raw and every Meta value are nil, empty or
-// exactly one compact JSON value by Parse's rules (encoding/json's, nesting
+// exactly one compact JSON value, and the Meta keys in order and each
+// once (see Meta), by Parse's rules (encoding/json's, nesting
 // at most 300 deep, no whitespace outside strings) and marks e when they
 // are, so renderings copy them as they are. A marked event is not looked at
 // again. The error names a value that is not (raw, or meta and its key),
@@ -75,9 +77,12 @@ func (e *Event) CheckJSON() error {
 	if !compactJSON(e.Raw) {
 		return errRawNotCompact
 	}
-	for k, v := range e.Meta {
-		if !compactJSON(v) {
-			return fmt.Errorf("%w: meta %q", errNotCompact, k)
+	if !e.Meta.ordered() {
+		return errMetaOrder
+	}
+	for _, p := range e.Meta {
+		if !compactJSON(p.Value) {
+			return fmt.Errorf("%w: meta %q", errNotCompact, p.Key)
 		}
 	}
 	e.jsonChecked = true
@@ -87,7 +92,7 @@ func (e *Event) CheckJSON() error {
 // RepairJSON replaces Raw and each Meta value that CheckJSON refuses with
 // what a rendering writes for it (valid JSON compacted, anything else as a
 // JSON string), then marks e. The replaced values are new: a changed Meta
-// is a new map, so a map e shares with other events is not written.
+// is a new slice, so a Meta e shares with other events is not written.
 func (e *Event) RepairJSON() {
 	if e.CheckJSON() == nil {
 		return
@@ -95,16 +100,16 @@ func (e *Event) RepairJSON() {
 	if !compactJSON(e.Raw) {
 		e.Raw = appendRawJSON(nil, e.Raw)
 	}
-	for _, v := range e.Meta {
-		if compactJSON(v) {
+	e.Meta = e.Meta.reordered()
+	for _, p := range e.Meta {
+		if compactJSON(p.Value) {
 			continue
 		}
-		m := make(map[string]json.RawMessage, len(e.Meta))
-		for k, v := range e.Meta {
-			if !compactJSON(v) {
-				v = appendRawJSON(nil, v)
+		m := slices.Clone(e.Meta)
+		for i := range m {
+			if !compactJSON(m[i].Value) {
+				m[i].Value = appendRawJSON(nil, m[i].Value)
 			}
-			m[k] = v
 		}
 		e.Meta = m
 		break
@@ -121,6 +126,7 @@ func (e *Event) MarkJSONChecked() { e.jsonChecked = true }
 var (
 	errNotCompact    = errors.New("normalize: not one compact JSON value")
 	errRawNotCompact = fmt.Errorf("%w: raw", errNotCompact)
+	errMetaOrder     = errors.New("normalize: meta keys not in order, or repeated")
 )
 
 // Clone is a deep copy of e sharing no memory with it: for keeping an
@@ -135,12 +141,7 @@ func (e *Event) Clone() Event {
 		&c.Message, &c.Severity} {
 		*s = strings.Clone(*s)
 	}
-	if e.Meta != nil {
-		c.Meta = make(map[string]json.RawMessage, len(e.Meta))
-		for k, v := range e.Meta {
-			c.Meta[strings.Clone(k)] = bytes.Clone(v)
-		}
-	}
+	c.Meta = e.Meta.Clone()
 	c.Raw = bytes.Clone(e.Raw)
 	return c
 }

@@ -71,7 +71,7 @@ func TestRenderNeverZeroTime(t *testing.T) {
 // JSON otherwise) becomes U+FFFD in every rendering.
 func TestRenderRepairsUTF8(t *testing.T) {
 	ev := &Event{ID: "x", Time: testReceived, Raw: json.RawMessage("{\"a\":\"b\xffc\",\"d\":[\"\xc3\"]}"),
-		Meta: map[string]json.RawMessage{"m": json.RawMessage("\"\xfe\xfe\""), "n": json.RawMessage("{\"k\":\"\xe2\x82\"}")}}
+		Meta: Meta{{"m", json.RawMessage("\"\xfe\xfe\"")}, {"n", json.RawMessage("{\"k\":\"\xe2\x82\"}")}}}
 	for _, f := range Formats() {
 		out := AppendJSON(nil, ev, f)
 		if !utf8.Valid(out) {
@@ -165,9 +165,9 @@ func TestServiceLogEnvelope(t *testing.T) {
 	}
 	ev := parseOne(t, env(innerNoTime, "Waypoint"))
 	if ev.Kind != KindHCPServiceLog || ev.Product != "waypoint" || ev.Actor.ID != "user-9" ||
-		ev.Time.Format(time.RFC3339Nano) != "2026-01-13T19:53:33.335116238Z" || string(ev.Meta["time_source"]) != `"envelope"` {
+		ev.Time.Format(time.RFC3339Nano) != "2026-01-13T19:53:33.335116238Z" || string(ev.Meta.Value("time_source")) != `"envelope"` {
 		t.Errorf("unknown payload in a Waypoint envelope: product %q actor %q time %v meta %s",
-			ev.Product, ev.Actor.ID, ev.Time, ev.Meta["time_source"])
+			ev.Product, ev.Actor.ID, ev.Time, ev.Meta.Value("time_source"))
 	}
 }
 
@@ -234,8 +234,8 @@ func TestTFELineVariants(t *testing.T) {
 		t.Errorf("client ip %q, want the first of the list", ev.Request.ClientIP)
 	}
 	ev = parseOne(t, strings.Replace(line, `"timestamp":"2018-03-27T21:55:29Z",`, ``, 1))
-	if ev.Time.Format(time.RFC3339) != "2018-03-27T21:55:29Z" || ev.Meta["time_source"] != nil {
-		t.Errorf("time %v (meta %s), want the line's time", ev.Time, ev.Meta["time_source"])
+	if ev.Time.Format(time.RFC3339) != "2018-03-27T21:55:29Z" || ev.Meta.Value("time_source") != nil {
+		t.Errorf("time %v (meta %s), want the line's time", ev.Time, ev.Meta.Value("time_source"))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func FuzzRender(f *testing.F) {
 			Raw: raw,
 		}
 		if metaKey != "" {
-			ev.Meta = map[string]json.RawMessage{metaKey: metaVal, metaKey + "2": raw, "z": metaVal}
+			ev.Meta = MetaOf(map[string]json.RawMessage{metaKey: metaVal, metaKey + "2": raw, "z": metaVal})
 		}
 		checkRenders(t, ev)
 		checkCheckJSON(t, ev)
@@ -78,13 +79,9 @@ func tampered(t *testing.T, raw, metaVal []byte) *Event {
 	ev := *parsedBoundary(t)
 	ev.jsonChecked = false // what Event{...} with these fields is
 	ev.Raw = raw
-	meta := make(map[string]json.RawMessage, len(ev.Meta))
-	for k, v := range ev.Meta {
-		meta[k] = v
-	}
-	for k := range meta {
-		meta[k] = metaVal
-		break
+	meta := slices.Clone(ev.Meta)
+	if len(meta) > 0 {
+		meta[0].Value = metaVal
 	}
 	ev.Meta = meta
 	return &ev
@@ -162,7 +159,7 @@ func TestRenderChecksOnlyUnmarked(t *testing.T) {
 			before := fmt.Sprint(shared)
 			c.RepairJSON()
 			if fmt.Sprint(shared) != before {
-				t.Error("RepairJSON wrote the Meta map the event shares")
+				t.Error("RepairJSON wrote the Meta the event shares")
 			}
 		})
 	}

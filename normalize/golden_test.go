@@ -134,18 +134,18 @@ func checkEvent(t testing.TB, ev *Event) {
 	if ev.Time.IsZero() || ev.Time.Location().String() != "UTC" {
 		t.Errorf("event %q: time %v is zero or not UTC", ev.ID, ev.Time)
 	}
-	if _, old := ev.Meta["time_missing"]; old {
+	if ev.Meta.Has("time_missing") {
 		t.Errorf("event %q: time %v with meta.time_missing (a record without a time gets the received time)", ev.ID, ev.Time)
 	}
-	if string(ev.Meta["time_source"]) == `"received"` && !ev.Time.Equal(testReceived) {
+	if string(ev.Meta.Value("time_source")) == `"received"` && !ev.Time.Equal(testReceived) {
 		t.Errorf("event %q: meta.time_source received but time %v is not the received time", ev.ID, ev.Time)
 	}
 	if !json.Valid(ev.Raw) || bytes.ContainsAny(ev.Raw, "\n\r\t") {
 		t.Errorf("event %q: raw is not compact valid JSON: %q", ev.ID, ev.Raw)
 	}
-	for k, v := range ev.Meta {
-		if !json.Valid(v) {
-			t.Errorf("event %q: meta.%s is not valid JSON: %q", ev.ID, k, v)
+	for _, m := range ev.Meta {
+		if !json.Valid(m.Value) {
+			t.Errorf("event %q: meta.%s is not valid JSON: %q", ev.ID, m.Key, m.Value)
 		}
 	}
 	// the mark Parse sets (emit), which renderings trust, must be earned:

@@ -23,18 +23,15 @@ func IntakeValue(intake string) json.RawMessage {
 func SetIntake(events []Event, v json.RawMessage) {
 	for i := range events {
 		ev := &events[i]
-		if ev.Meta == nil {
-			ev.Meta = make(map[string]json.RawMessage, 1)
-		}
-		if _, ok := ev.Meta[MetaIntake]; !ok {
-			ev.Meta[MetaIntake] = v
+		if !ev.Meta.Has(MetaIntake) {
+			ev.Meta.Set(MetaIntake, v)
 		}
 	}
 }
 
 // intakeOf is the event's provenance as a JSON string, or nil.
 func intakeOf(ev *Event) json.RawMessage {
-	v := ev.Meta[MetaIntake]
+	v := ev.Meta.Value(MetaIntake)
 	if len(v) < 2 || v[0] != '"' {
 		return nil
 	}

@@ -42,7 +42,7 @@ func TestIntakeInEveryRendering(t *testing.T) {
 	SetIntake([]Event{bare}, IntakeValue("x"))
 	evs2 := []Event{bare}
 	SetIntake(evs2, IntakeValue("replay"))
-	if string(evs2[0].Meta[MetaIntake]) != `"replay"` {
+	if string(evs2[0].Meta.Value(MetaIntake)) != `"replay"` {
 		t.Errorf("event without meta: %v", evs2[0].Meta)
 	}
 }

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"encoding/json"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -152,7 +151,7 @@ func (w *jsonw) raw(k string, v []byte) {
 }
 
 // meta appends m as an object with keys in sorted order ({} when empty).
-func (w *jsonw) meta(k string, m map[string]json.RawMessage) {
+func (w *jsonw) meta(k string, m Meta) {
 	w.key(k)
 	w.b = appendMeta(w.b, m, w.checked)
 }
@@ -171,33 +170,20 @@ func appendTime(dst []byte, t time.Time) []byte {
 	return append(dst, '"')
 }
 
-// appendMeta appends m as a JSON object with sorted keys. Keys and values
-// are taken in one pass over the map and sorted together (insertion sort:
-// a meta holds a handful of keys), so no key is looked up again. checked
-// is the event's mark (see appendRaw).
-func appendMeta(dst []byte, m map[string]json.RawMessage, checked bool) []byte {
-	type member struct {
-		k string
-		v json.RawMessage
-	}
-	var stack [32]member // Vault entries keep up to ~28 keys: sorted without allocating
-	ms := stack[:0]
-	for k, v := range m {
-		ms = append(ms, member{})
-		i := len(ms) - 1
-		for ; i > 0 && k < ms[i-1].k; i-- {
-			ms[i] = ms[i-1]
-		}
-		ms[i] = member{k, v}
+// appendMeta appends m as a JSON object, its keys in order. checked is
+// the event's mark (see appendRaw).
+func appendMeta(dst []byte, m Meta, checked bool) []byte {
+	if !checked {
+		m = m.reordered()
 	}
 	dst = append(dst, '{')
-	for i := range ms {
+	for i := range m {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, ms[i].k)
+		dst = appendString(dst, m[i].Key)
 		dst = append(dst, ':')
-		dst = appendRaw(dst, ms[i].v, checked)
+		dst = appendRaw(dst, m[i].Value, checked)
 	}
 	return append(dst, '}')
 }

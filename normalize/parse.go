@@ -30,8 +30,11 @@ type Parser struct {
 	reuse  bool     // the current call is an AppendParse
 	blocks [][]byte // byte blocks: Raw, event strings, meta values
 	nblk   int      // blocks[:nblk] are in use
-	metas  []map[string]json.RawMessage
-	nmeta  int // metas[:nmeta] are in use
+	// Meta pairs: pairBlocks[:npair] are in use, pairs is the last one's
+	// free part.
+	pairBlocks [][]MetaPair
+	npair      int
+	pairs      []MetaPair
 
 	received time.Time // SetReceived's time; zero: the clock at each parse
 }
@@ -142,7 +145,7 @@ func (p *Parser) AppendParseRecord(dst []Event, rec Record) ([]Event, error) {
 // Reset takes back the storage of every event AppendParse returned; those
 // events must not be used any more.
 func (p *Parser) Reset() {
-	p.nblk, p.nmeta, p.arena = 0, 0, nil
+	p.nblk, p.npair, p.pairs, p.arena = 0, 0, nil, nil
 }
 
 // reuseBlock is the size of the blocks AppendParse's storage is carved
@@ -164,24 +167,37 @@ func (p *Parser) block(n int) []byte {
 	return b
 }
 
-// newMeta returns an empty Meta with room for hint keys: a new map for
-// Parse, a cleared one taken back by Reset for AppendParse.
-func (p *Parser) newMeta(hint int) map[string]json.RawMessage {
+// newMeta returns an empty Meta with room for hint keys and two more: a
+// new slice for Parse, pairs of a block Reset takes back for AppendParse.
+func (p *Parser) newMeta(hint int) Meta {
+	hint = max(hint, 4) + 2 // room for what the bridge adds: intake, time_source
 	if !p.reuse {
-		return make(map[string]json.RawMessage, hint)
+		return make(Meta, 0, hint)
 	}
-	if p.nmeta == len(p.metas) {
-		p.metas = append(p.metas, make(map[string]json.RawMessage, max(hint, 8)))
+	// AppendParse: carved from a block of pairs that Reset takes back, each
+	// Meta without spare room past its hint (a Set beyond it copies).
+	if len(p.pairs)+hint > cap(p.pairs) {
+		if p.npair == len(p.pairBlocks) {
+			p.pairBlocks = append(p.pairBlocks, make([]MetaPair, 0, max(hint, metaBlock)))
+		}
+		if cap(p.pairBlocks[p.npair]) < hint {
+			p.pairBlocks[p.npair] = make([]MetaPair, 0, hint)
+		}
+		p.pairs = p.pairBlocks[p.npair][:0]
+		p.npair++
 	}
-	m := p.metas[p.nmeta]
-	p.nmeta++
-	clear(m)
-	return m
+	n := len(p.pairs)
+	p.pairs = p.pairs[:n+hint]
+	clear(p.pairs[n:])
+	return p.pairs[n : n : n+hint]
 }
+
+// metaBlock is how many meta pairs one block of a Parser's storage holds.
+const metaBlock = 256
 
 // wrapper carries what a HEC wrapper adds to the events inside it.
 type wrapper struct {
-	meta    map[string]json.RawMessage
+	meta    Meta
 	time    time.Time
 	hasTime bool
 }
@@ -381,18 +397,18 @@ func (p *Parser) finish(ev *Event, raw, hashOf []byte, w *wrapper, timeField str
 		ev.ID = p.keep(appendContentID(id[:0], hashOf))
 	}
 	if w != nil {
-		for k, v := range w.meta {
-			ev.Meta[k] = v
+		for _, m := range w.meta {
+			ev.Meta.Set(m.Key, m.Value)
 		}
 	}
 	if ev.Time.IsZero() {
 		switch {
 		case w != nil && w.hasTime:
 			ev.Time = w.time
-			ev.Meta["time_source"] = json.RawMessage(`"hec"`)
+			ev.Meta.Set("time_source", json.RawMessage(`"hec"`))
 		case optional:
 			ev.Time = p.receivedTime()
-			ev.Meta["time_source"] = json.RawMessage(`"received"`)
+			ev.Meta.Set("time_source", json.RawMessage(`"received"`))
 		default:
 			return missingField(ev.Kind, timeField)
 		}

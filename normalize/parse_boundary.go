@@ -47,15 +47,15 @@ func (p *Parser) parseBoundary(v *value, raw []byte, w *wrapper, d int) (Event, 
 	}
 	p.boundaryRequest(&ev)
 	for _, k := range [...]string{"cluster_id", "hcp_product", "serialized", "serialized_hmac"} {
-		p.metaVal(ev.Meta, k, v, k)
+		p.metaVal(&ev.Meta, k, v, k)
 	}
-	p.metaRawStr(ev.Meta, "cloudevent_source", v.Get("source"))
-	p.metaRawStr(ev.Meta, "cloudevent_type", v.Get("type"))
-	p.metaRawStr(ev.Meta, "cloudevent_time", v.Get("time"))
-	p.metaRawStr(ev.Meta, "data_type", data.Get("type"))
-	p.metaRawStr(ev.Meta, "auth_token_id", auth.Get("auth_token_id"))
+	p.metaRawStr(&ev.Meta, "cloudevent_source", v.Get("source"))
+	p.metaRawStr(&ev.Meta, "cloudevent_type", v.Get("type"))
+	p.metaRawStr(&ev.Meta, "cloudevent_time", v.Get("time"))
+	p.metaRawStr(&ev.Meta, "data_type", data.Get("type"))
+	p.metaRawStr(&ev.Meta, "auth_token_id", auth.Get("auth_token_id"))
 	if s := v.GetStringBytes("serialized"); s != nil {
-		p.metaStr(ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
+		p.metaStr(&ev.Meta, "serialized_check", p.serializedCheck(v, s, d+1))
 	}
 	return ev, p.finish(&ev, raw, nil, w, "data.timestamp", false)
 }

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -144,25 +143,25 @@ func truncate(s string, n int) string {
 }
 
 // metaStr sets m[k] to the JSON string s unless s is empty.
-func (p *Parser) metaStr(m map[string]json.RawMessage, k, s string) {
+func (p *Parser) metaStr(m *Meta, k, s string) {
 	if s != "" {
 		p.scratch = appendString(p.scratch[:0], s)
-		m[k] = p.keepRaw(p.scratch)
+		m.Set(k, p.keepRaw(p.scratch))
 	}
 }
 
 // metaRawStr sets m[k] to the string x as the record writes it (compact
 // JSON) unless x is absent, not a string, or empty: metaStr without
 // unescaping and escaping again.
-func (p *Parser) metaRawStr(m map[string]json.RawMessage, k string, x *value) {
+func (p *Parser) metaRawStr(m *Meta, k string, x *value) {
 	if x != nil && x.typ == typeString && x.end > x.start {
-		m[k] = x.rawBytes()
+		m.Set(k, x.rawBytes())
 	}
 }
 
 // metaVal sets m[k] to the value at keys unless it is absent, null, or an
 // empty object or array.
-func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys ...string) {
+func (p *Parser) metaVal(m *Meta, k string, v *value, keys ...string) {
 	x := v.Get(keys...)
 	switch typ(x) {
 	case typeNull:
@@ -172,7 +171,7 @@ func (p *Parser) metaVal(m map[string]json.RawMessage, k string, v *value, keys 
 			return
 		}
 	}
-	m[k] = x.rawBytes() // compact, and parseJSON's block is never reused
+	m.Set(k, x.rawBytes()) // compact, and parseJSON's block is never reused
 }
 
 // verbOf maps an action word to a verb: create; show/index/download/read/

@@ -28,8 +28,8 @@ func (p *Parser) parseControlPlane(v *value, raw []byte, w *wrapper) (Event, err
 	ev.ProjectID = firstOf(p.str(v, "stream", "project_id"), ev.ProjectID)
 	service := firstOf(p.str(cpe, "metadata", "service_name"), p.str(v, "service"), p.str(v, "service", "name"))
 	ev.Product = hcpProduct(service, p.firstPermission(cpe))
-	p.metaStr(ev.Meta, "service", service)
-	p.metaRawStr(ev.Meta, "stream_topic", v.Get("stream", "topic"))
+	p.metaStr(&ev.Meta, "service", service)
+	p.metaRawStr(&ev.Meta, "stream_topic", v.Get("stream", "topic"))
 	p.envelopeResource(&ev, v)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }
@@ -51,7 +51,7 @@ func (p *Parser) envelopeResource(ev *Event, v *value) {
 	} else if s := p.str(r); s != "" {
 		ev.Resource.Name = s
 	}
-	p.metaVal(ev.Meta, "resource", r)
+	p.metaVal(&ev.Meta, "resource", r)
 }
 
 // parsePlatform maps an HCP platform payload without the envelope (the
@@ -81,10 +81,10 @@ func (p *Parser) parseStreamTest(v *value, raw []byte, w *wrapper) (Event, error
 	}
 	ev.OrganizationID = p.str(v, "stream", "organization_id")
 	ev.ProjectID = p.str(v, "stream", "project_id")
-	p.metaStr(ev.Meta, "stream_topic", StreamTestTopic)
+	p.metaStr(&ev.Meta, "stream_topic", StreamTestTopic)
 	p.envelopeResource(&ev, v)
 	pl := v.Get("service_log_event", "json_payload")
-	p.metaRawStr(ev.Meta, "test_id", pl.Get("test_id"))
+	p.metaRawStr(&ev.Meta, "test_id", pl.Get("test_id"))
 	ev.Message = firstOf(p.str(v, "description"), p.str(v, "message"), p.str(pl, "message"),
 		"HCP audit log streaming destination test")
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
@@ -113,11 +113,11 @@ func (p *Parser) mapControlPlane(ev *Event, c *value) {
 	ev.Outcome = p.hcpOutcome(c, md, eventType)
 	ev.Category = hcpCategory(ev.Verb, eventType, perm)
 	p.hcpResource(ev, perm)
-	p.metaRawStr(ev.Meta, "operation_id", c.Get("operation_info", "operation_id"))
-	p.metaRawStr(ev.Meta, "status_code", c.Get("status_code"))
-	p.metaVal(ev.Meta, "permissions", az, "permissions")
-	p.metaVal(ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
-	p.metaVal(ev.Meta, "metadata", md)
+	p.metaRawStr(&ev.Meta, "operation_id", c.Get("operation_info", "operation_id"))
+	p.metaRawStr(&ev.Meta, "status_code", c.Get("status_code"))
+	p.metaVal(&ev.Meta, "permissions", az, "permissions")
+	p.metaVal(&ev.Meta, "group_ids", c, "authentication_info", "principal", "group_ids")
+	p.metaVal(&ev.Meta, "metadata", md)
 	desc := firstOf(p.str(c, "description"), p.str(md, "message"), ev.Action)
 	p.scratch = append(append(append(p.scratch[:0], who(&ev.Actor)...), ": "...), desc...)
 	ev.Message = p.keep(p.scratch)
@@ -373,9 +373,9 @@ func (p *Parser) parseServiceLog(v *value, raw []byte, w *wrapper, d int) error 
 		if len(evs) == 1 {
 			ev.ID = firstOf(p.scalar(v, "id"), ev.ID)
 		}
-		if string(ev.Meta["time_source"]) == `"received"` && !envTime.IsZero() {
+		if string(ev.Meta.Value("time_source")) == `"received"` && !envTime.IsZero() {
 			ev.Time = envTime
-			ev.Meta["time_source"] = json.RawMessage(`"envelope"`)
+			ev.Meta.Set("time_source", json.RawMessage(`"envelope"`))
 		}
 		if ev.Actor.ID == "" && ev.Actor.Name == "" && ev.Actor.Email == "" && subject != "" {
 			ev.Actor.ID = subject
@@ -389,9 +389,9 @@ func (p *Parser) parseServiceLog(v *value, raw []byte, w *wrapper, d int) error 
 		if ev.Product == ProductUnknown || ev.Product == ProductHCP {
 			ev.Product = hcpProduct(service, "")
 		}
-		p.metaStr(ev.Meta, "service", service)
-		p.metaRawStr(ev.Meta, "stream_topic", v.Get("stream", "topic"))
-		p.metaRawStr(ev.Meta, "envelope_id", v.Get("id"))
+		p.metaStr(&ev.Meta, "service", service)
+		p.metaRawStr(&ev.Meta, "stream_topic", v.Get("stream", "topic"))
+		p.metaRawStr(&ev.Meta, "envelope_id", v.Get("id"))
 		ev.Raw = raw
 	}
 	return perr

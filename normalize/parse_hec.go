@@ -2,7 +2,6 @@ package normalize
 
 import (
 	"bytes"
-	"encoding/json"
 	"time"
 )
 
@@ -43,19 +42,14 @@ func (p *Parser) hecWrapper(v *value, outer *wrapper, d int) *wrapper {
 	} else {
 		w = &wrapper{}
 	}
-	if w.meta == nil {
-		w.meta = make(map[string]json.RawMessage, 8)
-	}
-	clear(w.meta)
+	w.meta = w.meta[:0]
 	if outer != nil {
-		for k, x := range outer.meta {
-			w.meta[k] = x
-		}
+		w.meta = append(w.meta, outer.meta...)
 		w.time, w.hasTime = outer.time, outer.hasTime
 	}
 	for _, k := range [...][2]string{{"host", "hec_host"}, {"source", "hec_source"}, {"sourcetype", "hec_sourcetype"},
 		{"index", "hec_index"}, {"fields", "hec_fields"}, {"time", "hec_time"}} {
-		p.metaVal(w.meta, k[1], v, k[0])
+		p.metaVal(&w.meta, k[1], v, k[0])
 	}
 	if t, ok := hecTime(v.Get("time")); ok {
 		w.time, w.hasTime = t, true

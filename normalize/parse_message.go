@@ -74,7 +74,7 @@ func (p *Parser) parsePrefixed(b []byte, i int, w *wrapper, d int) error {
 	}
 	ev, err := p.parseVault(v, raw, w)
 	if err == nil {
-		p.metaStr(ev.Meta, "line_prefix", string(bytes.TrimSpace(b[:i])))
+		p.metaStr(&ev.Meta, "line_prefix", string(bytes.TrimSpace(b[:i])))
 	}
 	return p.emit(ev, err)
 }

@@ -82,17 +82,17 @@ func (p *Parser) parseAgentAudit(v *value, raw []byte, w *wrapper, kind string) 
 	case sc >= 200 && sc < 400:
 		ev.Outcome = OutcomeSuccess
 	}
-	p.metaRawStr(ev.Meta, "stage", pl.Get("stage"))
-	p.metaRawStr(ev.Meta, "payload_type", pl.Get("type"))
-	p.metaVal(ev.Meta, "payload_id", pl, "id")
-	p.metaVal(ev.Meta, "created_at", v, "created_at")
-	p.metaVal(ev.Meta, "auth_policies", auth, "policies")
-	p.metaVal(ev.Meta, "auth_global", auth, "global")
-	p.metaVal(ev.Meta, "namespace", req, "namespace", "id")
-	p.metaVal(ev.Meta, "node_meta", req, "node_meta")
-	p.metaVal(ev.Meta, "host", req, "host")
-	p.metaStr(ev.Meta, "remote_port", port)
-	p.metaRawStr(ev.Meta, "error", resp.Get("error"))
+	p.metaRawStr(&ev.Meta, "stage", pl.Get("stage"))
+	p.metaRawStr(&ev.Meta, "payload_type", pl.Get("type"))
+	p.metaVal(&ev.Meta, "payload_id", pl, "id")
+	p.metaVal(&ev.Meta, "created_at", v, "created_at")
+	p.metaVal(&ev.Meta, "auth_policies", auth, "policies")
+	p.metaVal(&ev.Meta, "auth_global", auth, "global")
+	p.metaVal(&ev.Meta, "namespace", req, "namespace", "id")
+	p.metaVal(&ev.Meta, "node_meta", req, "node_meta")
+	p.metaVal(&ev.Meta, "host", req, "host")
+	p.metaStr(&ev.Meta, "remote_port", port)
+	p.metaRawStr(&ev.Meta, "error", resp.Get("error"))
 	var num [20]byte
 	status := ""
 	if ev.Request.StatusCode != 0 {

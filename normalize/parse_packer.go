@@ -47,11 +47,11 @@ func (p *Parser) parsePacker(v *value, raw []byte, w *wrapper) (Event, error) {
 		if ev.Resource.Type == "" || ev.Resource.Type == r && ev.Resource.ID == "" {
 			ev.Resource = Resource{Type: r, ID: p.scalar(x, "id"), Name: firstOf(p.str(x, "name"), p.str(x, "slug"), p.str(x, "fingerprint"))}
 		}
-		p.metaVal(ev.Meta, r, x)
+		p.metaVal(&ev.Meta, r, x)
 	}
 	ev.Action = p.dotted(ev.Resource.Type, action)
-	p.metaStr(ev.Meta, "description", desc)
-	p.metaRawStr(ev.Meta, "status", m.Get("status"))
+	p.metaStr(&ev.Meta, "description", desc)
+	p.metaRawStr(&ev.Meta, "status", m.Get("status"))
 	ev.Message = who(&ev.Actor) + ": " + firstOf(desc, ev.Action)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }

@@ -86,13 +86,13 @@ func TestHECWrapper(t *testing.T) {
 			if got := ev.Time.Format(time.RFC3339Nano); got != tt.wantTime {
 				t.Errorf("time %s, want %s", got, tt.wantTime)
 			}
-			if string(ev.Meta["time_source"]) != tt.timeSource {
-				t.Errorf("meta.time_source = %s, want %s", ev.Meta["time_source"], tt.timeSource)
+			if string(ev.Meta.Value("time_source")) != tt.timeSource {
+				t.Errorf("meta.time_source = %s, want %s", ev.Meta.Value("time_source"), tt.timeSource)
 			}
 		})
 	}
 	ev := parseOne(t, tests[0].rec)
-	if string(ev.Meta["hec_sourcetype"]) != `"st"` || string(ev.Raw) != tfcRecord("create", "user-1", "Client") {
+	if string(ev.Meta.Value("hec_sourcetype")) != `"st"` || string(ev.Raw) != tfcRecord("create", "user-1", "Client") {
 		t.Errorf("meta %v raw %s", ev.Meta, ev.Raw)
 	}
 }

@@ -27,8 +27,8 @@ func (p *Parser) parseTFC(v *value, raw []byte, w *wrapper) (Event, error) {
 	ev.Verb = verbOf(action, VerbUpdate)
 	ev.Category = tfcCategory(rtype)
 	ev.Request.ID = p.scalar(v, "request", "id")
-	p.metaRawStr(ev.Meta, "auth_type", auth.Get("type"))
-	p.metaVal(ev.Meta, "resource_meta", res, "meta")
+	p.metaRawStr(&ev.Meta, "auth_type", auth.Get("type"))
+	p.metaVal(&ev.Meta, "resource_meta", res, "meta")
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(action, "acted on"), rtype, ev.Resource.ID)
 	return ev, p.finish(&ev, raw, nil, w, "timestamp", false)
 }

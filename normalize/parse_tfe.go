@@ -50,7 +50,7 @@ func (p *Parser) parseTFEObject(v *value, raw []byte, w *wrapper, d int) (Event,
 	if log := v.GetStringBytes("log"); isTFELine(log) {
 		ev, err := p.parseTFELine(bytes.TrimSpace(log), raw, w, d+1)
 		if err == nil {
-			p.metaRawStr(ev.Meta, "component", v.Get("component"))
+			p.metaRawStr(&ev.Meta, "component", v.Get("component"))
 		}
 		return ev, err
 	}
@@ -79,7 +79,7 @@ func (p *Parser) tfePayload(ev *Event, v *value, raw, compact []byte, w *wrapper
 		switch string(k) {
 		case "resource", "action", "resource_id", "actor", "actor_ip", "timestamp":
 		default:
-			p.metaVal(ev.Meta, string(k), x)
+			p.metaVal(&ev.Meta, string(k), x)
 		}
 	})
 	ev.Message = p.sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
@@ -139,7 +139,7 @@ func (p *Parser) tfeKV(ev *Event, s string) error {
 			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "resource", "actor_id", "user_agent",
 			"status", "status_code":
 		default:
-			p.metaStr(ev.Meta, k, v)
+			p.metaStr(&ev.Meta, k, v)
 		}
 	}
 	ev.Message = p.sentence(who(&ev.Actor), strings.ReplaceAll(et, "_", " "))

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"encoding/json"
 	"strings"
 )
 
@@ -43,7 +42,7 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 		ClientIP: host,
 	}
 	if allDigits(port) && (port[0] != '0' || len(port) == 1) { // 0123 is no JSON number
-		ev.Meta["request_remote_port"] = p.keepRaw([]byte(port)) // a number, as Vault writes remote_port
+		ev.Meta.Set("request_remote_port", p.keepRaw([]byte(port))) // a number, as Vault writes remote_port
 	}
 	if ua := req.Get("headers", "user-agent"); ua != nil && ua.typ == typeArray && ua.next > ua.idx()+1 {
 		ev.Request.UserAgent = clearText(p.view(&ua.t.vals[ua.idx()+1])) // the first value
@@ -70,7 +69,7 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 	if errText != "" {
 		ev.Outcome = OutcomeFailure
 	}
-	p.vaultMeta(ev.Meta, v, auth, req, resp)
+	p.vaultMeta(&ev.Meta, v, auth, req, resp)
 	ev.Message = p.sentence(who(&ev.Actor), firstOf(op, "acted on"), firstOf(path, ev.Resource.Type))
 	if errText != "" {
 		p.scratch = append(append(append(p.scratch[:0], ev.Message...), ": "...), firstLine(errText)...)
@@ -83,20 +82,20 @@ func (p *Parser) parseVault(v *value, raw []byte, w *wrapper) (Event, error) {
 // under hashicorp_vault.audit with Elastic's integration field names: one
 // pass over each of the entry, auth, request and response objects (the
 // first member of a name, as Get finds it). An empty error is no error.
-func (p *Parser) vaultMeta(m map[string]json.RawMessage, v, auth, req, resp *value) {
+func (p *Parser) vaultMeta(m *Meta, v, auth, req, resp *value) {
 	p.vaultMetaOf(m, v, vaultEntry)
 	p.vaultMetaOf(m, auth, vaultAuth)
 	p.vaultMetaOf(m, req, vaultRequest)
 	p.vaultMetaOf(m, resp, vaultResponse)
-	if s := m["error"]; string(s) == `""` {
-		delete(m, "error")
+	if string(m.Value("error")) == `""` {
+		m.Delete("error")
 	}
 	p.metaVal(m, "response_auth_accessor", resp, "auth", "accessor") // the token a login issued
 }
 
 // vaultMetaOf sets meta[name(key)] for each member of the object x that
 // name knows, unless absent, null or empty (see metaVal).
-func (p *Parser) vaultMetaOf(m map[string]json.RawMessage, x *value, group int) {
+func (p *Parser) vaultMetaOf(m *Meta, x *value, group int) {
 	if x == nil || x.typ != typeObject {
 		return
 	}
@@ -108,7 +107,7 @@ func (p *Parser) vaultMetaOf(m map[string]json.RawMessage, x *value, group int) 
 		if k == "" {
 			continue
 		}
-		if _, dup := m[k]; !dup {
+		if !m.Has(k) {
 			p.metaVal(m, k, val)
 		}
 	}

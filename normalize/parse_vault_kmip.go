@@ -12,13 +12,13 @@ func (p *Parser) vaultKMIP(ev *Event, req, resp *value, entry string) string {
 	if serial != "" {
 		ev.Actor.ID, ev.Actor.Type = serial, ActorService
 	}
-	p.metaRawStr(ev.Meta, "kmip_client_certificate_serial_number", req.Get("client_certificate_serial_number"))
+	p.metaRawStr(&ev.Meta, "kmip_client_certificate_serial_number", req.Get("client_certificate_serial_number"))
 	opv := kmipTag(req.Get("data", "kmip_request"), "Operation", 0).Get("value")
 	op := kmipOperation(opv.GetStringBytes())
 	if op != "" {
-		p.metaStr(ev.Meta, "kmip_operation", op)
+		p.metaStr(&ev.Meta, "kmip_operation", op)
 	} else {
-		p.metaRawStr(ev.Meta, "kmip_operation", opv) // a code this table does not name, as sent
+		p.metaRawStr(&ev.Meta, "kmip_operation", opv) // a code this table does not name, as sent
 	}
 	ev.Resource = Resource{Type: "kmip_object"}
 	ev.Verb = kmipVerb(op)
@@ -27,13 +27,13 @@ func (p *Parser) vaultKMIP(ev *Event, req, resp *value, entry string) string {
 	if entry == "kmip-response" {
 		ev.Outcome = OutcomeSuccess
 		if st := kmipTag(resp.Get("data", "kmip_response"), "ResultStatus", 0); st != nil {
-			p.metaRawStr(ev.Meta, "kmip_result_status", st.Get("value"))
+			p.metaRawStr(&ev.Meta, "kmip_result_status", st.Get("value"))
 			if string(st.GetStringBytes("value")) != "0x00000000" {
 				ev.Outcome = OutcomeFailure
 			}
 		}
 		if rr := kmipTag(resp.Get("data", "kmip_response"), "ResultReason", 0); rr != nil {
-			p.metaRawStr(ev.Meta, "kmip_result_reason", rr.Get("value"))
+			p.metaRawStr(&ev.Meta, "kmip_result_reason", rr.Get("value"))
 		}
 	}
 	return firstOf(op, p.view(opv))

@@ -83,8 +83,8 @@ func TestVaultHMACNeverClearText(t *testing.T) {
 	if ev.Actor.Name != "" || ev.Actor.ID != "" || ev.Request.UserAgent != "" {
 		t.Errorf("HMAC shown as clear text: %+v %q", ev.Actor, ev.Request.UserAgent)
 	}
-	if !strings.Contains(string(ev.Meta["auth_display_name"]), hmacPrefix) {
-		t.Errorf("meta.auth_display_name = %s, want the HMAC verbatim", ev.Meta["auth_display_name"])
+	if !strings.Contains(string(ev.Meta.Value("auth_display_name")), hmacPrefix) {
+		t.Errorf("meta.auth_display_name = %s, want the HMAC verbatim", ev.Meta.Value("auth_display_name"))
 	}
 }
 
@@ -220,8 +220,8 @@ func TestAgentAuditWithoutIDOrTime(t *testing.T) {
 	}
 	ev := evs[0]
 	if ev.Kind != KindConsulAudit || len(ev.ID) != hashIDLen || !ev.Time.Equal(received) ||
-		string(ev.Meta["time_source"]) != `"received"` || ev.Outcome != OutcomeSuccess {
-		t.Errorf("kind %s id %q time %v time_source %s outcome %s", ev.Kind, ev.ID, ev.Time, ev.Meta["time_source"], ev.Outcome)
+		string(ev.Meta.Value("time_source")) != `"received"` || ev.Outcome != OutcomeSuccess {
+		t.Errorf("kind %s id %q time %v time_source %s outcome %s", ev.Kind, ev.ID, ev.Time, ev.Meta.Value("time_source"), ev.Outcome)
 	}
 }
 
@@ -307,8 +307,8 @@ func TestVaultPrefixedLines(t *testing.T) {
 		}
 		ev := parseOne(t, line)
 		if ev.Kind != KindVaultAudit || ev.ID != bare.ID || string(ev.Raw) != string(bare.Raw) ||
-			string(ev.Meta["line_prefix"]) != strconvQuote(strings.TrimSpace(prefix)) {
-			t.Errorf("%q: kind %s id %s (bare %s) prefix %s", prefix, ev.Kind, ev.ID, bare.ID, ev.Meta["line_prefix"])
+			string(ev.Meta.Value("line_prefix")) != strconvQuote(strings.TrimSpace(prefix)) {
+			t.Errorf("%q: kind %s id %s (bare %s) prefix %s", prefix, ev.Kind, ev.ID, bare.ID, ev.Meta.Value("line_prefix"))
 		}
 	}
 	for _, line := range []string{`vault: {"type":"request","request":{}}`, `x: {"type":"response","request":{"a":1},"y":`} {
@@ -364,7 +364,7 @@ func TestVaultRemotePortIsJSON(t *testing.T) {
 		if err != nil || len(evs) != 1 {
 			t.Fatalf("port %s: %d events, %v", port, len(evs), err)
 		}
-		if got := string(evs[0].Meta["request_remote_port"]); got != want {
+		if got := string(evs[0].Meta.Value("request_remote_port")); got != want {
 			t.Errorf("port %s: meta.request_remote_port = %q, want %q", port, got, want)
 		}
 		checkEvent(t, &evs[0])

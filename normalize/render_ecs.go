@@ -76,7 +76,7 @@ func ecsEvent(w *jsonw, ev *Event, t target) {
 		w.key("dataset")
 		w.b = appendStringPrefixed(w.b, "hashicorp.", ev.Kind)
 	}
-	if string(ev.Meta["time_source"]) == `"received"` {
+	if string(ev.Meta.Value("time_source")) == `"received"` {
 		// the record had no time of its own: @timestamp is when the
 		// bridge received it, which ECS calls created and ingested
 		w.time("created", ev.Time)

@@ -1,7 +1,5 @@
 package normalize
 
-import "encoding/json"
-
 // isAgentKind reports whether kind is one of the audit logs HashiCorp's
 // self-managed products write (Vault, Nomad, Consul): every entry is an
 // API call, so OCSF renders API Activity (Authentication for logins) for
@@ -70,7 +68,7 @@ func ecsVault(w *jsonw, ev *Event) {
 				}
 			}
 		}
-		if v, ok := ev.Meta[f.meta]; ok && len(v) > 0 {
+		if v := ev.Meta.Value(f.meta); len(v) > 0 {
 			w.raw(f.field, v)
 		}
 	}
@@ -83,7 +81,7 @@ func ecsVault(w *jsonw, ev *Event) {
 // token a login issued) to the response.
 func ecsVaultGroupEnd(w *jsonw, ev *Event, group string, mark int) {
 	if group == "response" {
-		if v, ok := ev.Meta["response_auth_accessor"]; ok && len(v) > 0 {
+		if v := ev.Meta.Value("response_auth_accessor"); len(v) > 0 {
 			mr := w.open("auth")
 			w.raw("accessor", v)
 			w.closeOmit(mr)
@@ -95,38 +93,26 @@ func ecsVaultGroupEnd(w *jsonw, ev *Event, group string, mark int) {
 // ecsVaultMeta writes hashicorp.meta for a Vault entry: the meta members
 // hashicorp_vault.audit does not already carry (time_source, the HEC
 // wrapper's, KMIP's), in sorted order; nothing when none is left.
-func ecsVaultMeta(w *jsonw, m map[string]json.RawMessage) {
-	type member struct {
-		k string
-		v json.RawMessage
-	}
-	var stack [32]member
-	ms := stack[:0]
-	for k, v := range m {
-		if ecsVaultCarries(k) {
+func ecsVaultMeta(w *jsonw, m Meta) {
+	first := true
+	for _, p := range m {
+		if ecsVaultCarries(p.Key) {
 			continue
 		}
-		ms = append(ms, member{})
-		i := len(ms) - 1
-		for ; i > 0 && k < ms[i-1].k; i-- {
-			ms[i] = ms[i-1]
-		}
-		ms[i] = member{k, v}
-	}
-	if len(ms) == 0 {
-		return
-	}
-	w.key("meta")
-	w.b = append(w.b, '{')
-	for i := range ms {
-		if i > 0 {
+		if first {
+			w.key("meta")
+			w.b = append(w.b, '{')
+			first = false
+		} else {
 			w.b = append(w.b, ',')
 		}
-		w.b = appendString(w.b, ms[i].k)
+		w.b = appendString(w.b, p.Key)
 		w.b = append(w.b, ':')
-		w.b = appendRaw(w.b, ms[i].v, w.checked)
+		w.b = appendRaw(w.b, p.Value, w.checked)
 	}
-	w.b = append(w.b, '}')
+	if !first {
+		w.b = append(w.b, '}')
+	}
 }
 
 // ecsVaultCarries reports whether hashicorp_vault.audit writes meta key k.

@@ -36,8 +36,8 @@ func TestListVerbRenderings(t *testing.T) {
 // records that came from HCP; a self-managed audit device's entry or a
 // TFE log line has none, and its ids go to unmapped / labels.
 func TestCloudOnlyFromHCP(t *testing.T) {
-	meta := func(k string) map[string]json.RawMessage {
-		return map[string]json.RawMessage{k: json.RawMessage(`"x"`)}
+	meta := func(k string) Meta {
+		return Meta{{k, json.RawMessage(`"x"`)}}
 	}
 	tests := []struct {
 		name string

@@ -109,14 +109,14 @@ func fromHCP(ev *Event) bool {
 	case KindTFCAuditTrail, KindHCPControl, KindHCPPlatform, KindHCPServiceLog, KindStreamTest, KindPacker:
 		return true
 	case KindBoundary: // the fields HCP adds to the CloudEvent
-		_, product := ev.Meta["hcp_product"]
-		_, cluster := ev.Meta["cluster_id"]
+		product := ev.Meta.Has("hcp_product")
+		cluster := ev.Meta.Has("cluster_id")
 		if product || cluster || ev.OrganizationID != "" || ev.ProjectID != "" {
 			return true
 		}
 	}
 	for _, k := range [...]string{"envelope_id", "stream_topic", "service"} { // set only from an HCP envelope
-		if _, ok := ev.Meta[k]; ok {
+		if ev.Meta.Has(k) {
 			return true
 		}
 	}

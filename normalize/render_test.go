@@ -45,7 +45,7 @@ func sampleHCPLogin() *Event {
 		Request:  Request{Method: "GET", Path: "/consent/complete", ClientIP: "69.323.323.201"},
 		Message:  "Authenticated successfully",
 		Severity: "info",
-		Meta:     map[string]json.RawMessage{"event_type": json.RawMessage(`"hcp_id_auth_success"`)},
+		Meta:     Meta{{"event_type", json.RawMessage(`"hcp_id_auth_success"`)}},
 		Raw:      json.RawMessage(`{"action":"CREATE","status_code":"OK"}`),
 	}
 }
@@ -68,11 +68,11 @@ func sampleBoundary() *Event {
 		Request: Request{ID: "gtraceid_6daQ2ZnwHEZwYNtAqmfW", Method: "GET",
 			Path: "/v1/sessions?recursive=true&scope_id=global", ClientIP: "10.10.0.222", StatusCode: 200},
 		Severity: "info",
-		Meta: map[string]json.RawMessage{
+		Meta: MetaOf(map[string]json.RawMessage{
 			"serialized_hmac": json.RawMessage(`"hmac-sha256:u2pUHrsbNO2X6cs6PRwhdzgyyF0xUW8FIv8PbNG1E-c"`),
 			"cluster_id":      json.RawMessage(`"boundary-cluster-test"`),
 			"details":         json.RawMessage(`{"recursive":true,"scope_id":"global"}`),
-		},
+		}),
 		Raw: json.RawMessage(`{"specversion":"1.0","type":"audit"}`),
 	}
 }
@@ -146,7 +146,7 @@ func TestNativeRoundTrip(t *testing.T) {
 			want := *ev
 			want.Time, back.Time = time.Time{}, time.Time{}
 			if want.Meta == nil {
-				want.Meta = map[string]json.RawMessage{}
+				want.Meta = Meta{}
 			}
 			if want.Raw == nil {
 				want.Raw = json.RawMessage("null")
@@ -166,10 +166,19 @@ func TestNativeMatchesEncodingJSON(t *testing.T) {
 	for name, ev := range samples() {
 		t.Run(name, func(t *testing.T) {
 			if ev.Meta == nil {
-				ev.Meta = map[string]json.RawMessage{}
+				ev.Meta = Meta{}
 			}
 			if ev.Raw == nil {
 				ev.Raw = json.RawMessage("null")
+			}
+			// Meta is written by its MarshalJSON: encoding/json's map
+			// encoding is the reference for that.
+			metaWant, err := json.Marshal(ev.Meta.Map())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if metaGot, err := json.Marshal(ev.Meta); err != nil || !bytes.Equal(metaGot, metaWant) {
+				t.Errorf("meta: got %s, %v; encoding/json writes the map as %s", metaGot, err, metaWant)
 			}
 			ref := *ev
 			if ref.Time.IsZero() { // rendered as the render time, never the zero time
@@ -209,7 +218,7 @@ func TestNativeEmptyFieldsPresent(t *testing.T) {
 func TestRenderingIsDeterministic(t *testing.T) {
 	ev := sampleBoundary()
 	for i := range 40 {
-		ev.Meta[string(rune('a'+i%26))+strings.Repeat("k", i)] = json.RawMessage(`1`)
+		ev.Meta.Set(string(rune('a'+i%26))+strings.Repeat("k", i), json.RawMessage(`1`))
 	}
 	for _, f := range Formats() {
 		t.Run(string(f), func(t *testing.T) {

@@ -16,8 +16,8 @@ func (p *Parser) Retained() int {
 		n += cap(t.raw) + cap(t.unesc) + 8*cap(t.specials) + 4*cap(t.stack) +
 			cap(t.vals)*int(unsafe.Sizeof(value{}))
 	}
-	for _, m := range p.metas {
-		n += 64 * len(m) // keys and values live in blocks; this is the map's table
+	for _, b := range p.pairBlocks {
+		n += cap(b) * int(unsafe.Sizeof(MetaPair{})) // keys and values live in blocks
 	}
 	return n
 }

@@ -104,9 +104,9 @@ func TestParseEventsSurviveReuse(t *testing.T) {
 			batch, _ = p.AppendParse(batch, r.data)
 		}
 		for i := range batch { // overwrite everything the batch's storage holds
-			for k, v := range batch[i].Meta {
-				clear(v)
-				delete(batch[i].Meta, k)
+			for j := range batch[i].Meta {
+				clear(batch[i].Meta[j].Value)
+				batch[i].Meta[j] = MetaPair{}
 			}
 			clear(batch[i].Raw)
 		}
@@ -174,7 +174,7 @@ func TestEventClone(t *testing.T) {
 	}
 	setStrings(reflect.ValueOf(&ev).Elem(), next)
 	ev.Time = time.Unix(1, 0).UTC()
-	ev.Meta = map[string]json.RawMessage{unsafeString(buf[392:400]): buf[400:406]}
+	ev.Meta = Meta{{unsafeString(buf[392:400]), buf[400:406]}}
 	ev.Raw = buf[406:415]
 	want := deepCopyJSON(t, ev)
 	c := ev.Clone()

@@ -27,7 +27,7 @@ func Unparsed(rec []byte, err error) Event {
 		ID: "sha256:" + hex.EncodeToString(sum[:16]), Product: ProductUnknown, Kind: KindUnknown,
 		Verb: VerbOther, Category: CategoryOther, Outcome: OutcomeUnknown, Severity: "warning",
 		Message: "record could not be normalized",
-		Meta:    map[string]json.RawMessage{"parse_error": reason},
+		Meta:    Meta{{"parse_error", reason}},
 		Raw:     raw,
 		// raw is compact JSON (the tree's copy) or a JSON string, the
 		// reason json.Marshal's: valid where made

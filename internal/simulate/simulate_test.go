@@ -37,7 +37,7 @@ func TestGeneratedRecordsNormalize(t *testing.T) {
 		if !ev.Time.Equal(at) {
 			t.Fatalf("record %d (%s): time %s, want %s", i, ev.Kind, ev.Time, at)
 		}
-		if check, ok := ev.Meta["serialized_check"]; ok && string(check) != `"match"` {
+		if check, ok := ev.Meta.Get("serialized_check"); ok && string(check) != `"match"` {
 			t.Fatalf("record %d: serialized_check %s", i, check)
 		}
 	}

@@ -82,7 +82,7 @@ func (p *Publisher) IDs() []string {
 func (p *Publisher) Meta(key string) []string {
 	var out []string
 	for _, e := range p.Events() {
-		out = append(out, string(e.Meta[key]))
+		out = append(out, string(e.Meta.Value(key)))
 	}
 	return out
 }

@@ -39,7 +39,7 @@ func Event(i int, message string) normalize.Event {
 		},
 		Message:  message,
 		Severity: "info",
-		Meta:     map[string]json.RawMessage{"sinktest": json.RawMessage(`{"n":` + fmt.Sprint(i) + `}`)},
+		Meta:     normalize.Meta{{Key: "sinktest", Value: json.RawMessage(`{"n":` + fmt.Sprint(i) + `}`)}},
 		Raw:      raw,
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/auditbridge/auditbridge/normalize"
 )
 
 // TestHeaderTemplates: SYSLOG_APP_NAME and SYSLOG_FACILITY with ${field}
@@ -32,9 +34,9 @@ func TestHeaderTemplates(t *testing.T) {
 		} {
 			ev := hostileEvent()
 			ev.Product = tc.product
-			ev.Meta = map[string]json.RawMessage{}
+			ev.Meta = normalize.Meta{}
 			if tc.facility != "" {
-				ev.Meta["facility"] = json.RawMessage(tc.facility)
+				ev.Meta.Set("facility", json.RawMessage(tc.facility))
 			}
 			msg := string(e.appendMessage(nil, &ev))
 			wantApp := tc.wantApp

@@ -2,7 +2,6 @@ package syslog
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -51,7 +50,7 @@ func (e *encoder) shrink(dst []byte, orig *normalize.Event, limit int) ([]byte, 
 			return dst, false
 		}
 		if strings.HasPrefix(name, "meta.") && !metaCloned {
-			ev.Meta, metaCloned = maps.Clone(ev.Meta), true
+			ev.Meta, metaCloned = slices.Clone(ev.Meta), true
 			_, val, set = longestText(&ev)
 		}
 		grow := len(truncMarker)
@@ -81,9 +80,9 @@ func longestText(ev *normalize.Event) (string, string, func(string)) {
 	consider("user_agent", ev.Request.UserAgent, func(s string) { ev.Request.UserAgent = s })
 	consider("actor_name", ev.Actor.Name, func(s string) { ev.Actor.Name = s })
 	consider("actor_email", ev.Actor.Email, func(s string) { ev.Actor.Email = s })
-	for _, k := range slices.Sorted(maps.Keys(ev.Meta)) {
-		consider("meta."+k, metaText(ev.Meta[k]), func(s string) {
-			ev.Meta[k] = normalize.AppendString(nil, s)
+	for i := range ev.Meta { // in key order
+		consider("meta."+ev.Meta[i].Key, metaText(ev.Meta[i].Value), func(s string) {
+			ev.Meta[i].Value = normalize.AppendString(nil, s)
 		})
 	}
 	return best, bestVal, bestSet

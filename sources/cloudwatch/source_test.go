@@ -252,7 +252,7 @@ func TestUnreadableSubscriptionPayloadKept(t *testing.T) {
 	if len(events) != 3 {
 		t.Fatalf("%d events from 3 messages, want 3", len(events))
 	}
-	if kept := events[1]; kept.Kind != normalize.KindUnknown || len(kept.Meta["parse_error"]) == 0 {
+	if kept := events[1]; kept.Kind != normalize.KindUnknown || len(kept.Meta.Value("parse_error")) == 0 {
 		t.Errorf("unreadable payload kept as %+v", kept)
 	}
 }

@@ -77,7 +77,7 @@ func TestProvenanceAndKinds(t *testing.T) {
 	}
 	var got []string
 	for _, ev := range rec.Events() {
-		got = append(got, ev.Kind+" "+string(ev.Meta[normalize.MetaIntake]))
+		got = append(got, ev.Kind+" "+string(ev.Meta.Value(normalize.MetaIntake)))
 	}
 	want := []string{
 		`hcp.platform "hec:stream"`,

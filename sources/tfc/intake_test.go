@@ -20,7 +20,7 @@ func TestEventsRecordTheirOrg(t *testing.T) {
 	}
 	want := `"tfc:` + p.org.Label + `"`
 	for _, ev := range f.pub.Events() {
-		if got := string(ev.Meta[normalize.MetaIntake]); got != want {
+		if got := string(ev.Meta.Value(normalize.MetaIntake)); got != want {
 			t.Fatalf("event %s: meta.intake = %s, want %s", ev.ID, got, want)
 		}
 	}

@@ -337,7 +337,7 @@ func (p *poller) publish(ctx context.Context, evs []normalize.Event) error {
 // withoutRaw is ev without its raw record and meta, saying why.
 func withoutRaw(ev normalize.Event, size, limit int) normalize.Event {
 	ev.Raw = nil
-	ev.Meta = map[string]json.RawMessage{"oversized_bytes": json.RawMessage(strconv.Itoa(size))}
+	ev.Meta = normalize.Meta{{Key: "oversized_bytes", Value: json.RawMessage(strconv.Itoa(size))}}
 	ev.Message = fmt.Sprintf("audit trail record too large for the spool (%d bytes encoded, limit %d): raw record left out", size, limit)
 	return ev
 }
@@ -355,7 +355,7 @@ func (p *poller) toPolled(raw json.RawMessage, since time.Time, number, index in
 	}
 	ev := normalize.Unparsed(raw, err)
 	ev.Time, ev.Product, ev.Message = since.UTC(), normalize.ProductTerraform, "unparsable HCP Terraform audit trail record"
-	ev.Meta["page"] = json.RawMessage(strconv.Itoa(number))
+	ev.Meta.Set("page", json.RawMessage(strconv.Itoa(number)))
 	p.log.Error("audit trail record could not be normalized; kept as unknown", "page", number, "index", index, "event_id", ev.ID, "error", err)
 	return polled{id: ev.ID, t: ev.Time, ev: ev}
 }

@@ -94,7 +94,7 @@ func TestAddKeepsARefusedRecord(t *testing.T) {
 		t.Errorf("neighbours: kinds %q, %q", b.events[0].Kind, b.events[2].Kind)
 	}
 	kept := b.events[1]
-	if kept.Kind != normalize.KindUnknown || !strings.HasPrefix(kept.ID, "sha256:") || len(kept.Meta["parse_error"]) == 0 {
+	if kept.Kind != normalize.KindUnknown || !strings.HasPrefix(kept.ID, "sha256:") || len(kept.Meta.Value("parse_error")) == 0 {
 		t.Errorf("refused record kept as %+v", kept)
 	}
 	var raw string
@@ -124,7 +124,7 @@ func TestAddKeepsABrokenSubscriptionPayload(t *testing.T) {
 		t.Fatalf("%d events from 3 lines, want 3", len(b.events))
 	}
 	kept := b.events[1]
-	if kept.Kind != normalize.KindUnknown || len(kept.Meta["parse_error"]) == 0 {
+	if kept.Kind != normalize.KindUnknown || len(kept.Meta.Value("parse_error")) == 0 {
 		t.Errorf("broken payload kept as %+v", kept)
 	}
 }
