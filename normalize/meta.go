@@ -99,15 +99,6 @@ func (m *Meta) Delete(k string) {
 	}
 }
 
-// Keys are the keys in order.
-func (m Meta) Keys() []string {
-	keys := make([]string, len(m))
-	for i := range m {
-		keys[i] = m[i].Key
-	}
-	return keys
-}
-
 // Map is m as a map (nil for nil): for code that wants one, such as
 // filter expressions.
 func (m Meta) Map() map[string]json.RawMessage {

@@ -30,7 +30,7 @@ func TestMetaKeepsKeysInOrder(t *testing.T) {
 			ref[k] = v
 		}
 		if !slices.IsSortedFunc(m, func(a, b MetaPair) int { return strings.Compare(a.Key, b.Key) }) {
-			t.Fatalf("step %d: keys out of order: %v", i, m.Keys())
+			t.Fatalf("step %d: keys out of order: %v", i, m)
 		}
 		if !reflect.DeepEqual(m.Map(), ref) && !(len(m) == 0 && len(ref) == 0) {
 			t.Fatalf("step %d: meta %v, map %v", i, m.Map(), ref)
