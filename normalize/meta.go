@@ -49,6 +49,12 @@ type MetaPair struct {
 // find is where k is, or would be inserted, and whether it is there.
 func (m Meta) find(k string) (int, bool) {
 	for i := range m { // a handful of keys: a linear search is faster than a binary one
+		if mk := m[i].Key; len(mk) > 0 && len(k) > 0 && mk[0] != k[0] { // most keys differ at once
+			if mk[0] > k[0] {
+				return i, false
+			}
+			continue
+		}
 		switch c := strings.Compare(m[i].Key, k); {
 		case c == 0:
 			return i, true

@@ -103,7 +103,9 @@ func (rr *recordReader) run() error {
 		}
 		if len(b) > 0 {
 			rr.line++
-			b = bytes.TrimRight(b, "\r\n")
+			for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+				b = b[:len(b)-1]
+			}
 			if rr.line == 1 {
 				b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 			}
