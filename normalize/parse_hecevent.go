@@ -89,7 +89,7 @@ func (p *Parser) AppendParseHECPrefix(dst []Event, body []byte, off int) (events
 	if need := min(len(body)-off, prefixRoom); cap(p.arena)-len(p.arena) < need {
 		p.arena = p.block(need + arenaBlock) // kept also when the object is refused
 	}
-	raw, end, ok := t.parsePrefix(p.arena[len(p.arena):], body, off)
+	raw, n, ok := t.parsePrefix(p.arena[len(p.arena):], body[off:])
 	if !ok {
 		if len(t.stack) >= maxNesting {
 			return dst, off, invalidEvent{errNestedTooDeep}
@@ -98,7 +98,7 @@ func (p *Parser) AppendParseHECPrefix(dst []Event, body []byte, off int) (events
 	}
 	p.arena = raw[len(raw):]
 	events, err = p.parseHECEvent(dst, t.root(), t.raw)
-	return events, end, err
+	return events, off + n, err
 }
 
 // prefixRoom is the room AppendParseHECPrefix makes in the arena for an

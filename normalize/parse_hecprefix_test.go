@@ -164,24 +164,28 @@ func TestAppendParseHECPrefixMapsOnce(t *testing.T) {
 	t.Logf("%d objects, %d bytes: %d words mapped (%.2f per word of body)", objects, len(body), words, float64(words)/float64(len(body)/64))
 }
 
-// TestParsePrefixAtEveryOffset puts one value at every offset of a block
-// and after every kind of text: the lazy map starts at the right word,
-// escapes that straddle the end of a mapped block are read whole, and the
-// value ends where it ends.
+// TestParsePrefixAtEveryOffset parses one value, its members shifted by
+// every offset of a block, followed by every kind of text: escapes that
+// straddle the end of a mapped block are read whole, a string that starts
+// far past the block mapped (after long runs of numbers or whitespace)
+// maps its own, and the value ends where it ends.
 func TestParsePrefixAtEveryOffset(t *testing.T) {
 	long := strings.Repeat("x", 200)
-	value := `{"a":"` + long + `","b":["\"` + long + `\\",{"c":"}"}],"e":"` + strings.Repeat(`\u00e9`, 300) + `"}`
-	for pre := range 140 {
+	for pad := range 140 {
+		value := `{"pad":"` + strings.Repeat("p", pad) + `","a":"` + long + `","b":["\"` + long + `\\",{"c":"}"}],` +
+			`"e":"` + strings.Repeat(`\u00e9`, 300) + `","n":[` + strings.Repeat("1,", 700) + `1],"w":` +
+			strings.Repeat(" ", 1500) + `"after the gaps"}`
 		for _, after := range []string{"", " ", "\n{", `"`, "]", value} {
-			src := []byte(strings.Repeat("\"", pre) + value + after)
+			src := []byte(value + after)
 			var tr tree
-			_, end, ok := tr.parsePrefix(nil, src, pre)
-			if !ok || end != pre+len(value) || string(tr.raw) != value {
-				t.Fatalf("prefix %d, after %q: ok %v end %d raw %q", pre, after, ok, end, tr.raw)
+			_, end, ok := tr.parsePrefix(nil, src)
+			if !ok || end != len(value) || string(tr.raw) != strings.Replace(value, strings.Repeat(" ", 1500), "", 1) {
+				t.Fatalf("pad %d, after %q: ok %v end %d (want %d)", pad, after, ok, end, len(value))
 			}
-			if tr.root().Get("b", "1", "c") == nil || string(tr.root().GetStringBytes("a")) != long ||
-				string(tr.root().GetStringBytes("e")) != strings.Repeat("é", 300) {
-				t.Fatalf("prefix %d, after %q: lookups fail", pre, after)
+			v := tr.root()
+			if v.Get("b", "1", "c") == nil || string(v.GetStringBytes("a")) != long ||
+				string(v.GetStringBytes("e")) != strings.Repeat("é", 300) || string(v.GetStringBytes("w")) != "after the gaps" {
+				t.Fatalf("pad %d, after %q: lookups fail", pad, after)
 			}
 		}
 	}
@@ -189,30 +193,33 @@ func TestParsePrefixAtEveryOffset(t *testing.T) {
 
 // FuzzParsePrefix: a value parses as a prefix of any longer input exactly
 // when it parses on its own, with the same compact bytes, and the prefix
-// ends where the value does.
+// ends where the value does, whatever whitespace (gap) and text follow.
 func FuzzParsePrefix(f *testing.F) {
-	for _, s := range []string{`{"event":"a"}`, `{"a":[1,"\"}",{"b":null}]}`, `[1,2]`, `"s"`, `12`, `true`, `{"a":"` + strings.Repeat("é", 50) + `"}`, `{`, `{"a":"\u00e9\\"}`} {
+	for _, s := range []string{`{"event":"a"}`, `{"a":[1,"\"}",{"b":null}]}`, `[1,2]`, `"s"`, `12`, `true`,
+		`{"a":"` + strings.Repeat("é", 50) + `"}`, `{`, `{"a":"\u00e9\\"}`} {
 		f.Add([]byte(s), []byte(` {"x":1}`), uint8(3))
-		f.Add([]byte(s), []byte(`xyz`), uint8(64))
+		f.Add([]byte(s), []byte(`xyz`), uint8(0))
+		f.Add([]byte(s), []byte(`"`), uint8(65))
 	}
-	f.Fuzz(func(t *testing.T, value, after []byte, pad uint8) {
+	var pre tree // reused: each input also checks what the last left in its lazy map
+	f.Fuzz(func(t *testing.T, value, after []byte, gap uint8) {
 		value = bytes.TrimSpace(value)
 		if len(value) == 0 {
 			return
 		}
-		var whole, pre tree
+		var whole tree
 		wantRaw, wantOK := whole.parse(nil, value)
-		src := append(append(bytes.Repeat([]byte{'"'}, int(pad)), value...), after...)
-		raw, end, ok := pre.parsePrefix(nil, src, int(pad))
+		src := append(append(bytes.Clone(value), bytes.Repeat([]byte{' '}, int(gap%130))...), after...)
+		raw, end, ok := pre.parsePrefix(nil, src)
 		if ok {
 			// The prefix parsed is a value on its own, with the same bytes.
 			var again tree
-			againRaw, againOK := again.parse(nil, src[int(pad):end])
+			againRaw, againOK := again.parse(nil, src[:end])
 			if !againOK || !bytes.Equal(againRaw, raw) || !bytes.Equal(pre.raw, raw) {
-				t.Fatalf("prefix %q of %q does not parse alone the same: %v %q vs %q", src[int(pad):end], src, againOK, againRaw, raw)
+				t.Fatalf("prefix %q of %q does not parse alone the same: %v %q vs %q", src[:end], src, againOK, againRaw, raw)
 			}
-			if end > int(pad) && isSpace(src[end-1]) {
-				t.Fatalf("prefix end %d includes whitespace", end)
+			if end == 0 || isSpace(src[end-1]) {
+				t.Fatalf("prefix end %d of %q", end, src)
 			}
 		}
 		if !wantOK {
@@ -220,15 +227,12 @@ func FuzzParsePrefix(f *testing.F) {
 		}
 		// A valid value followed by anything: the prefix is the value, unless
 		// what follows continues it (a number or literal run on, e.g. 1 then 2).
-		continues := len(after) > 0 && (value[len(value)-1] != '}' && value[len(value)-1] != ']' && value[len(value)-1] != '"')
-		if continues {
+		last := value[len(value)-1]
+		if gap%130 == 0 && len(after) > 0 && last != '}' && last != ']' && last != '"' {
 			return
 		}
-		if !ok || end != int(pad)+len(value) || !bytes.Equal(raw, wantRaw) {
-			t.Fatalf("value %q followed by %q: ok %v end %d raw %q, want end %d raw %q", value, after, ok, end, raw, int(pad)+len(value), wantRaw)
-		}
-		if !reflect.DeepEqual(whole.vals[0].next, pre.vals[0].next) || len(whole.vals) != len(pre.vals) {
-			t.Fatalf("value %q: %d nodes, prefix %d", value, len(whole.vals), len(pre.vals))
+		if !ok || end != len(value) || !bytes.Equal(raw, wantRaw) || len(whole.vals) != len(pre.vals) {
+			t.Fatalf("value %q followed by %q: ok %v end %d raw %q, want end %d raw %q", value, src[len(value):], ok, end, raw, len(value), wantRaw)
 		}
 	})
 }

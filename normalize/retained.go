@@ -13,7 +13,7 @@ func (p *Parser) Retained() int {
 	}
 	for i := range p.ts {
 		t := &p.ts[i]
-		n += cap(t.raw) + cap(t.unesc) + 8*cap(t.specials) + 4*cap(t.stack) +
+		n += cap(t.raw) + cap(t.unesc) + 8*cap(t.specials) + 8*cap(t.lazy) + 4*cap(t.stack) +
 			cap(t.vals)*int(unsafe.Sizeof(value{}))
 	}
 	for _, b := range p.pairBlocks {

@@ -51,13 +51,25 @@ type tree struct {
 	// a string is found a word of the map at a time (scanString).
 	specials []uint64
 	// mapped is how far specials is filled: the source's length for parse,
-	// which maps it all; for parsePrefix, whose source runs on past the
-	// value, the end of the block mapped last, a multiple of 64 followed by
-	// a word with bit 0 set, where scanString maps the next block (mapAt).
+	// which maps it all first. A prefix parse (parsePrefix), whose source
+	// runs on past the value, maps it lazily instead, block by block as
+	// strings reach the end of the block mapped last (mapAt), in a map of
+	// its own (lazy, swapped in) whose words past that block are all ones:
+	// "special" makes scanString stop there and map on, so no check of its
+	// hot loop is added for it.
 	mapped int
-	// step is the number of words mapAt maps next (it doubles each time);
-	// mappedWords counts the words parsePrefix mapped (the tests read it).
+	lazy   []uint64
+	// A prefix parse under way: step is the number of words mapAt maps
+	// next (it doubles each time), span the words mapAt wrote (set to all
+	// ones again when the parse ends); mappedWords counts the words mapped
+	// by prefix parses (the tests read it).
+	prefix            bool
 	step, mappedWords int
+	span              int
+	// trail and trailRun are where parse stopped at something after a
+	// complete value, and what of the source it had not copied yet (a
+	// prefix parse ends there); trail is -1 otherwise.
+	trail, trailRun int
 }
 
 // Parser states: what may come next.
@@ -76,52 +88,23 @@ const (
 // control bytes and escapes; like encoding/json it does not reject invalid
 // UTF-8) except nesting deeper than maxNesting. On success t.raw is the
 // appended part of dst and t.root() the value. Compact input is copied with
-// one memmove: only runs between whitespace are copied separately.
+// one memmove: only runs between whitespace are copied separately. A
+// prefix parse runs the same loop (parsePrefix sets t.prefix).
 func (t *tree) parse(dst, src []byte) ([]byte, bool) {
 	t.vals, t.stack, t.unesc, t.raw = t.vals[:0], t.stack[:0], t.unesc[:0], nil
 	if len(src) > math.MaxInt32/2 {
 		return dst, false
 	}
-	t.mapSpecials(src)
-	dst, _, ok := t.scan(dst, src, 0, false)
-	return dst, ok
-}
-
-// prefixFirstWords is the size, in words of the specials map, of the first
-// block parsePrefix maps (512 bytes): about one small event object.
-const prefixFirstWords = 8
-
-// parsePrefix is parse for the one JSON value starting at src[start],
-// which src may continue past (with whitespace or anything else, e.g. the
-// next value): it appends the value, compacted, to dst, indexes it, and
-// returns the offset in src just past its last byte. Only the bytes the
-// value spans are read, give or take a block: the specials of src are
-// mapped lazily, in blocks that double as the scan advances (scanString,
-// mapAt), so parsing the values of a long input one after the other
-// (successive calls, each starting where the last ended) maps each byte
-// about once, not the rest of the input on every call. src[start] must not
-// be whitespace. Otherwise it is parse: the same checks, the same nesting
-// bound, t.raw and t.root() set on success.
-func (t *tree) parsePrefix(dst, src []byte, start int) ([]byte, int, bool) {
-	t.vals, t.stack, t.unesc, t.raw = t.vals[:0], t.stack[:0], t.unesc[:0], nil
-	base := start &^ 63 // the map's word 0 covers src[base:base+64]
-	src = src[base:min(len(src), base+math.MaxInt32/2)]
-	t.mapped, t.step = 0, prefixFirstWords
-	t.mapAt(src, start-base)
-	dst, end, ok := t.scan(dst, src, start-base, true)
-	return dst, base + end, ok
-}
-
-// scan is parse and parsePrefix after the map is set up: it indexes the
-// value starting at src[start] and returns dst with it appended. For a
-// prefix the value may be followed by anything, and end is the offset in
-// src just past it; otherwise src must hold nothing else but whitespace.
-func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int, _ bool) {
+	if t.prefix {
+		t.mapFirst(src)
+	} else {
+		t.mapSpecials(src)
+	}
 	rawStart := len(dst)
-	run, shift := start, -start // src[run:] is not copied yet; src index j lands at raw offset j+shift
+	run, shift := 0, 0 // src[run:] is not copied yet; src index j lands at raw offset j+shift
 	state := wantValue
 	ct := jtype(typeNull) // the innermost open container's type; typeNull outside any
-	i := start
+	i := 0
 	for {
 		if i < len(src) && src[i] <= ' ' && isSpace(src[i]) {
 			dst = append(dst, src[run:i]...)
@@ -136,11 +119,9 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 		c := src[i]
 		switch state {
 		case wantComma:
-			if ct == typeNull {
-				if prefix { // the value ended before the whitespace that may precede i
-					return t.prefixDone(dst, src, rawStart, run, i)
-				}
-				return dst, 0, false // something after the document's value
+			if ct == typeNull { // something after the document's value
+				t.trail, t.trailRun = i, run
+				return dst, false
 			}
 			switch {
 			case c == ',' && ct == typeObject:
@@ -150,13 +131,13 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 			case c == '}' && ct == typeObject, c == ']' && ct == typeArray:
 				ct = t.close(i + 1 + shift)
 			default:
-				return dst, 0, false
+				return dst, false
 			}
 			i++
 			continue
 		case wantColon:
 			if c != ':' {
-				return dst, 0, false
+				return dst, false
 			}
 			i++
 			state = wantValue
@@ -169,11 +150,11 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 				continue
 			}
 			if c != '"' {
-				return dst, 0, false
+				return dst, false
 			}
 			n, esc := t.scanString(src, i+1)
 			if n < 0 {
-				return dst, 0, false
+				return dst, false
 			}
 			t.push(typeString, esc, i+1+shift, i+1+n+shift)
 			i += n + 2
@@ -191,7 +172,7 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 		switch c {
 		case '{', '[':
 			if len(t.stack) >= maxNesting {
-				return dst, 0, false
+				return dst, false
 			}
 			typ, next := jtype(typeObject), wantKeyOrEnd
 			if c == '[' {
@@ -206,14 +187,14 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 		case '"':
 			n, esc := t.scanString(src, i+1)
 			if n < 0 {
-				return dst, 0, false
+				return dst, false
 			}
 			t.push(typeString, esc, i+1+shift, i+1+n+shift)
 			i += n + 2
 		case 't', 'f', 'n':
 			n := literalLen(src[i:])
 			if n == 0 {
-				return dst, 0, false
+				return dst, false
 			}
 			typ := jtype(typeNull)
 			switch c {
@@ -227,38 +208,107 @@ func (t *tree) scan(dst, src []byte, start int, prefix bool) (_ []byte, end int,
 		default:
 			n := numberLen(src[i:])
 			if n == 0 {
-				return dst, 0, false
+				return dst, false
 			}
 			t.push(typeNumber, false, i+shift, i+n+shift)
 			i += n
 		}
 		state = wantComma
 	}
-	if prefix && len(t.stack) == 0 && state == wantComma {
-		return t.prefixDone(dst, src, rawStart, run, i)
-	}
 	dst = append(dst, src[run:]...)
 	if len(t.stack) != 0 || state != wantComma {
-		return dst, 0, false
+		return dst, false
 	}
 	t.raw = dst[rawStart:len(dst):len(dst)]
-	return dst, len(src), true
+	return dst, true
 }
 
-// prefixDone ends a successful parsePrefix at src[i], the first byte after
-// the value that is not whitespace (or the end of src): the value ends
-// before that whitespace (no JSON value ends with whitespace), and its
-// bytes from run on are not copied yet.
-func (t *tree) prefixDone(dst, src []byte, rawStart, run, i int) ([]byte, int, bool) {
-	end := i
-	for isSpace(src[end-1]) {
+// prefixFirstWords is the size, in words of the specials map, of the first
+// block a prefix parse maps (512 bytes): about one small event object.
+const prefixFirstWords = 8
+
+// parsePrefix is parse for the one JSON value at the start of src, which
+// src may continue past (with whitespace or anything else, e.g. the next
+// value): it appends the value, compacted, to dst, indexes it, and returns
+// the offset in src just past its last byte. Only the bytes the value
+// spans are read, give or take a block: the specials of src are mapped
+// lazily (see mapped), so parsing the values of a long input one after the
+// other, each call on the rest of the input, maps each byte about once,
+// not the whole rest on every call. src must not start with whitespace.
+// Otherwise it is parse: the same loop, checks and nesting bound; t.raw
+// and t.root() are set on success.
+func (t *tree) parsePrefix(dst, src []byte) ([]byte, int, bool) {
+	src = src[:min(len(src), math.MaxInt32/2)]
+	rawStart := len(dst)
+	t.specials, t.lazy = t.lazy, t.specials
+	t.prefix, t.trail = true, -1
+	dst, ok := t.parse(dst, src)
+	t.prefix = false
+	for i := range t.specials[:t.span] { // the words mapped, all ones again
+		t.specials[i] = ^uint64(0)
+	}
+	t.specials, t.lazy = t.lazy, t.specials
+	end := len(src)
+	if !ok {
+		if t.trail < 0 {
+			return dst, 0, false
+		}
+		// The value is complete; src[t.trail] is the first byte after it
+		// and the whitespace before it, if any.
+		end = t.trail
+		for isSpace(src[end-1]) {
+			end--
+		}
+		if t.trailRun < end {
+			dst = append(dst, src[t.trailRun:end]...)
+		}
+		t.raw = dst[rawStart:len(dst):len(dst)]
+		return dst, end, true
+	}
+	for end > 0 && isSpace(src[end-1]) {
 		end--
 	}
-	if run < end {
-		dst = append(dst, src[run:end]...)
-	}
-	t.raw = dst[rawStart:len(dst):len(dst)]
 	return dst, end, true
+}
+
+// mapFirst starts the lazy map of a prefix parse of src: the map has a
+// word for each 64 bytes of src and one more, all ones past what mapAt
+// maps, beginning with the first block.
+func (t *tree) mapFirst(src []byte) {
+	if n := len(src)/64 + 1; len(t.specials) < n {
+		old := len(t.specials)
+		t.specials = slices.Grow(t.specials, n-old)[:n]
+		for i := range t.specials[old:] {
+			t.specials[old+i] = ^uint64(0)
+		}
+	}
+	t.mapped, t.step, t.span = 0, prefixFirstWords, 0
+	t.mapAt(src, 0)
+}
+
+// mapAt maps the block of t.step words of src starting at the word of p,
+// where scanString reached the all-ones words past the block mapped last,
+// and doubles t.step. Words before p's are not read again: a parse only
+// moves forward.
+func (t *tree) mapAt(src []byte, p int) {
+	lo, full := p>>6, len(src)/64
+	hi := min(lo+t.step, full)
+	t.step *= 2
+	if hi > lo {
+		specialBits(t.specials[lo:hi], src[64*lo:64*hi])
+	}
+	t.mappedWords += hi - lo
+	t.span = hi
+	t.mapped = 64 * hi
+	if hi < full {
+		return
+	}
+	var pad [64]byte // the last word, padded as mapSpecials pads it
+	copy(pad[:], src[64*full:])
+	specialBits(t.specials[full:full+1], pad[:])
+	t.mappedWords++
+	t.span = full + 1
+	t.mapped = len(src)
 }
 
 // mapSpecials fills t.specials for src: the whole 64-byte blocks by
@@ -276,65 +326,36 @@ func (t *tree) mapSpecials(src []byte) {
 	t.mapped = len(src)
 }
 
-// mapAt maps the block of t.step words of src starting at the word of p
-// (parsePrefix: p is where scanString reached the end of the mapped
-// block, or the start of a string past it) and doubles t.step. Unless
-// the block reaches the end of src, the word after it gets bit 0 set, so
-// that a scan stops there and calls mapAt again; the last word is padded
-// as mapSpecials pads it. Words before p's are never read again: the
-// parse only moves forward.
-func (t *tree) mapAt(src []byte, p int) {
-	lo, full := p>>6, len(src)/64
-	hi := min(lo+t.step, full)
-	t.step *= 2
-	if len(t.specials) <= hi {
-		t.specials = slices.Grow(t.specials[:0], hi+1)[:hi+1]
-	}
-	if hi > lo {
-		specialBits(t.specials[lo:hi], src[64*lo:64*hi])
-	}
-	t.mappedWords += hi - lo + 1
-	if hi < full {
-		t.specials[hi] = 1
-		t.mapped = 64 * hi
-		return
-	}
-	var pad [64]byte
-	copy(pad[:], src[64*full:])
-	specialBits(t.specials[full:full+1], pad[:])
-	t.mapped = len(src)
-}
-
 // scanString checks the string whose content starts at src[i] (after the
 // opening quote) and returns the length of its content, or -1 when it is
 // unterminated or holds a raw control byte or an invalid escape, and
 // whether it holds an escape. The quotes, backslashes and control bytes
-// come from t.specials.
+// come from t.specials. In a prefix parse the words past the block mapped
+// are all ones: a byte there that is not a quote, a control byte or a
+// backslash is where the next block is mapped (mapAt).
 func (t *tree) scanString(src []byte, i int) (int, bool) {
 	esc := false
 	for p := i; ; {
-		if p >= t.mapped && t.mapped < len(src) { // parsePrefix: past the block mapped
-			t.mapAt(src, p)
-		}
 		w := p >> 6
 		m := t.specials[w] >> (p & 63)
 		for m == 0 {
-			w++ // the padding (or a block's stop bit) guarantees a bit in the last word
+			w++ // the padding guarantees a bit in the last word
 			m = t.specials[w]
 			p = w << 6
 		}
 		p += bits.TrailingZeros64(m)
-		if p >= t.mapped {
-			if p >= len(src) {
-				return -1, esc
-			}
-			continue // parsePrefix: the block's stop bit
+		if p >= len(src) {
+			return -1, esc
 		}
 		switch c := src[p]; {
 		case c == '"':
 			return p - i, esc
 		case c < 0x20:
 			return -1, esc
+		}
+		if p >= t.mapped { // past the block mapped, maybe not a backslash
+			t.mapAt(src, p)
+			continue
 		}
 		n := escapeLen(src[p:]) // a backslash
 		if n == 0 {
