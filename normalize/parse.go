@@ -347,6 +347,7 @@ func (p *Parser) parseJSON(b []byte, d int) (*value, []byte, error) {
 	dst := p.arena
 	if cap(dst)-len(dst) < len(b) { // compact is never longer than b
 		dst = p.block(len(b) + arenaBlock)
+		p.arena = dst // also when b is refused: else each bad record takes a block of its own
 	}
 	raw, ok := t.parse(dst, b)
 	if !ok {

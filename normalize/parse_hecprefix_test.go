@@ -236,3 +236,36 @@ func FuzzParsePrefix(f *testing.F) {
 		}
 	})
 }
+
+// TestRefusedRecordsShareABlock: records refused as invalid JSON do not
+// each take a storage block of their own (AppendParse's storage grows
+// until Reset; 1000 bad records held 1000 blocks of 64 KiB).
+func TestRefusedRecordsShareABlock(t *testing.T) {
+	const bad = `{"event":x}`
+	body := bytes.Repeat([]byte(bad), 1000)
+	parsers := map[string]func(p *Parser, off int) error{
+		"AppendParse": func(p *Parser, off int) error {
+			_, err := p.AppendParse(nil, body[off:off+len(bad)])
+			return err
+		},
+		"AppendParseHEC": func(p *Parser, off int) error {
+			_, err := p.AppendParseHEC(nil, body[off:off+len(bad)])
+			return err
+		},
+		"AppendParseHECPrefix": func(p *Parser, off int) error {
+			_, _, err := p.AppendParseHECPrefix(nil, body, off)
+			return err
+		},
+	}
+	for name, parse := range parsers {
+		p := NewParser()
+		for off := 0; off < len(body); off += len(bad) {
+			if err := parse(p, off); !errors.Is(err, ErrInvalidJSON) {
+				t.Fatalf("%s: %v", name, err)
+			}
+		}
+		if len(p.blocks) > 1 {
+			t.Errorf("%s: 1000 refused records took %d blocks (Retained %d bytes)", name, len(p.blocks), p.Retained())
+		}
+	}
+}
