@@ -176,7 +176,7 @@ func (n *normalizer) file(ctx context.Context, name string, stdin io.Reader) {
 		defer f.Close()
 		r, display = f, name
 	}
-	err := normalize.ReadRecords(r, func(rec normalize.Record) error {
+	err := normalize.ReadRecordsIndexed(r, func(rec normalize.Record) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (n *normalizer) file(ctx context.Context, name string, stdin io.Reader) {
 func (n *normalizer) record(name string, rec normalize.Record) {
 	n.parser.Reset()                 // the last record's events are written
 	n.parser.SetReceived(time.Now()) // a record without its own time: when it was read
-	evs, err := n.parser.AppendParse(n.evs[:0], rec.Data)
+	evs, err := n.parser.AppendParseRecord(n.evs[:0], rec)
 	n.evs = evs
 	if n.stats != nil {
 		n.stats.add(name, rec.Line, evs)
