@@ -22,9 +22,11 @@ import (
 //	  24 strings     in eventStrings/eventStrings2 order, each a string ref
 //	  status code    varint
 //	  time           timeZero, or timeSet, varint(Unix seconds), uvarint(nanoseconds)
-//	  Meta           0 for nil, else uvarint(count+1) and the pairs by sorted
-//	                 key: key as a string ref, value 0 for nil, else 1 + a
-//	                 string ref of its bytes
+//	  Meta           0 for nil, else uvarint(count+1) and the pairs in key
+//	                 order (as normalize.Meta holds them; appendEvent's
+//	                 CheckJSON puts a Meta built otherwise in order): key as
+//	                 a string ref, value 0 for nil, else 1 + a string ref of
+//	                 its bytes
 //	string ref     uvarint(len<<1) and the bytes (a literal), or
 //	               uvarint(len<<1|1) and uvarint(offset): the len bytes at
 //	               offset in this event's Raw.
