@@ -157,17 +157,20 @@ func tooMany() reply {
 // decode splits body into records for kind and parses them with wk (see
 // parse): frames are the records, for the replies. ok is false when the
 // request has more than MaxEvents records or events. The event endpoint
-// frames by parsing (parseHEC); the others frame first.
+// frames by parsing (parseHEC), the generic one parses as it reads
+// (parseRecords); the raw endpoint, a body with CloudWatch subscription
+// payloads and a generic body nested too deep for the record reader frame
+// first.
 func (s *Server) decode(wk *worker, kind endpoint, body []byte) (frames []frame, events []normalize.Event, bad []badRecord, ok bool) {
 	frames, sub := s.subscriptionFrames(kind, body)
 	switch {
 	case sub:
 	case kind == kindEvent:
 		return parseHEC(wk, body, s.cfg.MaxEvents)
-	case kind == kindRaw:
+	case kind == kindRaw, nestingDepth(body) > maxDepth: // see parseRecords
 		frames = decodeLines(body, s.cfg.MaxEvents)
 	default:
-		frames = decodeRecords(body, s.cfg.MaxEvents)
+		return parseRecords(wk, body, s.cfg.MaxEvents)
 	}
 	if len(frames) > s.cfg.MaxEvents {
 		return nil, nil, nil, false

@@ -9,8 +9,8 @@ import (
 
 // maxDepth is the nesting of objects and arrays normalize's tree allows in
 // one record; it refuses a deeper record itself, with an error that says
-// so (the tree is iterative: nothing here guards a recursion). decodeRecords
-// uses the same bound to pick its framing (see there).
+// so (the tree is iterative: nothing here guards a recursion). The generic
+// endpoint uses the same bound to pick its framing (see parseRecords).
 const maxDepth = normalize.MaxNesting
 
 // Framing errors.
@@ -188,8 +188,8 @@ func stringEnd(b []byte, i int) int {
 // nestingDepth is the deepest nesting of brackets outside strings in b. A
 // newline ends any open string (JSON strings cannot hold one), so a stray
 // quote in a text line cannot hide the rest of the input. Brackets left
-// open on one line add up over the next: decodeRecords reads such a body
-// line by line.
+// open on one line add up over the next: the generic endpoint reads such
+// a body line by line (see parseRecords).
 func nestingDepth(b []byte) int {
 	depth, deepest, inString := 0, 0, false
 	for i := 0; i < len(b); i++ {

@@ -95,6 +95,13 @@
 // payloads is framed by brackets first (each object is looked into before
 // it is parsed).
 //
+// /v1/events is read and parsed in one go (parseRecords): the record reader
+// splits a line that is one JSON object by parsing it with the tree, and
+// the parser takes that tree (normalize.ReadRecordsIndexed,
+// Parser.AppendParseRecord), so an NDJSON record is scanned once. One
+// guard pass stays: a body whose brackets, left open line after line, nest
+// deeper than the tree allows is read line by line instead (nestingDepth).
+//
 // The same holds for an event too large for the spool: one whose spool
 // encoding exceeds AUDITBRIDGE_SPOOL_MSG_BYTES (768 KiB by default; the
 // encoding holds the raw record and the fields taken from it, so about 390

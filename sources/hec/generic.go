@@ -15,39 +15,52 @@ var errTooMany = errors.New("too many records")
 // maxReportedErrors bounds the refused records listed in a /v1/events reply.
 const maxReportedErrors = 100
 
-// decodeRecords splits a /v1/events body with normalize.ReadRecords, as the
-// CLI reads files: NDJSON (one record per line), a JSON array, concatenated
-// or pretty-printed objects, or a TFE log (audit lines are records; other
-// plain log lines are skipped, not errors). Records are not checked here:
-// the parser checks each once (a record nested deeper than maxDepth is
-// refused with its error, its neighbours are not affected).
+// parseRecords reads and parses a /v1/events body in one go: it splits it
+// with normalize.ReadRecordsIndexed, as the CLI reads files (NDJSON, one
+// record per line; a JSON array; concatenated or pretty-printed objects;
+// a TFE log, whose audit lines are records and other plain log lines are
+// skipped, not errors), and parses each record as it comes
+// (AppendParseRecord): a line that is one JSON object is scanned once,
+// by the tree that splits, checks and indexes it. Each record is parsed
+// on its own: a bad one (nested deeper than maxDepth, say) is refused
+// with its error and its neighbours are kept.
 //
-// One pass over the body stays, and it guards the record reader, not a
-// parser: a body whose brackets nest deeper than maxDepth overall (lines
-// that leave brackets open, which ReadRecords keeps reading as one value
-// and re-reads when it gives up on it) is read line by line instead, so
-// each such line is refused on its own and its balanced neighbours kept.
-// ReadRecords alone took 88.8 s and allocated 106 GiB reading a 16 MiB
-// body (the default HEC_MAX_BODY_BYTES) of "[" lines before it bounded its
-// re-reading, and still about 2 s since; line by line it is one pass.
+// The events and their owners go to wk (as parse); frames are the
+// request's records, for the replies (their numbers and lines; the bytes
+// are the reader's and are not kept). ok is false when the request has
+// more than max records or events: it stops after max+1 frames.
 //
-// It stops after max+1 frames (the caller refuses such a request).
-func decodeRecords(body []byte, max int) []frame {
-	if nestingDepth(body) > maxDepth {
-		return decodeLines(body, max)
-	}
-	var frames []frame
-	err := normalize.ReadRecords(bytes.NewReader(body), func(rec normalize.Record) error {
-		frames = append(frames, frame{data: bytes.Clone(rec.Data), num: len(frames), line: rec.Line}) // Data is only lent to fn
-		if len(frames) > max {
+// The caller first guards the record reader, not a parser, with one pass
+// (nestingDepth): a body whose brackets nest deeper than maxDepth overall
+// (lines that leave brackets open, which ReadRecords keeps reading as one
+// value and re-reads when it gives up on it) is read line by line instead
+// (decodeLines), so each such line is refused on its own and its balanced
+// neighbours kept. ReadRecords alone took 88.8 s and allocated 106 GiB
+// reading a 16 MiB body (the default HEC_MAX_BODY_BYTES) of "[" lines
+// before it bounded its re-reading, and still about 2 s since; line by
+// line it is one pass.
+func parseRecords(wk *worker, body []byte, max int) (frames []frame, events []normalize.Event, bad []badRecord, ok bool) {
+	events = wk.events[:0]
+	wk.owners = wk.owners[:0]
+	defer func() { wk.events = events[:0] }()
+	err := normalize.ReadRecordsIndexed(bytes.NewReader(body), func(rec normalize.Record) error {
+		f := frame{num: len(frames), line: rec.Line}
+		frames = append(frames, f)
+		before := len(events)
+		var perr error
+		events, perr = wk.parser.AppendParseRecord(events, rec)
+		bad = wk.took(len(frames)-1, f, before, events, perr, bad)
+		if len(frames) > max || len(events) > max {
 			return errTooMany
 		}
 		return nil
 	})
 	if err != nil && !errors.Is(err, errTooMany) {
-		frames = append(frames, frame{num: len(frames), bad: codeInvalidDataFormat})
+		f := frame{num: len(frames), bad: codeInvalidDataFormat}
+		frames = append(frames, f)
+		bad = append(bad, badRecord{num: f.num, code: f.bad})
 	}
-	return frames
+	return frames, events, bad, len(frames) <= max && len(events) <= max
 }
 
 // genericError is one refused record in a /v1/events reply.
