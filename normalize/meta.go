@@ -33,10 +33,25 @@ func (m Meta) reordered() Meta {
 	if m.ordered() {
 		return m
 	}
-	var out Meta
-	for _, p := range m {
-		out.Set(p.Key, p.Value)
+	return sortMeta(slices.Clone(m))
+}
+
+// sortMeta puts m's keys in order in place, each once (the last value of
+// a key wins), in O(n log n): for a Meta built by appending pairs from a
+// record with any number of keys, where a Set per key would be quadratic.
+func sortMeta(m Meta) Meta {
+	if m.ordered() {
+		return m
 	}
+	slices.SortStableFunc(m, func(a, b MetaPair) int { return strings.Compare(a.Key, b.Key) })
+	out := m[:0]
+	for i, p := range m {
+		if i+1 < len(m) && m[i+1].Key == p.Key {
+			continue // a later value of the same key follows
+		}
+		out = append(out, p)
+	}
+	clear(m[len(out):])
 	return out
 }
 
@@ -48,6 +63,9 @@ type MetaPair struct {
 
 // find is where k is, or would be inserted, and whether it is there.
 func (m Meta) find(k string) (int, bool) {
+	if len(m) > 16 { // a record with many keys (a TFE object may hold any)
+		return slices.BinarySearchFunc(m, k, func(p MetaPair, k string) int { return strings.Compare(p.Key, k) })
+	}
 	for i := range m { // a handful of keys: a linear search is faster than a binary one
 		if mk := m[i].Key; len(mk) > 0 && len(k) > 0 && mk[0] != k[0] { // most keys differ at once
 			if mk[0] > k[0] {

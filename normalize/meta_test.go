@@ -131,3 +131,42 @@ func TestMetaOutOfOrder(t *testing.T) {
 		t.Errorf("RepairJSON: meta %v (caller's %v), want %v", ev.Meta, lit, want)
 	}
 }
+
+// TestSortMeta: pairs appended in any order, keys repeated, come out in
+// key order, each key once with its last value, as a map assigned in the
+// same order holds them.
+func TestSortMeta(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for n := range 200 {
+		var m Meta
+		ref := map[string]json.RawMessage{}
+		for i := range n {
+			k := fmt.Sprintf("k%d", r.IntN(n/2+1))
+			v := json.RawMessage(fmt.Sprint(i))
+			m = append(m, MetaPair{k, v})
+			ref[k] = v
+		}
+		m = sortMeta(m)
+		if !m.ordered() || len(m) != len(ref) || !reflect.DeepEqual(m.Map(), ref) && len(ref) > 0 {
+			t.Fatalf("%d pairs: sortMeta gave %v, a map holds %v", n, m, ref)
+		}
+	}
+}
+
+// TestTFEObjectMetaLastWins: a TFE audit object's other keys go to meta
+// in key order, and a key given twice keeps its last value, as with a
+// map. Derived from tfe/bare_payload.json with members added out of order
+// and "zone" twice.
+func TestTFEObjectMetaLastWins(t *testing.T) {
+	rec := strings.TrimSuffix(strings.TrimSpace(readFixture(t, "tfe/bare_payload.json")), "}") +
+		`,"zone":"a","organization":"banana","meta":{"k":1},"zone":"b"}`
+	evs, err := Parse([]byte(rec))
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("Parse: %d events, %v", len(evs), err)
+	}
+	m := evs[0].Meta
+	if !m.ordered() || string(m.Value("zone")) != `"b"` || string(m.Value("organization")) != `"banana"` ||
+		string(m.Value("meta")) != `{"k":1}` || m.Has("resource") || m.Has("actor") {
+		t.Errorf("meta %v", m)
+	}
+}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 	"time"
@@ -145,9 +146,14 @@ func truncate(s string, n int) string {
 // metaStr sets m[k] to the JSON string s unless s is empty.
 func (p *Parser) metaStr(m *Meta, k, s string) {
 	if s != "" {
-		p.scratch = appendString(p.scratch[:0], s)
-		m.Set(k, p.keepRaw(p.scratch))
+		m.Set(k, p.metaString(s))
 	}
+}
+
+// metaString is s as a JSON string in p's storage.
+func (p *Parser) metaString(s string) json.RawMessage {
+	p.scratch = appendString(p.scratch[:0], s)
+	return p.keepRaw(p.scratch)
 }
 
 // metaRawStr sets m[k] to the string x as the record writes it (compact
@@ -162,16 +168,24 @@ func (p *Parser) metaRawStr(m *Meta, k string, x *value) {
 // metaVal sets m[k] to the value at keys unless it is absent, null, or an
 // empty object or array.
 func (p *Parser) metaVal(m *Meta, k string, v *value, keys ...string) {
-	x := v.Get(keys...)
+	if x := metaValue(v.Get(keys...)); x != nil {
+		m.Set(k, x)
+	}
+}
+
+// metaValue is x's compact JSON for meta, nil when x is absent, null, or
+// an empty object or array. It views the tree's bytes: parseJSON's block
+// is never reused.
+func metaValue(x *value) json.RawMessage {
 	switch typ(x) {
 	case typeNull:
-		return
+		return nil
 	case typeObject, typeArray:
 		if x.next == x.idx()+1 { // no member or element
-			return
+			return nil
 		}
 	}
-	m.Set(k, x.rawBytes()) // compact, and parseJSON's block is never reused
+	return x.rawBytes()
 }
 
 // verbOf maps an action word to a verb: create; show/index/download/read/

@@ -75,13 +75,18 @@ func (p *Parser) tfePayload(ev *Event, v *value, raw, compact []byte, w *wrapper
 	ip, _, _ := strings.Cut(p.str(v, "actor_ip"), ",")
 	ev.Request.ClientIP = strings.TrimSpace(ip)
 	ev.OrganizationID = p.str(v, "organization_id")
+	// A record may hold any number of other keys: they are appended and
+	// put in order once (sortMeta), not Set one by one.
 	v.GetObject().Visit(func(k []byte, x *value) {
 		switch string(k) {
 		case "resource", "action", "resource_id", "actor", "actor_ip", "timestamp":
 		default:
-			p.metaVal(&ev.Meta, string(k), x)
+			if val := metaValue(x); val != nil {
+				ev.Meta = append(ev.Meta, MetaPair{string(k), val})
+			}
 		}
 	})
+	ev.Meta = sortMeta(ev.Meta)
 	ev.Message = p.sentence(who(&ev.Actor), action, rtype, ev.Resource.ID)
 	return p.finish(ev, raw, compact, w, "timestamp", false)
 }
@@ -133,15 +138,18 @@ func (p *Parser) tfeKV(ev *Event, s string) error {
 	// source_ip, user_agent, status_code, request_id, actor_id
 	ev.Request = Request{ID: kv["request_id"], Method: kv["method"], Path: firstOf(kv["resource"], kv["path"]),
 		ClientIP: strings.TrimSpace(ip), UserAgent: kv["user_agent"], StatusCode: atoi(firstOf(kv["status_code"], kv["status"]))}
-	for k, v := range kv {
+	for k, v := range kv { // any number of keys: appended, then put in order once
 		switch k {
 		case "event_type", "timestamp", "time", "user", "username", "actor", "user_id", "source_ip",
 			"client_ip", "remote_addr", "ip", "request_id", "method", "path", "resource", "actor_id", "user_agent",
 			"status", "status_code":
 		default:
-			p.metaStr(&ev.Meta, k, v)
+			if v != "" {
+				ev.Meta = append(ev.Meta, MetaPair{k, p.metaString(v)})
+			}
 		}
 	}
+	ev.Meta = sortMeta(ev.Meta)
 	ev.Message = p.sentence(who(&ev.Actor), strings.ReplaceAll(et, "_", " "))
 	return nil
 }
