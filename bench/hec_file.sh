@@ -18,7 +18,7 @@ CLIENTS=${CLIENTS:-4}
 RUNS=${RUNS:-3}
 TOKEN=bench-token
 WORK=$(mktemp -d /tmp/auditbridge-bench.XXXXXX)
-trap 'kill "${PID:-0}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap '[ -z "${PID:-}" ] || kill "$PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT # never "kill 0": that is the caller's whole process group
 
 go build -o "$WORK/auditbridge" ./cmd/auditbridge
 go build -o "$WORK/loadgen" ./bench/cmd/loadgen
