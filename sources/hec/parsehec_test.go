@@ -26,49 +26,78 @@ func twoPass(s *Server, wk *worker, body []byte) ([]frame, []normalize.Event, []
 	return frames, events, bad, ok
 }
 
-// sameDecoding checks that parseHEC decodes body exactly as twoPass does
-// with at most max records: the same verdict on the request, frames,
-// events, owners and refused records (codes and error texts).
-func sameDecoding(t *testing.T, body []byte, max int) {
-	t.Helper()
-	received := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+// decoding is one decoding of a request body: what Server.decode returns
+// and the owners it left in the worker.
+type decoding struct {
+	frames []frame
+	events []normalize.Event
+	bad    []badRecord
+	ok     bool
+	owners []int32
+}
+
+// decodeWith runs decode, one way of decoding a body, with a fresh worker
+// whose parser has a fixed received time, and at most max records.
+func decodeWith(max int, decode func(s *Server, wk *worker) ([]frame, []normalize.Event, []badRecord, bool)) decoding {
 	s := &Server{cfg: Config{MaxEvents: max}}
-	oldWk := &worker{parser: normalize.NewParser()}
-	oldWk.parser.SetReceived(received)
-	newWk := &worker{parser: normalize.NewParser()}
-	newWk.parser.SetReceived(received)
-	of, oe, ob, ook := twoPass(s, oldWk, body)
-	nf, ne, nb, nok := parseHEC(newWk, body, max)
-	if ook != nok {
-		t.Fatalf("max %d: request ok %v, two passes say %v", max, nok, ook)
+	wk := &worker{parser: normalize.NewParser()}
+	wk.parser.SetReceived(time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC))
+	var d decoding
+	d.frames, d.events, d.bad, d.ok = decode(s, wk)
+	d.owners = wk.owners
+	return d
+}
+
+// sameDecodings checks that got, a new decoding, decodes as want, the two
+// passes it replaced: the same verdict on the request, frames (sameFrame),
+// events, owners and refused records (codes and error texts).
+func sameDecodings(t *testing.T, got, want decoding, max int, sameFrame func(a, b frame) bool) {
+	t.Helper()
+	if got.ok != want.ok {
+		t.Fatalf("max %d: request ok %v, two passes say %v", max, got.ok, want.ok)
 	}
-	if !ook {
+	if !want.ok {
 		return
 	}
-	if len(nf) != len(of) {
-		t.Fatalf("%d frames, two passes %d", len(nf), len(of))
+	if len(got.frames) != len(want.frames) {
+		t.Fatalf("%d frames, two passes %d", len(got.frames), len(want.frames))
 	}
-	for i := range of {
-		o, n := of[i], nf[i]
-		if !bytes.Equal(o.data, n.data) || o.num != n.num || o.line != n.line || o.bad != n.bad || o.hec != n.hec || o.skippable != n.skippable {
+	for i := range want.frames {
+		if o, n := want.frames[i], got.frames[i]; !sameFrame(o, n) {
 			t.Fatalf("frame %d = %q %+v, two passes %q %+v", i, n.data, n, o.data, o)
 		}
 	}
-	if !reflect.DeepEqual(ne, oe) {
-		t.Fatalf("events differ:\n%+v\ntwo passes:\n%+v", ne, oe)
+	if !reflect.DeepEqual(got.events, want.events) {
+		t.Fatalf("events differ:\n%+v\ntwo passes:\n%+v", got.events, want.events)
 	}
-	if !reflect.DeepEqual(newWk.owners, oldWk.owners) {
-		t.Fatalf("owners %v, two passes %v", newWk.owners, oldWk.owners)
+	if !reflect.DeepEqual(got.owners, want.owners) {
+		t.Fatalf("owners %v, two passes %v", got.owners, want.owners)
 	}
-	if len(nb) != len(ob) {
-		t.Fatalf("%d refused %+v, two passes %d %+v", len(nb), nb, len(ob), ob)
+	if len(got.bad) != len(want.bad) {
+		t.Fatalf("%d refused %+v, two passes %d %+v", len(got.bad), got.bad, len(want.bad), want.bad)
 	}
-	for i := range ob {
-		o, n := ob[i], nb[i]
+	for i := range want.bad {
+		o, n := want.bad[i], got.bad[i]
 		if o.num != n.num || o.line != n.line || o.code != n.code || errText(o) != errText(n) {
 			t.Fatalf("refused %d = %+v (%s), two passes %+v (%s)", i, n, errText(n), o, errText(o))
 		}
 	}
+}
+
+// sameDecoding checks that parseHEC decodes body exactly as twoPass does
+// with at most max records, frames' bytes included.
+func sameDecoding(t *testing.T, body []byte, max int) {
+	t.Helper()
+	want := decodeWith(max, func(s *Server, wk *worker) ([]frame, []normalize.Event, []badRecord, bool) {
+		return twoPass(s, wk, body)
+	})
+	got := decodeWith(max, func(_ *Server, wk *worker) ([]frame, []normalize.Event, []badRecord, bool) {
+		return parseHEC(wk, body, max)
+	})
+	sameDecodings(t, got, want, max, func(o, n frame) bool {
+		return bytes.Equal(o.data, n.data) && o.num == n.num && o.line == n.line && o.bad == n.bad &&
+			o.hec == n.hec && o.skippable == n.skippable
+	})
 }
 
 // hecSeeds are event-endpoint bodies: the published records wrapped in
